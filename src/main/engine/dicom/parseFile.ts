@@ -1,0 +1,154 @@
+/**
+ * Parse a DICOM file (Part-10 or bare data set) into a dicom-parser DataSet,
+ * turning every failure into a DicomInputError with a user-facing reason.
+ */
+import { inflateRawSync } from 'node:zlib';
+import dicomParser, { type DataSet, type Element } from './dicomParserLib';
+import { DicomInputError, describeThrown } from './errors';
+import { sniffTransferSyntax, startsWithMetaGroup, transferSyntaxElement } from './sniff';
+import { TS, isKnownTransferSyntax, transferSyntaxName } from './transferSyntax';
+import { formatTag } from './tags';
+
+export { DicomInputError } from './errors';
+
+export interface ParseOptions {
+  /** Stop at the Pixel Data element (its value is not walked): enough for headers and series grouping. */
+  untilPixelData?: boolean;
+}
+
+export interface ParsedDicom {
+  /** dicom-parser data set; for deflated files its byteArray is the inflated data. */
+  dataSet: DataSet;
+  transferSyntaxUid: string;
+  /** False when parsed with untilPixelData: encapsulated fragments have not been indexed. */
+  pixelDataParsed: boolean;
+  /** True when the file had no preamble/meta header or lacked a Transfer Syntax UID and it was inferred. */
+  transferSyntaxInferred: boolean;
+  warnings: string[];
+}
+
+const PREAMBLE_LENGTH = 128;
+const PIXEL_DATA = 'x7fe00010';
+
+export function parseDicom(buffer: Buffer, opts: ParseOptions = {}): ParsedDicom {
+  if (buffer.length === 0) throw new DicomInputError('empty file (0 bytes)');
+  const { bytes, inferred } = normalizeToPart10(buffer);
+  const transferSyntaxUid = readMetaTransferSyntax(bytes);
+  if (!isKnownTransferSyntax(transferSyntaxUid)) {
+    // Unknown UIDs may use an encoding dicom-parser would misread; stop with a precise reason.
+    throw new DicomInputError(`unsupported transfer syntax ${transferSyntaxName(transferSyntaxUid)} (${transferSyntaxUid})`);
+  }
+
+  let dataSet: DataSet;
+  try {
+    dataSet = dicomParser.parseDicom(bytes, {
+      untilTag: opts.untilPixelData ? PIXEL_DATA : undefined,
+      inflater: transferSyntaxUid === TS.deflatedExplicitLittle ? inflate : undefined,
+    });
+  } catch (thrown) {
+    throw explainParseFailure(thrown, bytes);
+  }
+  checkNotTruncated(dataSet, opts.untilPixelData === true);
+  return {
+    dataSet,
+    transferSyntaxUid,
+    pixelDataParsed: !opts.untilPixelData,
+    transferSyntaxInferred: inferred,
+    warnings: [...dataSet.warnings],
+  };
+}
+
+/** dicom-parser's own Node inflater needs the whole file as a Buffer; doing it here also lets us word the error. */
+function inflate(bytes: Uint8Array, position: number): Buffer {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, position);
+  try {
+    const body = inflateRawSync(Buffer.from(bytes.buffer, bytes.byteOffset + position, bytes.length - position));
+    return Buffer.concat([head, body]);
+  } catch (e) {
+    throw new DicomInputError('corrupt deflated data set (cannot inflate)', describeThrown(e));
+  }
+}
+
+/**
+ * Give dicom-parser a Part-10 layout with a Transfer Syntax UID it can read:
+ * files without preamble or meta, or with a meta header lacking (0002,0010),
+ * are copied behind a synthetic preamble with the sniffed transfer syntax.
+ */
+function normalizeToPart10(buffer: Buffer): { bytes: Buffer; inferred: boolean } {
+  const hasPrefix = buffer.length >= 132 && buffer.toString('latin1', PREAMBLE_LENGTH, 132) === 'DICM';
+  const preamble = Buffer.alloc(PREAMBLE_LENGTH + 4);
+  preamble.write('DICM', PREAMBLE_LENGTH, 'latin1');
+
+  if (!hasPrefix) {
+    if (startsWithMetaGroup(buffer, 0)) {
+      return normalizeToPart10(Buffer.concat([preamble, buffer]));
+    }
+    const ts = sniffTransferSyntax(buffer, 0);
+    if (!ts) throw new DicomInputError('not a DICOM file (no DICM prefix and no valid data elements)');
+    return { bytes: Buffer.concat([preamble, transferSyntaxElement(ts), buffer]), inferred: true };
+  }
+
+  let meta: DataSet;
+  try {
+    meta = dicomParser.readPart10Header(buffer);
+  } catch (thrown) {
+    throw explainParseFailure(thrown, buffer);
+  }
+  if (meta.elements.x00020010) return { bytes: buffer, inferred: false };
+  const dataStart = (meta as DataSet & { position: number }).position;
+  const ts = sniffTransferSyntax(buffer, dataStart);
+  if (!ts) throw new DicomInputError('no transfer syntax in file meta header and the data set encoding is not recognisable');
+  const bytes = Buffer.concat([buffer.subarray(0, dataStart), transferSyntaxElement(ts), buffer.subarray(dataStart)]);
+  return { bytes, inferred: true };
+}
+
+function readMetaTransferSyntax(bytes: Buffer): string {
+  const meta = dicomParser.readPart10Header(bytes);
+  const uid = meta.string('x00020010');
+  if (!uid) throw new DicomInputError('file meta header has an empty Transfer Syntax UID');
+  return uid.replace(/\0/g, '').trim();
+}
+
+/** dicom-parser does not notice values that run past the end of the buffer in implicit files, nor with untilTag. */
+function checkNotTruncated(dataSet: DataSet, untilPixelData: boolean): void {
+  const end = dataSet.byteArray.length;
+  for (const element of Object.values(dataSet.elements)) {
+    if (element.hadUndefinedLength && !element.fragments) continue;
+    if (element.dataOffset + element.length > end) throw truncatedInside(element);
+    for (const fragment of element.fragments ?? []) {
+      if (element.dataOffset + fragment.position + fragment.length > end) throw truncatedInside(element);
+    }
+  }
+  void untilPixelData;
+}
+
+function truncatedInside(element: Element): DicomInputError {
+  return new DicomInputError(`truncated: file ends inside element ${formatTag(element.tag)}`);
+}
+
+function explainParseFailure(thrown: unknown, bytes: Buffer): DicomInputError {
+  if (thrown instanceof DicomInputError) return thrown;
+  const detail = describeThrown(thrown);
+  const partial = (thrown as { dataSet?: DataSet } | undefined)?.dataSet;
+  const last = partial ? lastElement(partial) : undefined;
+  const ranOut = /past end of buffer|buffer overrun|maxPosition|premature end|eof/i.test(detail);
+  if (last && last.dataOffset + (last.hadUndefinedLength ? 0 : last.length) > bytes.length) {
+    return new DicomInputError(`truncated: file ends inside element ${formatTag(last.tag)}`, detail);
+  }
+  if (ranOut) {
+    const where = last ? `inside the element after ${formatTag(last.tag)}` : 'inside the file meta header';
+    // A nested sequence item that ran out also lands here: the last top-level element holds it.
+    const nested = last?.items !== undefined || last?.hadUndefinedLength ? `inside element ${formatTag(last.tag)}` : where;
+    return new DicomInputError(`truncated: file ends ${nested}`, detail);
+  }
+  const after = last ? ` after element ${formatTag(last.tag)}` : '';
+  return new DicomInputError(`corrupt DICOM data set (unreadable element${after})`, detail);
+}
+
+function lastElement(dataSet: DataSet): Element | undefined {
+  let last: Element | undefined;
+  for (const element of Object.values(dataSet.elements)) {
+    if (!last || element.dataOffset > last.dataOffset) last = element;
+  }
+  return last;
+}

@@ -1,0 +1,36 @@
+// Validates a call of the API contract and runs it on the engine. Shared by IPC and HTTP transports.
+import { z } from 'zod';
+import { apiArgs, type ApiErrorBody } from '../../shared/api';
+import { DicomInputError } from './dicom/parseFile';
+import { Engine, EngineError } from './engine';
+
+export type DispatchableMethod = Exclude<keyof typeof apiArgs, 'openDialog' | 'capabilities'>;
+
+export function isDispatchable(method: string): method is DispatchableMethod {
+  return Object.hasOwn(apiArgs, method) && method !== 'openDialog' && method !== 'capabilities';
+}
+
+export async function dispatch(engine: Engine, method: DispatchableMethod, raw: unknown): Promise<unknown> {
+  switch (method) {
+    case 'openDemo': return engine.openDemo(apiArgs.openDemo.parse(raw).kind);
+    case 'listStudies': apiArgs.listStudies.parse(raw); return engine.listStudies();
+    case 'loadVolume': return engine.loadVolume(apiArgs.loadVolume.parse(raw).seriesUid);
+    case 'getVoxels': return engine.getVoxels(apiArgs.getVoxels.parse(raw).seriesUid);
+    case 'getTags': {
+      const a = apiArgs.getTags.parse(raw);
+      return engine.getTags(a.seriesUid, a.index);
+    }
+    case 'getGroundTruth': return engine.getGroundTruth(apiArgs.getGroundTruth.parse(raw).seriesUid);
+  }
+}
+
+/** Maps any failure to what the user may see; internals never leak file contents or stacks. */
+export function toApiError(err: unknown): ApiErrorBody {
+  if (err instanceof z.ZodError) {
+    return { code: 'bad-request', message: 'invalid request: ' + err.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ') };
+  }
+  if (err instanceof EngineError) return { code: err.code, message: err.message };
+  if (err instanceof DicomInputError) return { code: 'bad-input', message: err.reason };
+  if (err instanceof RangeError && /memory/.test(err.message)) return { code: 'bad-input', message: err.message };
+  return { code: 'internal', message: 'internal error (see the application log)' };
+}

@@ -1,0 +1,141 @@
+// The engine facade: everything the API contract offers, in plain Node (no Electron, no HTTP).
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { GroundTruth, OpenReport, StudySummary, TagEntry, UploadFile, VolumeInfo } from '../../shared/api';
+import { uploadLimits, uploadNameSchema } from '../../shared/api';
+import { parseDicom } from './dicom/parseFile';
+import { dumpTags } from './dicom/tagDump';
+import { generateCeph, generateCtStudy } from './demo';
+import { Catalog, type SeriesRecord } from './study/catalog';
+import { scanPaths } from './study/scan';
+import { buildVolume, type Volume } from './volume/buildVolume';
+import { groundTruthFileSchema } from './study/groundTruthFile';
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: 'not-found' | 'bad-input' | 'unsupported',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EngineOptions {
+  /** Where demo studies and uploads live; never inside a user's study folder. */
+  cacheDir: string;
+  /** How many decoded volumes to keep in memory (each a 512x512x400 CT is ~200 MB). */
+  volumeCacheSize?: number;
+}
+
+export const DEMO_SEED = 1;
+
+export class Engine {
+  private readonly catalog = new Catalog();
+  private readonly volumes = new Map<string, Promise<Volume>>();
+  private uploadCount = 0;
+
+  constructor(private readonly options: EngineOptions) {}
+
+  async openPaths(paths: string[]): Promise<OpenReport> {
+    const scan = await scanPaths(paths);
+    const added = this.catalog.add(scan.instances);
+    for (const uid of added.series) this.volumes.delete(uid); // new slices: rebuild on next load
+    return {
+      filesScanned: scan.filesScanned,
+      dicomFiles: scan.instances.length,
+      skipped: [...scan.skipped, ...added.rejected],
+      studies: this.catalog.summaries(),
+      openedSeries: added.series,
+    };
+  }
+
+  /** The bundled demo studies are generated (seeded, so always the same) on first use. */
+  async openDemo(kind: 'ct' | 'ceph'): Promise<OpenReport> {
+    const dir = path.join(this.options.cacheDir, 'demo', `${kind}-seed${DEMO_SEED}`);
+    if (!existsSync(dir)) {
+      await mkdir(path.dirname(dir), { recursive: true });
+      const tmp = await mkdtemp(`${dir}.tmp-`);
+      try {
+        if (kind === 'ct') await generateCtStudy({ seed: DEMO_SEED, outDir: tmp });
+        else await generateCeph({ seed: DEMO_SEED, outDir: tmp });
+        await rename(tmp, dir); // atomic: a crash never leaves a half-written demo behind
+      } catch (err) {
+        await rm(tmp, { recursive: true, force: true });
+        throw err;
+      }
+    }
+    return this.openPaths([dir]);
+  }
+
+  /** Files sent by a browser renderer are copied to a private folder of this session, then opened. */
+  async openFiles(files: UploadFile[]): Promise<OpenReport> {
+    if (files.length === 0) throw new EngineError('bad-input', 'no files were given');
+    if (files.length > uploadLimits.maxFiles) throw new EngineError('bad-input', `too many files (${files.length}, limit ${uploadLimits.maxFiles})`);
+    const dir = path.join(this.options.cacheDir, 'uploads', `${process.pid}-${++this.uploadCount}`);
+    await mkdir(dir, { recursive: true });
+    const used = new Set<string>();
+    for (const [i, f] of files.entries()) {
+      const name = uploadNameSchema.safeParse(f.name).success ? f.name : `file-${i}`;
+      const unique = used.has(name) ? `${i}-${name}` : name;
+      used.add(unique);
+      await writeFile(path.join(dir, unique), new Uint8Array(f.data));
+    }
+    return this.openPaths([dir]);
+  }
+
+  listStudies(): StudySummary[] {
+    return this.catalog.summaries();
+  }
+
+  private seriesOrThrow(uid: string): SeriesRecord {
+    const s = this.catalog.series(uid);
+    if (!s || s.instances.length === 0) throw new EngineError('not-found', 'this series is not open');
+    return s;
+  }
+
+  private volume(uid: string): Promise<Volume> {
+    let v = this.volumes.get(uid);
+    if (!v) {
+      v = buildVolume(this.seriesOrThrow(uid));
+      v.catch(() => this.volumes.delete(uid));
+      this.volumes.set(uid, v);
+      const max = this.options.volumeCacheSize ?? 2;
+      while (this.volumes.size > max) this.volumes.delete(this.volumes.keys().next().value!);
+    }
+    return v;
+  }
+
+  async loadVolume(uid: string): Promise<VolumeInfo> {
+    return (await this.volume(uid)).info;
+  }
+
+  async getVoxels(uid: string): Promise<Volume['voxels']> {
+    return (await this.volume(uid)).voxels;
+  }
+
+  /** Tags of slice `index` in volume order (index 0 = first slice along the normal). */
+  async getTags(uid: string, index: number): Promise<TagEntry[]> {
+    const series = this.seriesOrThrow(uid);
+    const info = await this.loadVolume(uid);
+    const sop = info.sopInstanceUids[Math.min(index, info.sopInstanceUids.length - 1)];
+    const inst = series.instances.find((i) => i.sopInstanceUid === sop) ?? series.instances[0];
+    return dumpTags(parseDicom(await readFile(inst.path)).dataSet);
+  }
+
+  /** Ground truth kept beside a study (demo generator's groundtruth.json), if any. */
+  async getGroundTruth(uid: string): Promise<GroundTruth | null> {
+    const series = this.seriesOrThrow(uid);
+    const file = path.join(path.dirname(series.instances[0].path), 'groundtruth.json');
+    if (!existsSync(file)) return null;
+    let parsed: z.infer<typeof groundTruthFileSchema>;
+    try {
+      parsed = groundTruthFileSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+    } catch (err) {
+      throw new EngineError('bad-input', `groundtruth.json beside this series is invalid: ${err instanceof Error ? err.message : err}`);
+    }
+    if (parsed.seriesUid !== uid) return null;
+    return parsed;
+  }
+}

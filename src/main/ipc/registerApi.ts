@@ -1,0 +1,47 @@
+// Serves the API contract over IPC to our own window only; every argument is validated.
+import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { z } from 'zod';
+import { apiArgs, uploadLimits, uploadNameSchema, type Capabilities } from '../../shared/api';
+import { API_CHANNEL, type IpcResult } from '../../shared/ipc';
+import { dispatch, isDispatchable, toApiError } from '../engine/dispatch';
+import type { Engine } from '../engine/engine';
+import { APP_VERSION } from '../engine/version';
+
+const uploadSchema = z
+  .array(z.object({ name: uploadNameSchema, data: z.instanceof(ArrayBuffer) }).strict())
+  .min(1)
+  .max(uploadLimits.maxFiles);
+
+export function registerApi(engine: Engine, window: BrowserWindow, rendererUrl: string): void {
+  const fromOurWindow = (e: IpcMainInvokeEvent) =>
+    e.sender === window.webContents && (e.senderFrame?.url ?? '').startsWith(rendererUrl);
+
+  async function call(method: string, args: unknown): Promise<unknown> {
+    if (method === 'capabilities') {
+      apiArgs.capabilities.parse(args);
+      const caps: Capabilities = { transport: 'ipc', nativeDialog: true, version: APP_VERSION };
+      return caps;
+    }
+    if (method === 'openDialog') {
+      const { folder } = apiArgs.openDialog.parse(args);
+      const picked = await dialog.showOpenDialog(window, {
+        title: folder ? 'Open a DICOM folder' : 'Open DICOM files',
+        properties: folder ? ['openDirectory'] : ['openFile', 'multiSelections'],
+      });
+      // Only what the user picked here becomes readable by the engine.
+      return picked.canceled || picked.filePaths.length === 0 ? null : engine.openPaths(picked.filePaths);
+    }
+    if (method === 'openFiles') return engine.openFiles(uploadSchema.parse(args));
+    if (!isDispatchable(method)) throw new z.ZodError([{ code: 'custom', path: ['method'], message: `no API method "${method}"`, input: method }]);
+    return dispatch(engine, method, args);
+  }
+
+  ipcMain.handle(API_CHANNEL, async (event, method: unknown, args: unknown): Promise<IpcResult> => {
+    if (!fromOurWindow(event) || typeof method !== 'string') return { ok: false, error: { code: 'unauthorized', message: 'not allowed' } };
+    try {
+      return { ok: true, value: await call(method, args ?? {}) };
+    } catch (err) {
+      return { ok: false, error: toApiError(err) };
+    }
+  });
+}

@@ -1,0 +1,41 @@
+// The API contract over the local HTTP server (browser use and end-to-end tests).
+import type { ApiErrorBody, ExplicareApi } from '../../shared/api';
+import { packFiles } from '../../shared/uploadFraming';
+
+export class ApiError extends Error {
+  constructor(readonly code: ApiErrorBody['code'], message: string) {
+    super(message);
+  }
+}
+
+export function createHttpApi(token: string): ExplicareApi {
+  async function post(method: string, body: BodyInit | undefined, type: string): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(`./api/${method}`, { method: 'POST', body, headers: { Authorization: `Bearer ${token}`, 'Content-Type': type } });
+    } catch {
+      throw new ApiError('internal', 'the Explicare engine is not reachable (was `npm run serve` stopped?)');
+    }
+    if (!res.ok) {
+      const err = (await res.json().catch(() => ({ code: 'internal', message: `HTTP ${res.status}` }))) as ApiErrorBody;
+      throw new ApiError(err.code, err.message);
+    }
+    return res;
+  }
+  const json = async <T>(method: string, args: object = {}): Promise<T> =>
+    (await post(method, JSON.stringify(args), 'application/json')).json() as Promise<T>;
+
+  return {
+    capabilities: () => json('capabilities'),
+    openDemo: (args) => json('openDemo', args),
+    openDialog: async () => {
+      throw new ApiError('unsupported', 'native file dialogs exist only in the desktop app; use "Open files" instead');
+    },
+    openFiles: async (files) => (await post('openFiles', packFiles(files), 'application/octet-stream')).json(),
+    listStudies: () => json('listStudies'),
+    loadVolume: (args) => json('loadVolume', args),
+    getVoxels: async (args) => (await post('getVoxels', JSON.stringify(args), 'application/json')).arrayBuffer(),
+    getTags: (args) => json('getTags', args),
+    getGroundTruth: (args) => json('getGroundTruth', args),
+  };
+}

@@ -1,0 +1,95 @@
+// What is open: studies, the selected series and its volume (voxels + geometry from the engine).
+import { defineStore } from 'pinia';
+import { markRaw, ref, shallowRef } from 'vue';
+import type { Capabilities, GroundTruth, OpenReport, StudySummary, UploadFile, VolumeInfo } from '../../shared/api';
+import { useApi } from '../api';
+import { typedVoxels, type VoxelArray } from '../viewer/voxels';
+
+export interface LoadedVolume {
+  info: VolumeInfo;
+  voxels: VoxelArray;
+}
+
+export const useStudyStore = defineStore('study', () => {
+  const api = useApi();
+  const capabilities = ref<Capabilities | null>(null);
+  const studies = ref<StudySummary[]>([]);
+  const lastReport = ref<OpenReport | null>(null);
+  const selectedSeriesUid = ref<string | null>(null);
+  const volume = shallowRef<LoadedVolume | null>(null);
+  const groundTruth = ref<GroundTruth | null>(null);
+  const busy = ref<string | null>(null);
+  const error = ref<string | null>(null);
+
+  async function run<T>(what: string, task: () => Promise<T>): Promise<T | undefined> {
+    busy.value = what;
+    error.value = null;
+    try {
+      return await task();
+    } catch (err) {
+      error.value = err instanceof Error ? err.message : String(err);
+      return undefined;
+    } finally {
+      busy.value = null;
+    }
+  }
+
+  async function afterOpen(report: OpenReport | null | undefined): Promise<void> {
+    if (!report) return;
+    lastReport.value = report;
+    studies.value = report.studies;
+    if (report.dicomFiles === 0) {
+      error.value = `No DICOM images found in ${report.filesScanned} file(s).`;
+      return;
+    }
+    const first = report.openedSeries[0];
+    if (first) await selectSeries(first);
+  }
+
+  async function init(): Promise<void> {
+    await run('Connecting to the engine', async () => {
+      capabilities.value = await api.capabilities();
+      studies.value = await api.listStudies();
+    });
+    const first = studies.value[0]?.series[0];
+    if (first && !selectedSeriesUid.value) await selectSeries(first.seriesUid);
+  }
+
+  async function openDemo(kind: 'ct' | 'ceph'): Promise<void> {
+    const label = kind === 'ct' ? 'Preparing the demo chest CT' : 'Preparing the demo cephalogram';
+    await afterOpen(await run(label, () => api.openDemo({ kind })));
+  }
+
+  async function openDialog(folder: boolean): Promise<void> {
+    await afterOpen(await run('Opening', () => api.openDialog({ folder })));
+  }
+
+  async function openFiles(list: FileList | File[]): Promise<void> {
+    const files = [...list];
+    if (files.length === 0) return;
+    await afterOpen(
+      await run(`Reading ${files.length} file(s)`, async () => {
+        const uploads: UploadFile[] = await Promise.all(files.map(async (f) => ({ name: f.name, data: await f.arrayBuffer() })));
+        return api.openFiles(uploads);
+      }),
+    );
+  }
+
+  async function selectSeries(seriesUid: string): Promise<void> {
+    if (selectedSeriesUid.value === seriesUid && volume.value) return;
+    await run('Loading the series', async () => {
+      const info = await api.loadVolume({ seriesUid });
+      const buffer = await api.getVoxels({ seriesUid });
+      // Voxels stay out of Vue's reactivity: 200 MB arrays must not be proxied.
+      volume.value = markRaw({ info, voxels: markRaw(typedVoxels(info.voxelType, buffer)) });
+      selectedSeriesUid.value = seriesUid;
+      groundTruth.value = await api.getGroundTruth({ seriesUid });
+    });
+  }
+
+  function dismissError(): void {
+    error.value = null;
+  }
+
+  return { capabilities, studies, lastReport, selectedSeriesUid, volume, groundTruth, busy, error, init, openDemo, openDialog, openFiles, selectSeries, dismissError };
+});

@@ -1,0 +1,30 @@
+// One-time cornerstone3D set-up. The renderer never decodes DICOM, so no image loader and no
+// web workers are registered: volumes are built from voxels the engine already decoded.
+import { init as initCore } from '@cornerstonejs/core';
+import {
+  init as initTools,
+  addTool,
+  CrosshairsTool,
+  LengthTool,
+  PanTool,
+  StackScrollTool,
+  WindowLevelTool,
+  ZoomTool,
+} from '@cornerstonejs/tools';
+import { registerMetadataProvider } from './metadata';
+
+let ready: Promise<void> | null = null;
+
+/** Idempotent: every caller awaits the same promise. */
+export function initCornerstone(): Promise<void> {
+  ready ??= Promise.resolve().then(() => {
+    initCore();
+    initTools();
+    // addTool is global (per page); tool groups then reference tools by their toolName.
+    for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, CrosshairsTool, LengthTool]) {
+      addTool(tool);
+    }
+    registerMetadataProvider();
+  });
+  return ready;
+}

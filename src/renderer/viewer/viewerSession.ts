@@ -1,0 +1,306 @@
+// One open series on screen: a RenderingEngine with orthographic volume viewports, its tool group,
+// and the small API the Vue layer and the e2e tests use. No Vue in here.
+//
+// Both kinds use VolumeViewport (ORTHOGRAPHIC):
+//   volume (CT/MR): axial, sagittal, coronal (or axial only when given one element);
+//   image (DX/CR):  one viewport, ACQUISITION orientation (columns right, rows down, as acquired),
+//                   showing the one-slice volume. A volume viewport rather than a stack viewport so
+//                   both kinds share one code path (VOI, camera, length in mm from the volume spacing,
+//                   later overlays/fusion with setVolumes) and no stack image loader is needed.
+import {
+  Enums,
+  RenderingEngine,
+  VolumeViewport,
+  eventTarget,
+  setVolumesForViewports,
+  utilities as csUtils,
+} from '@cornerstonejs/core';
+import { annotation, Enums as ToolEnums, ToolGroupManager, type Types as ToolTypes } from '@cornerstonejs/tools';
+import type { VolumeInfo } from '../../shared/api';
+import { axis, dot, patientToIndex, type Vec3 } from '../../shared/geometry';
+import { frameOfReferenceOf } from './metadata';
+import { LENGTH_TOOL_NAME, TOOL_NAMES, createViewerToolGroup, switchPrimaryTool, type ViewerTool } from './toolGroup';
+import { getVolumeInfo } from './volume';
+
+export type { ViewerTool } from './toolGroup';
+
+export interface SliceInfo {
+  /** 0-based slice index along the view normal, as cornerstone counts it. */
+  index: number;
+  count: number;
+  /** Position of the shown plane along its dominant patient axis, mm (axial: z, sagittal: x, coronal: y). */
+  positionMm: number;
+  /**
+   * Slice k of the engine's volume (sopInstanceUids[k], getTags index) when the view is parallel
+   * to the acquired slices; null for the other planes. cornerstone's `index` counts differently
+   * (axial: 0 is the most superior slice).
+   */
+  acquiredSlice: number | null;
+}
+
+export interface WindowLevel {
+  center: number;
+  width: number;
+}
+
+const MPR = [
+  { name: 'axial', orientation: Enums.OrientationAxis.AXIAL, color: 'rgb(200, 0, 0)' },
+  { name: 'sagittal', orientation: Enums.OrientationAxis.SAGITTAL, color: 'rgb(200, 200, 0)' },
+  { name: 'coronal', orientation: Enums.OrientationAxis.CORONAL, color: 'rgb(0, 200, 0)' },
+] as const;
+
+let sessionCount = 0;
+
+function waitForEvent(target: EventTarget, type: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      target.removeEventListener(type, done);
+      resolve();
+    };
+    // A viewport that is not visible may never render: do not hang the caller.
+    const timer = setTimeout(done, timeoutMs);
+    target.addEventListener(type, done);
+  });
+}
+
+export class ViewerSession {
+  private activeTool: ViewerTool = 'windowLevel';
+  private readonly callbacks = new Set<() => void>();
+  private readonly cleanups: (() => void)[] = [];
+  private pendingFrame = 0;
+  private destroyed = false;
+
+  private constructor(
+    readonly info: VolumeInfo,
+    readonly volumeId: string,
+    private readonly engine: RenderingEngine,
+    readonly viewportIds: readonly string[],
+    private readonly elements: readonly HTMLDivElement[],
+    private readonly group: ToolTypes.IToolGroup,
+  ) {
+    this.listen();
+  }
+
+  /**
+   * Mounts a volume made by createVolumeFromEngine. kind 'volume': 3 elements (axial, sagittal,
+   * coronal) or 1 (axial); kind 'image': the first element only.
+   */
+  static async create(elements: readonly HTMLDivElement[], volumeId: string): Promise<ViewerSession> {
+    const info = getVolumeInfo(volumeId);
+    if (!info) throw new Error(`unknown volume ${volumeId}: create it with createVolumeFromEngine`);
+    if (elements.length !== 1 && elements.length !== 3) throw new Error('a viewer needs 1 or 3 elements');
+    const n = ++sessionCount;
+    const engine = new RenderingEngine(`explicare-engine-${n}`);
+    const views =
+      info.kind === 'image'
+        ? [{ name: 'image', orientation: Enums.OrientationAxis.ACQUISITION, color: 'rgb(0, 200, 0)' }]
+        : MPR.slice(0, elements.length);
+    const used = elements.slice(0, views.length);
+    const viewportIds = views.map((v) => `explicare-${n}-${v.name}`);
+    engine.setViewports(
+      views.map((v, i) => ({
+        viewportId: viewportIds[i],
+        element: used[i],
+        type: Enums.ViewportType.ORTHOGRAPHIC,
+        defaultOptions: { orientation: v.orientation, background: [0, 0, 0] as [number, number, number] },
+      })),
+    );
+    try {
+      await setVolumesForViewports(engine, [{ volumeId }], viewportIds);
+    } catch (err) {
+      engine.destroy();
+      throw err;
+    }
+    const group = createViewerToolGroup({
+      id: `explicare-tools-${n}`,
+      renderingEngineId: engine.id,
+      viewportIds,
+      crosshairs: views.length === 3,
+      colors: Object.fromEntries(views.map((v, i) => [viewportIds[i], v.color])),
+    });
+    const session = new ViewerSession(info, volumeId, engine, viewportIds, used, group);
+    session.setWindow(info.window.center, info.window.width);
+    return session;
+  }
+
+  private viewport(index: number): VolumeViewport {
+    const id = this.viewportIds[index];
+    const vp = id === undefined ? undefined : this.engine.getViewport(id);
+    if (!(vp instanceof VolumeViewport)) throw new Error(`no viewport ${index}`);
+    return vp;
+  }
+
+  private get viewports(): VolumeViewport[] {
+    return this.viewportIds.map((_, i) => this.viewport(i));
+  }
+
+  /** Camera, VOI and annotation events, coalesced to one callback round per animation frame. */
+  private listen(): void {
+    const notify = () => {
+      if (this.pendingFrame || this.callbacks.size === 0) return;
+      this.pendingFrame = requestAnimationFrame(() => {
+        this.pendingFrame = 0;
+        for (const cb of this.callbacks) cb();
+      });
+    };
+    for (const el of this.elements) {
+      for (const type of [Enums.Events.CAMERA_MODIFIED, Enums.Events.VOI_MODIFIED]) {
+        el.addEventListener(type, notify);
+        this.cleanups.push(() => el.removeEventListener(type, notify));
+      }
+    }
+    const forUid = frameOfReferenceOf(this.info);
+    const onAnnotation = (evt: Event) => {
+      const detail = (evt as CustomEvent<{ annotation?: { metadata?: { FrameOfReferenceUID?: string } } }>).detail;
+      const uid = detail?.annotation?.metadata?.FrameOfReferenceUID;
+      if (uid === undefined || uid === forUid) notify();
+    };
+    const { Events } = ToolEnums;
+    for (const type of [
+      Events.ANNOTATION_ADDED,
+      Events.ANNOTATION_MODIFIED,
+      Events.ANNOTATION_COMPLETED,
+      Events.ANNOTATION_REMOVED,
+    ]) {
+      eventTarget.addEventListener(type, onAnnotation);
+      this.cleanups.push(() => eventTarget.removeEventListener(type, onAnnotation));
+    }
+  }
+
+  /** Subscribes to slice/zoom/pan/window/measurement changes; returns the unsubscribe function. */
+  onChange(cb: () => void): () => void {
+    this.callbacks.add(cb);
+    return () => this.callbacks.delete(cb);
+  }
+
+  get kind(): VolumeInfo['kind'] {
+    return this.info.kind;
+  }
+
+  getActiveTool(): ViewerTool {
+    return this.activeTool;
+  }
+
+  /** Chooses the left-button tool. 'crosshairs' exists only for the three CT views. */
+  setActiveTool(tool: ViewerTool): void {
+    switchPrimaryTool(this.group, this.activeTool, tool);
+    this.activeTool = tool;
+  }
+
+  hasCrosshairs(): boolean {
+    return this.group.hasTool(TOOL_NAMES.crosshairs);
+  }
+
+  /** Window in stored units (HU for CT), applied to every viewport. */
+  setWindow(center: number, width: number): void {
+    const voiRange = csUtils.windowLevel.toLowHighRange(Math.max(width, 1), center);
+    for (const vp of this.viewports) {
+      vp.setProperties({ voiRange });
+      vp.render();
+    }
+  }
+
+  getWindow(): WindowLevel {
+    const range = this.viewport(0).getProperties()?.voiRange;
+    if (!range) return { ...this.info.window };
+    const { windowCenter, windowWidth } = csUtils.windowLevel.toWindowLevel(range.lower, range.upper);
+    return { center: windowCenter, width: windowWidth };
+  }
+
+  /** Moves viewport `index` by `delta` slices (positive: cornerstone's next slice). */
+  scroll(index: number, delta: number): void {
+    this.viewport(index).scroll(delta);
+  }
+
+  getSliceIndex(index: number): SliceInfo {
+    const vp = this.viewport(index);
+    const { focalPoint, viewPlaneNormal } = vp.getCamera();
+    const n = viewPlaneNormal as Vec3;
+    const dominant = n.reduce((best, c, i) => (Math.abs(c) > Math.abs(n[best]) ? i : best), 0);
+    const sign = Math.sign(n[dominant]) || 1;
+    const g = this.info.geometry;
+    const parallel = Math.abs(dot(axis(g.direction, 2), n)) > 0.999;
+    const k = Math.round(patientToIndex(g, focalPoint as Vec3)[2]);
+    return {
+      index: vp.getSliceIndex() ?? 0,
+      count: vp.getNumberOfSlices() ?? 1,
+      positionMm: sign * dot(focalPoint as Vec3, n),
+      acquiredSlice: parallel ? Math.min(Math.max(k, 0), g.dimensions[2] - 1) : null,
+    };
+  }
+
+  /** Back to the initial camera (centre slice, fit to view) and the series' default window. */
+  reset(): void {
+    for (const vp of this.viewports) {
+      vp.resetCamera();
+      vp.resetSlabThickness();
+    }
+    this.setWindow(this.info.window.center, this.info.window.width);
+  }
+
+  /** Call after the elements changed size (cornerstone does not observe them itself). */
+  resize(): void {
+    this.engine.resize(true, true);
+  }
+
+  /** Patient coordinates (mm, LPS) under a canvas point (CSS pixels from the element's top left). */
+  worldAt(index: number, canvasX: number, canvasY: number): Vec3 {
+    const p = this.viewport(index).canvasToWorld([canvasX, canvasY]);
+    return [p[0], p[1], p[2]];
+  }
+
+  /** Canvas point (CSS pixels) where a patient point projects in viewport `index`. */
+  canvasOf(index: number, world: Vec3): [number, number] {
+    const c = this.viewport(index).worldToCanvas(world);
+    return [c[0], c[1]];
+  }
+
+  /**
+   * Lengths of this series' Length annotations, in annotation order. World coordinates are
+   * patient mm (built from the voxel spacing), so the handle distance is the length in mm.
+   */
+  getLengthMeasurementsMm(): number[] {
+    const list = annotation.state.getAnnotations(LENGTH_TOOL_NAME, frameOfReferenceOf(this.info)) ?? [];
+    return list.flatMap((a) => {
+      const points = a.data?.handles?.points;
+      if (!points || points.length < 2) return [];
+      const [p, q] = points;
+      return [Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2])];
+    });
+  }
+
+  /** Removes the Length annotations of this series. */
+  clearMeasurements(): void {
+    annotation.state.removeAnnotations(LENGTH_TOOL_NAME, frameOfReferenceOf(this.info));
+    this.engine.renderViewports([...this.viewportIds]);
+  }
+
+  /**
+   * Renders and resolves once every viewport reported IMAGE_RENDERED, twice: the first frame after
+   * a property change can still show the old state in headless WebGL, so screenshots wait for two.
+   */
+  async renderAndWait(timeoutMs = 3000): Promise<void> {
+    for (let pass = 0; pass < 2; pass++) {
+      const rendered = Promise.all(
+        this.elements.map((el) => waitForEvent(el, Enums.Events.IMAGE_RENDERED, timeoutMs)),
+      );
+      this.engine.renderViewports([...this.viewportIds]);
+      await rendered;
+    }
+  }
+
+  /** Tears everything down; the volume stays cached (removeVolume frees it). */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.pendingFrame) cancelAnimationFrame(this.pendingFrame);
+    this.callbacks.clear();
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    annotation.state.removeAnnotations(LENGTH_TOOL_NAME, frameOfReferenceOf(this.info));
+    if (this.group.hasTool(TOOL_NAMES.crosshairs)) this.group.setToolDisabled(TOOL_NAMES.crosshairs);
+    this.group.removeViewports(this.engine.id);
+    ToolGroupManager.destroyToolGroup(this.group.id);
+    this.engine.destroy();
+  }
+}

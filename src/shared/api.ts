@@ -1,0 +1,147 @@
+// The engine API contract: one typed surface served over Electron IPC (preload) and over the local
+// HTTP server (src/server). Arguments are validated with these schemas on the engine side of both.
+import { z } from 'zod';
+import type { Geometry, Vec3 } from './geometry';
+
+export const seriesUidSchema = z.string().regex(/^[0-9.]{1,64}$/, 'not a DICOM UID');
+
+export const apiArgs = {
+  capabilities: z.object({}).strict(),
+  openDemo: z.object({ kind: z.enum(['ct', 'ceph']) }).strict(),
+  openDialog: z.object({ folder: z.boolean() }).strict(),
+  listStudies: z.object({}).strict(),
+  loadVolume: z.object({ seriesUid: seriesUidSchema }).strict(),
+  getVoxels: z.object({ seriesUid: seriesUidSchema }).strict(),
+  getTags: z.object({ seriesUid: seriesUidSchema, index: z.number().int().min(0).max(100_000) }).strict(),
+  getGroundTruth: z.object({ seriesUid: seriesUidSchema }).strict(),
+} as const;
+
+export type ApiMethod = keyof typeof apiArgs | 'openFiles';
+export type ApiArgs<M extends keyof typeof apiArgs> = z.infer<(typeof apiArgs)[M]>;
+
+/** Limits on uploads (browser transport) so a bad request cannot exhaust memory or disk. */
+export const uploadLimits = { maxFiles: 5000, maxFileBytes: 2 ** 30, maxTotalBytes: 8 * 2 ** 30 } as const;
+export const uploadNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((n) => !/[\\/\0]/.test(n) && n !== '.' && n !== '..', 'file name must not contain a path');
+
+export interface SeriesSummary {
+  seriesUid: string;
+  studyUid: string;
+  modality: string;
+  seriesNumber: number | null;
+  description: string;
+  imageCount: number; // frames (a multi-frame file counts each frame)
+  fileCount: number;
+  rows: number;
+  columns: number;
+  /** volume: several parallel slices (CT/MR); image: one 2D projection image (DX/CR). */
+  kind: 'volume' | 'image';
+}
+
+export interface StudySummary {
+  studyUid: string;
+  patientName: string;
+  patientId: string;
+  studyDate: string; // YYYY-MM-DD or ''
+  description: string;
+  series: SeriesSummary[];
+}
+
+export interface SkippedFile {
+  file: string; // file name relative to what the user opened, never a full path of another file
+  reason: string;
+}
+
+export interface OpenReport {
+  filesScanned: number;
+  dicomFiles: number;
+  skipped: SkippedFile[];
+  studies: StudySummary[]; // all studies now open
+  /** Series that the open added, for the UI to select the first. */
+  openedSeries: string[];
+}
+
+export type VoxelType = 'int16' | 'uint16' | 'float32' | 'uint8';
+
+export interface VolumeInfo {
+  seriesUid: string;
+  studyUid: string;
+  frameOfReferenceUid: string;
+  modality: string;
+  kind: 'volume' | 'image';
+  geometry: Geometry;
+  voxelType: VoxelType;
+  /** 'HU' when a CT modality LUT was applied; otherwise stored values after rescale. */
+  unit: 'HU' | 'raw';
+  /** MONOCHROME1 images are stored inverted so that high values are bright everywhere. */
+  invertedFromMonochrome1: boolean;
+  window: { center: number; width: number };
+  range: { min: number; max: number };
+  /** Where the in-plane spacing came from; measurements in mm are only calibrated if not 'none'. */
+  pixelSpacingSource: 'PixelSpacing' | 'ImagerPixelSpacing' | 'none';
+  sopInstanceUids: string[]; // per slice k
+  warnings: string[];
+}
+
+export interface TagEntry {
+  tag: string; // "(0010,0010)"
+  keyword: string;
+  vr: string;
+  value: string;
+}
+
+export interface Landmark {
+  name: string;
+  abbreviation: string;
+  /** Image pixel coordinates (column, row), 0-based, pixel centres at integers. */
+  pixel: [number, number];
+  /** Patient coordinates, mm. */
+  patient: Vec3;
+}
+
+export interface Lesion {
+  kind: 'solid' | 'ground-glass';
+  centre: Vec3; // patient mm
+  diameterMm: number;
+}
+
+export interface GroundTruth {
+  seriesUid: string;
+  landmarks: Landmark[];
+  lesions: Lesion[];
+  source: string; // e.g. "demo generator (seed 1)"
+}
+
+export interface Capabilities {
+  transport: 'ipc' | 'http';
+  nativeDialog: boolean;
+  version: string;
+}
+
+export interface UploadFile {
+  name: string;
+  data: ArrayBuffer;
+}
+
+/** What the renderer calls; both transports implement it. */
+export interface ExplicareApi {
+  capabilities(): Promise<Capabilities>;
+  openDemo(args: ApiArgs<'openDemo'>): Promise<OpenReport>;
+  /** Native open dialog (Electron only); null when the user cancels. */
+  openDialog(args: ApiArgs<'openDialog'>): Promise<OpenReport | null>;
+  openFiles(files: UploadFile[]): Promise<OpenReport>;
+  listStudies(): Promise<StudySummary[]>;
+  loadVolume(args: ApiArgs<'loadVolume'>): Promise<VolumeInfo>;
+  getVoxels(args: ApiArgs<'getVoxels'>): Promise<ArrayBuffer>;
+  getTags(args: ApiArgs<'getTags'>): Promise<TagEntry[]>;
+  getGroundTruth(args: ApiArgs<'getGroundTruth'>): Promise<GroundTruth | null>;
+}
+
+/** Errors that cross the API boundary carry a user-facing message and a stable code. */
+export interface ApiErrorBody {
+  code: 'bad-request' | 'not-found' | 'bad-input' | 'unsupported' | 'internal' | 'unauthorized';
+  message: string;
+}
