@@ -3,6 +3,8 @@
  * Character Set; dicom-parser reads every byte as one Latin-1 character.
  */
 
+import { TextDecoder } from 'node:util';
+
 const LABELS: Record<string, string> = {
   '': 'latin1',
   ISO_IR_6: 'latin1',

@@ -6,7 +6,7 @@ import { inflateRawSync } from 'node:zlib';
 import dicomParser, { type DataSet, type Element } from './dicomParserLib';
 import { DicomInputError, describeThrown } from './errors';
 import { sniffTransferSyntax, startsWithMetaGroup, transferSyntaxElement } from './sniff';
-import { TS, isKnownTransferSyntax, transferSyntaxName } from './transferSyntax';
+import { TS, transferSyntaxName } from './transferSyntax';
 import { formatTag } from './tags';
 
 export { DicomInputError } from './errors';
@@ -34,10 +34,7 @@ export function parseDicom(buffer: Buffer, opts: ParseOptions = {}): ParsedDicom
   if (buffer.length === 0) throw new DicomInputError('empty file (0 bytes)');
   const { bytes, inferred } = normalizeToPart10(buffer);
   const transferSyntaxUid = readMetaTransferSyntax(bytes);
-  if (!isKnownTransferSyntax(transferSyntaxUid)) {
-    // Unknown UIDs may use an encoding dicom-parser would misread; stop with a precise reason.
-    throw new DicomInputError(`unsupported transfer syntax ${transferSyntaxName(transferSyntaxUid)} (${transferSyntaxUid})`);
-  }
+  // Unknown UIDs are walked as Explicit VR LE (what nearly all private ones are); decodeFrame refuses their pixels.
 
   let dataSet: DataSet;
   try {
@@ -48,7 +45,7 @@ export function parseDicom(buffer: Buffer, opts: ParseOptions = {}): ParsedDicom
   } catch (thrown) {
     throw explainParseFailure(thrown, bytes);
   }
-  checkNotTruncated(dataSet, opts.untilPixelData === true);
+  checkNotTruncated(dataSet);
   return {
     dataSet,
     transferSyntaxUid,
@@ -94,32 +91,49 @@ function normalizeToPart10(buffer: Buffer): { bytes: Buffer; inferred: boolean }
   } catch (thrown) {
     throw explainParseFailure(thrown, buffer);
   }
-  if (meta.elements.x00020010) return { bytes: buffer, inferred: false };
+  checkNotTruncated(meta); // readPart10Header silently stops at the end of a cut meta header
   const dataStart = (meta as DataSet & { position: number }).position;
-  const ts = sniffTransferSyntax(buffer, dataStart);
-  if (!ts) throw new DicomInputError('no transfer syntax in file meta header and the data set encoding is not recognisable');
-  const bytes = Buffer.concat([buffer.subarray(0, dataStart), transferSyntaxElement(ts), buffer.subarray(dataStart)]);
+  const declared = metaTransferSyntax(meta);
+  const sniffed = sniffTransferSyntax(buffer, dataStart);
+  if (declared && !contradicts(declared, sniffed)) return { bytes: buffer, inferred: false };
+  if (!sniffed) throw new DicomInputError('no transfer syntax in file meta header and the data set encoding is not recognisable');
+  if (declared && declared !== TS.explicitLittle && declared !== TS.implicitLittle) {
+    throw new DicomInputError(
+      `data set is encoded as ${transferSyntaxName(sniffed)} but the file meta header says ${transferSyntaxName(declared)}`,
+    );
+  }
+  // Missing or wrong VR encoding in the meta header (a known writer bug): a later (0002,0010) overrides the first.
+  const bytes = Buffer.concat([buffer.subarray(0, dataStart), transferSyntaxElement(sniffed), buffer.subarray(dataStart)]);
   return { bytes, inferred: true };
 }
 
+/** Explicit vs implicit VR disagreement between the meta header and the first data element (deflated data cannot be sniffed). */
+function contradicts(declared: string, sniffed: string | undefined): boolean {
+  if (declared === TS.deflatedExplicitLittle || declared === TS.explicitBig || !sniffed) return false;
+  return (declared === TS.implicitLittle) !== (sniffed === TS.implicitLittle);
+}
+
 function readMetaTransferSyntax(bytes: Buffer): string {
-  const meta = dicomParser.readPart10Header(bytes);
-  const uid = meta.string('x00020010');
+  const uid = metaTransferSyntax(dicomParser.readPart10Header(bytes));
   if (!uid) throw new DicomInputError('file meta header has an empty Transfer Syntax UID');
-  return uid.replace(/\0/g, '').trim();
+  return uid;
+}
+
+function metaTransferSyntax(meta: DataSet): string | undefined {
+  const uid = meta.elements.x00020010 ? meta.string('x00020010')?.replace(/\0/g, '').trim() : undefined;
+  return uid ? uid : undefined;
 }
 
 /** dicom-parser does not notice values that run past the end of the buffer in implicit files, nor with untilTag. */
-function checkNotTruncated(dataSet: DataSet, untilPixelData: boolean): void {
+function checkNotTruncated(dataSet: DataSet): void {
   const end = dataSet.byteArray.length;
   for (const element of Object.values(dataSet.elements)) {
-    if (element.hadUndefinedLength && !element.fragments) continue;
-    if (element.dataOffset + element.length > end) throw truncatedInside(element);
+    const lengthKnown = element.length !== 0xffffffff;
+    if (lengthKnown && element.dataOffset + element.length > end) throw truncatedInside(element);
     for (const fragment of element.fragments ?? []) {
-      if (element.dataOffset + fragment.position + fragment.length > end) throw truncatedInside(element);
+      if (fragment.position + fragment.length > end) throw truncatedInside(element);
     }
   }
-  void untilPixelData;
 }
 
 function truncatedInside(element: Element): DicomInputError {
@@ -131,15 +145,17 @@ function explainParseFailure(thrown: unknown, bytes: Buffer): DicomInputError {
   const detail = describeThrown(thrown);
   const partial = (thrown as { dataSet?: DataSet } | undefined)?.dataSet;
   const last = partial ? lastElement(partial) : undefined;
-  const ranOut = /past end of buffer|buffer overrun|maxPosition|premature end|eof/i.test(detail);
-  if (last && last.dataOffset + (last.hadUndefinedLength ? 0 : last.length) > bytes.length) {
+  const ranOut = /past end of buffer|buffer overrun|maxP ?osition/i.test(detail);
+  const end = partial?.byteArray.length ?? bytes.length; // inflated length for deflated files
+  if (last && last.dataOffset + (last.hadUndefinedLength ? 0 : last.length) > end) {
     return new DicomInputError(`truncated: file ends inside element ${formatTag(last.tag)}`, detail);
   }
   if (ranOut) {
-    const where = last ? `inside the element after ${formatTag(last.tag)}` : 'inside the file meta header';
-    // A nested sequence item that ran out also lands here: the last top-level element holds it.
-    const nested = last?.items !== undefined || last?.hadUndefinedLength ? `inside element ${formatTag(last.tag)}` : where;
-    return new DicomInputError(`truncated: file ends ${nested}`, detail);
+    // A sequence whose items ran out is the last element read; otherwise the next element's header was cut.
+    const where = !last ? 'inside the file meta header'
+      : last.items !== undefined ? `inside element ${formatTag(last.tag)}`
+      : `inside the element after ${formatTag(last.tag)}`;
+    return new DicomInputError(`truncated: file ends ${where}`, detail);
   }
   const after = last ? ` after element ${formatTag(last.tag)}` : '';
   return new DicomInputError(`corrupt DICOM data set (unreadable element${after})`, detail);

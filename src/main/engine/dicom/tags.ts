@@ -30,8 +30,7 @@ export function getString(ds: DataSet, tag: string, index?: number): string | un
 export function getStrings(ds: DataSet, tag: string): string[] {
   const element = ds.elements[tag];
   if (!element || element.length === 0) return [];
-  const raw = ds.string(tag) === undefined ? '' : rawLatin1(ds, element);
-  return raw.split('\\').map((s) => s.replace(/\0/g, '').trim());
+  return rawLatin1(ds, element).split('\\').map((s) => s.replace(/\0/g, '').trim());
 }
 
 /** UID without the NUL padding some writers leave in. */
@@ -60,7 +59,9 @@ export function getText(ds: DataSet, tag: string, specificCharacterSet?: string)
 export function getNumber(ds: DataSet, tag: string, vr: NumericVr, index = 0): number | undefined {
   const element = ds.elements[tag];
   if (!element || element.length === 0) return undefined;
-  const value = readNumber(ds, tag, effectiveVr(element, vr), index);
+  const actual = effectiveVr(element, vr);
+  if (!isStringNumber(actual) && (index + 1) * BINARY_SIZE[actual] > element.length) return undefined;
+  const value = readNumber(ds, tag, actual, index);
   return value === undefined || Number.isNaN(value) ? undefined : value;
 }
 
@@ -69,7 +70,7 @@ export function getNumbers(ds: DataSet, tag: string, vr: NumericVr): number[] | 
   const element = ds.elements[tag];
   if (!element || element.length === 0) return undefined;
   const actual = effectiveVr(element, vr);
-  const count = isStringNumber(actual) ? (ds.numStringValues(tag) ?? 0) : element.length / BINARY_SIZE[actual];
+  const count = isStringNumber(actual) ? (ds.numStringValues(tag) ?? 0) : Math.floor(element.length / BINARY_SIZE[actual]);
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     const value = readNumber(ds, tag, actual, i);

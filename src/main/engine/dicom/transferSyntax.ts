@@ -30,6 +30,7 @@ const NAMES: Record<string, string> = {
   [TS.jpegLsNearLossless]: 'JPEG-LS Lossy (Near-Lossless)',
   [TS.jpeg2000Lossless]: 'JPEG 2000 Image Compression (Lossless Only)',
   [TS.jpeg2000]: 'JPEG 2000 Image Compression',
+  [TS.rleLossless]: 'RLE Lossless',
   '1.2.840.10008.1.2.4.92': 'JPEG 2000 Part 2 Multi-component (Lossless Only)',
   '1.2.840.10008.1.2.4.93': 'JPEG 2000 Part 2 Multi-component',
   '1.2.840.10008.1.2.4.94': 'JPIP Referenced',
@@ -73,7 +74,7 @@ export function isBigEndianTransferSyntax(uid: string): boolean {
   return uid === TS.explicitBig;
 }
 
-/** Every transfer syntax dicom-parser can walk the data set of (all but deflate-without-inflater are LE/BE explicit or implicit). */
-export function isKnownTransferSyntax(uid: string): boolean {
-  return uid in NAMES;
+/** "unsupported transfer syntax MPEG2 Main Profile / Main Level (1.2.840.10008.1.2.4.100)" */
+export function unsupportedTransferSyntaxReason(uid: string): string {
+  return uid in NAMES ? `unsupported transfer syntax ${NAMES[uid]} (${uid})` : `unsupported transfer syntax (${uid})`;
 }

@@ -18,7 +18,11 @@ export function readEncapsulatedFrame(
 ): Uint8Array {
   const fragments = pixelData.fragments;
   if (!pixelData.encapsulatedPixelData || !fragments) {
-    throw new DicomInputError('pixel data not loaded: the file was parsed with untilPixelData; parse it fully to decode');
+    throw new DicomInputError(
+      pixelData.hadUndefinedLength
+        ? 'pixel data not loaded: the file was parsed with untilPixelData; parse it fully to decode'
+        : 'Pixel Data is not encapsulated although the transfer syntax is a compressed one',
+    );
   }
   if (fragments.length === 0) throw new DicomInputError('no pixel data (encapsulated Pixel Data has no fragments)');
   const starts = frameStartFragments(ds, pixelData, fragments, numberOfFrames, isFrameStart);

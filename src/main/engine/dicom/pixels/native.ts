@@ -21,8 +21,8 @@ export function decodeNativeFrame(
   if (pixelData.tag === 'x7fe00009') throw new DicomInputError('Double Float Pixel Data (7FE0,0009) is not supported');
 
   if (bitsAllocated === 1) {
-    const bits = unpackBits(frameSlice(ds, pixelData, frameIndex, pixelCount * samplesPerPixel, 1), pixelCount * samplesPerPixel, frameIndex);
-    return { pixels: bits, rows, columns };
+    const count = pixelCount * samplesPerPixel;
+    return { pixels: unpackOneBit(frameSlice(ds, pixelData, frameIndex, count, 1), count, frameIndex), rows, columns };
   }
   if (bitsAllocated % 8 !== 0 || bitsAllocated > 32) {
     throw new DicomInputError(`unsupported Bits Allocated ${bitsAllocated} (expected 1, 8, 16 or 32)`);
@@ -31,7 +31,7 @@ export function decodeNativeFrame(
   // YBR_FULL_422 stores Y0 Y1 Cb Cr for each pair of pixels: two samples per pixel, not three.
   const subsampled = samplesPerPixel === 3 && header.photometricInterpretation === 'YBR_FULL_422';
   const samplesPerFrame = subsampled ? pixelCount * 2 : pixelCount * samplesPerPixel;
-  const bytes = frameSlice(ds, pixelData, frameIndex, samplesPerFrame * bitsAllocated, 8);
+  const bytes = frameSlice(ds, pixelData, frameIndex, samplesPerFrame, bitsAllocated);
   const samples = samplesOf(bytes, bytesPerSample, bigEndian);
 
   if (samplesPerPixel === 1) return { pixels: toStoredValues(samples, header), rows, columns };
@@ -92,7 +92,7 @@ function swapBytes(bytes: Uint8Array, width: number): void {
 }
 
 /** 1-bit data: the first pixel is bit 0 of the first byte; frames need not start on a byte boundary. */
-function unpackBits(bytes: Uint8Array, count: number, frameIndex: number): Uint8Array {
+function unpackOneBit(bytes: Uint8Array, count: number, frameIndex: number): Uint8Array {
   const firstBit = (frameIndex * count) % 8;
   const out = new Uint8Array(count);
   for (let i = 0; i < count; i++) {

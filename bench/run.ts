@@ -1,0 +1,47 @@
+// `npm run bench`: speed and memory figures, written to bench/results.json (medians of repeated runs).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateCtStudy } from '../src/main/engine/demo';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function benchOpenCt(): Promise<Record<string, unknown>> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'explicare-bench-'));
+  const dir = path.join(work, 'ct400');
+  try {
+    const tGen = performance.now();
+    await generateCtStudy({ seed: 42, outDir: dir, slices: 400, sliceThicknessMm: 1 });
+    const generateMs = performance.now() - tGen;
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/openCt.ts', dir, path.join(work, 'cache')], { encoding: 'utf8' });
+      runs.push(JSON.parse(out.trim().split('\n').pop()!));
+    }
+    const pick = (k: string) => median(runs.map((r) => r[k] as number));
+    return {
+      study: `generated CT ${runs[0].dimensions.join('x')} (${runs[0].voxelType}), ${runs[0].files} files`,
+      runs: RUNS,
+      generateMs: Math.round(generateMs),
+      scanMs: Math.round(pick('scanMs')),
+      timeToFirstSliceMs: Math.round(pick('firstSliceMs')),
+      timeToFullVolumeMs: Math.round(pick('fullVolumeMs')),
+      voxelMB: Math.round(pick('voxelMB')),
+      peakRssMB: Math.round(pick('peakRssMB')),
+      peakAboveBaselineInVolumeCopies: Number(pick('peakAboveBaselineInVolumeCopies').toFixed(2)),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const results: Record<string, unknown> = {
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  date: new Date().toISOString(),
+  openCt512x512x400: await benchOpenCt(),
+};
+if (!existsSync('bench')) mkdirSync('bench');
+writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
+console.log(JSON.stringify(results, null, 2));

@@ -1,0 +1,2 @@
+export { decodeFrame } from './decodeFrame';
+export type { DecodedFrame, PixelArray } from './types';
