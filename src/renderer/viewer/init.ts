@@ -18,7 +18,10 @@ let ready: Promise<void> | null = null;
 /** Idempotent: every caller awaits the same promise. */
 export function initCornerstone(): Promise<void> {
   ready ??= Promise.resolve().then(() => {
-    initCore();
+    // One WebGL context per rendering engine instead of the default pool of 7: volume viewports
+    // all render in context 0 anyway (one texture per volume), and Chrome drops the oldest context
+    // beyond 16 per page, which a second engine with 7 contexts would already approach.
+    initCore({ rendering: { webGlContextCount: 1 }, debug: {} });
     initTools();
     // addTool is global (per page); tool groups then reference tools by their toolName.
     for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, CrosshairsTool, LengthTool]) {

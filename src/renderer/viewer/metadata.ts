@@ -3,7 +3,7 @@
 // viewports throw and volume tools lose the frame of reference. createLocalVolume also registers
 // its own imagePlaneModule for each slice, but with the volume origin for every slice and no frame
 // of reference, so this provider is registered with a higher priority and wins.
-import { metaData } from '@cornerstonejs/core';
+import { metaData, type Types } from '@cornerstonejs/core';
 import type { VolumeInfo, VoxelType } from '../../shared/api';
 import { axis, indexToPatient } from '../../shared/geometry';
 
@@ -50,7 +50,7 @@ export function unregisterSliceMetadata(imageIds: readonly string[]): void {
 }
 
 /** Metadata of the whole volume in the shape createLocalVolume keeps (Types.Metadata). */
-export function volumeMetadata(info: VolumeInfo) {
+export function volumeMetadata(info: VolumeInfo): Types.Metadata {
   const g = info.geometry;
   const { bits, signed } = PIXEL_FORMAT[info.voxelType];
   return {

@@ -1,24 +1,30 @@
-// One open series on screen: a RenderingEngine with orthographic volume viewports, its tool group,
-// and the small API the Vue layer and the e2e tests use. No Vue in here.
+// One open series on screen: its viewports on the shared RenderingEngine, its tool group, and the
+// small API the Vue layer and the e2e tests use. No Vue in here.
 //
-// Both kinds use VolumeViewport (ORTHOGRAPHIC):
-//   volume (CT/MR): axial, sagittal, coronal (or axial only when given one element);
-//   image (DX/CR):  one viewport, ACQUISITION orientation (columns right, rows down, as acquired),
-//                   showing the one-slice volume. A volume viewport rather than a stack viewport so
-//                   both kinds share one code path (VOI, camera, length in mm from the volume spacing,
-//                   later overlays/fusion with setVolumes) and no stack image loader is needed.
+//   volume (CT/MR): ORTHOGRAPHIC volume viewports axial, sagittal, coronal (or axial only when given
+//                   one element), linked by crosshairs.
+//   image (DX/CR):  one STACK viewport showing the single slice image that createLocalVolume cached.
+//                   Not a 1-slice volume viewport: volume viewports upload a 3D texture, and
+//                   MAX_3D_TEXTURE_SIZE is 2048 on ANGLE/D3D11 (Windows) and SwiftShader, so a
+//                   1935x2400 cephalogram renders black there (glTexStorage3D: size greater than
+//                   max texture size). Stack viewports use a 2D texture (8192+). The stack viewport
+//                   shows the image as acquired (columns right, rows down) and the Length tool gets
+//                   mm from the imagePlaneModule pixel spacing.
 import {
   Enums,
-  RenderingEngine,
+  StackViewport,
   VolumeViewport,
+  cache,
   eventTarget,
   setVolumesForViewports,
   utilities as csUtils,
+  type RenderingEngine,
 } from '@cornerstonejs/core';
 import { annotation, Enums as ToolEnums, ToolGroupManager, type Types as ToolTypes } from '@cornerstonejs/tools';
 import type { VolumeInfo } from '../../shared/api';
 import { axis, dot, patientToIndex, type Vec3 } from '../../shared/geometry';
 import { frameOfReferenceOf } from './metadata';
+import { sharedRenderingEngine } from './engine';
 import { LENGTH_TOOL_NAME, TOOL_NAMES, createViewerToolGroup, switchPrimaryTool, type ViewerTool } from './toolGroup';
 import { getVolumeInfo } from './volume';
 
@@ -88,28 +94,35 @@ export class ViewerSession {
    */
   static async create(elements: readonly HTMLDivElement[], volumeId: string): Promise<ViewerSession> {
     const info = getVolumeInfo(volumeId);
-    if (!info) throw new Error(`unknown volume ${volumeId}: create it with createVolumeFromEngine`);
+    const volume = cache.getVolume(volumeId);
+    if (!info || !volume) throw new Error(`unknown volume ${volumeId}: create it with createVolumeFromEngine`);
     if (elements.length !== 1 && elements.length !== 3) throw new Error('a viewer needs 1 or 3 elements');
     const n = ++sessionCount;
-    const engine = new RenderingEngine(`explicare-engine-${n}`);
-    const views =
-      info.kind === 'image'
-        ? [{ name: 'image', orientation: Enums.OrientationAxis.ACQUISITION, color: 'rgb(0, 200, 0)' }]
-        : MPR.slice(0, elements.length);
+    const engine = sharedRenderingEngine();
+    const isImage = info.kind === 'image';
+    const views = isImage ? [{ name: 'image', orientation: undefined, color: '' }] : MPR.slice(0, elements.length);
     const used = elements.slice(0, views.length);
     const viewportIds = views.map((v) => `explicare-${n}-${v.name}`);
-    engine.setViewports(
-      views.map((v, i) => ({
+    const background: [number, number, number] = [0, 0, 0];
+    // enableElement, not setViewports: setViewports would replace the other sessions' viewports.
+    views.forEach((v, i) =>
+      engine.enableElement({
         viewportId: viewportIds[i],
         element: used[i],
-        type: Enums.ViewportType.ORTHOGRAPHIC,
-        defaultOptions: { orientation: v.orientation, background: [0, 0, 0] as [number, number, number] },
-      })),
+        type: isImage ? Enums.ViewportType.STACK : Enums.ViewportType.ORTHOGRAPHIC,
+        defaultOptions: v.orientation ? { orientation: v.orientation, background } : { background },
+      }),
     );
     try {
-      await setVolumesForViewports(engine, [{ volumeId }], viewportIds);
+      if (isImage) {
+        const vp = engine.getViewport(viewportIds[0]);
+        if (!(vp instanceof StackViewport)) throw new Error('expected a stack viewport');
+        await vp.setStack([...volume.imageIds], 0);
+      } else {
+        await setVolumesForViewports(engine, [{ volumeId }], viewportIds);
+      }
     } catch (err) {
-      engine.destroy();
+      for (const id of viewportIds) engine.disableElement(id);
       throw err;
     }
     const group = createViewerToolGroup({
@@ -124,14 +137,14 @@ export class ViewerSession {
     return session;
   }
 
-  private viewport(index: number): VolumeViewport {
+  private viewport(index: number): VolumeViewport | StackViewport {
     const id = this.viewportIds[index];
     const vp = id === undefined ? undefined : this.engine.getViewport(id);
-    if (!(vp instanceof VolumeViewport)) throw new Error(`no viewport ${index}`);
+    if (!(vp instanceof VolumeViewport || vp instanceof StackViewport)) throw new Error(`no viewport ${index}`);
     return vp;
   }
 
-  private get viewports(): VolumeViewport[] {
+  private get viewports(): (VolumeViewport | StackViewport)[] {
     return this.viewportIds.map((_, i) => this.viewport(i));
   }
 
@@ -218,14 +231,18 @@ export class ViewerSession {
     const { focalPoint, viewPlaneNormal } = vp.getCamera();
     const n = viewPlaneNormal as Vec3;
     const dominant = n.reduce((best, c, i) => (Math.abs(c) > Math.abs(n[best]) ? i : best), 0);
-    const sign = Math.sign(n[dominant]) || 1;
+    const positionMm = (Math.sign(n[dominant]) || 1) * dot(focalPoint as Vec3, n);
+    if (vp instanceof StackViewport) {
+      const k = vp.getCurrentImageIdIndex();
+      return { index: k, count: vp.getImageIds().length, positionMm, acquiredSlice: k };
+    }
     const g = this.info.geometry;
     const parallel = Math.abs(dot(axis(g.direction, 2), n)) > 0.999;
     const k = Math.round(patientToIndex(g, focalPoint as Vec3)[2]);
     return {
       index: vp.getSliceIndex() ?? 0,
       count: vp.getNumberOfSlices() ?? 1,
-      positionMm: sign * dot(focalPoint as Vec3, n),
+      positionMm,
       acquiredSlice: parallel ? Math.min(Math.max(k, 0), g.dimensions[2] - 1) : null,
     };
   }
@@ -234,12 +251,12 @@ export class ViewerSession {
   reset(): void {
     for (const vp of this.viewports) {
       vp.resetCamera();
-      vp.resetSlabThickness();
+      if (vp instanceof VolumeViewport) vp.resetSlabThickness();
     }
     this.setWindow(this.info.window.center, this.info.window.width);
   }
 
-  /** Call after the elements changed size (cornerstone does not observe them itself). */
+  /** Call after the elements changed size (cornerstone does not observe them itself); resizes all sessions. */
   resize(): void {
     this.engine.resize(true, true);
   }
@@ -290,7 +307,7 @@ export class ViewerSession {
     }
   }
 
-  /** Tears everything down; the volume stays cached (removeVolume frees it). */
+  /** Removes this session's viewports and tools; the volume stays cached (removeVolume frees it). */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
@@ -301,6 +318,6 @@ export class ViewerSession {
     if (this.group.hasTool(TOOL_NAMES.crosshairs)) this.group.setToolDisabled(TOOL_NAMES.crosshairs);
     this.group.removeViewports(this.engine.id);
     ToolGroupManager.destroyToolGroup(this.group.id);
-    this.engine.destroy();
+    for (const id of this.viewportIds) this.engine.disableElement(id);
   }
 }

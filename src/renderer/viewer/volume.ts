@@ -37,7 +37,7 @@ export async function createVolumeFromEngine(info: VolumeInfo, voxels: ArrayBuff
   // A 2D image has no slice gap; vtk still needs a positive z spacing.
   const sliceSpacing = g.spacing[2] > 0 ? g.spacing[2] : 1;
   const volume = volumeLoader.createLocalVolume(volumeId, {
-    metadata: volumeMetadata(info) as unknown as Types.Metadata,
+    metadata: volumeMetadata(info),
     dimensions: [...g.dimensions],
     spacing: [g.spacing[0], g.spacing[1], sliceSpacing],
     origin: [...g.origin],
@@ -46,6 +46,12 @@ export async function createVolumeFromEngine(info: VolumeInfo, voxels: ArrayBuff
   });
   // createLocalVolume names the slice images itself (`${volumeId}_slice_${k}`): key metadata on them.
   registerSliceMetadata(info, volume.imageIds);
+  // The cached slice images carry window 0/0; a stack viewport turns that into the VOI range
+  // {0, -1} and builds an inverted transfer function that later windows keep. Give them ours.
+  for (const imageId of volume.imageIds) {
+    const image = cache.getImage(imageId);
+    if (image) Object.assign(image, { windowCenter: info.window.center, windowWidth: info.window.width });
+  }
   infos.set(volumeId, info);
   return volumeId;
 }
@@ -60,6 +66,8 @@ export function removeVolume(volumeId: string): void {
   const volume = cache.getVolume(volumeId);
   if (!volume) return;
   const imageIds = [...volume.imageIds];
+  // The cache only forgets the volume; destroy() also frees its GPU texture now instead of at GC.
+  volume.destroy();
   cache.removeVolumeLoadObject(volumeId);
   for (const imageId of imageIds) {
     if (cache.getImageLoadObject(imageId)) cache.removeImageLoadObject(imageId, { force: true });
