@@ -6,6 +6,13 @@ import path from 'node:path';
 import { generateCtStudy } from '../src/main/engine/demo';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+interface OpenCtRun {
+  files: number;
+  dimensions: number[];
+  voxelType: string;
+  [figure: string]: number | number[] | string;
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function benchOpenCt(): Promise<Record<string, unknown>> {
@@ -15,7 +22,7 @@ async function benchOpenCt(): Promise<Record<string, unknown>> {
     const tGen = performance.now();
     await generateCtStudy({ seed: 42, outDir: dir, slices: 400, sliceThicknessMm: 1 });
     const generateMs = performance.now() - tGen;
-    const runs = [];
+    const runs: OpenCtRun[] = [];
     for (let i = 0; i < RUNS; i++) {
       const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/openCt.ts', dir, path.join(work, 'cache')], { encoding: 'utf8' });
       runs.push(JSON.parse(out.trim().split('\n').pop()!));

@@ -47,8 +47,9 @@ const STATUS: Record<ApiErrorBody['code'], number> = {
 
 export function createApiServer(opts: ApiServerOptions): Promise<{ server: Server; port: number }> {
   let port = 0;
-  const json = (res: ServerResponse, status: number, body: unknown) =>
+  const json = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
+  };
 
   async function handleApi(method: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hasToken(req, opts.token)) throw new HttpError(401, { code: 'unauthorized', message: 'missing or wrong session token' });

@@ -94,14 +94,16 @@ export interface SliceSpacingReport {
 }
 
 /** Checks the gaps between sorted slice positions (mm along the normal). */
-export function checkSliceSpacing(sortedPositions: readonly number[], tolerance = 0.01): SliceSpacingReport {
+// 5% tolerance: scanners round positions (e.g. 6.97 vs 7.07 mm gaps in real MR series), while a
+// missing slice doubles a gap.
+export function checkSliceSpacing(sortedPositions: readonly number[], tolerance = 0.05): SliceSpacingReport {
   if (sortedPositions.length < 2) return { spacing: 1, uniform: true, irregular: [] };
   const gaps = sortedPositions.slice(1).map((p, i) => p - sortedPositions[i]);
   const sorted = [...gaps].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
   const irregular = gaps
     .map((gap, i) => ({ afterIndex: i + 1, gap }))
-    .filter(({ gap }) => Math.abs(gap - median) > Math.max(tolerance * Math.abs(median), 1e-3));
+    .filter(({ gap }) => Math.abs(gap - median) > Math.max(tolerance * Math.abs(median), 0.01));
   return { spacing: median, uniform: irregular.length === 0, irregular };
 }
 
@@ -125,3 +127,14 @@ export function geometryFromSlices(args: {
 
 /** Total voxel count of a geometry. */
 export const voxelCount = (g: Geometry): number => g.dimensions[0] * g.dimensions[1] * g.dimensions[2];
+
+/** Patient position of pixel (0, 0) of slice k and the steps per column and per row: a slice is
+ *  origin + i * colStep + j * rowStep, so rasterisers can walk a plane without per-pixel matrix math. */
+export function sliceAffine(g: Geometry, k: number): { origin: Vec3; colStep: Vec3; rowStep: Vec3 } {
+  const origin = indexToPatient(g, [0, 0, k]);
+  return {
+    origin,
+    colStep: sub(indexToPatient(g, [1, 0, k]), origin),
+    rowStep: sub(indexToPatient(g, [0, 1, k]), origin),
+  };
+}

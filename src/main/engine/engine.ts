@@ -7,10 +7,9 @@ import type { GroundTruth, OpenReport, StudySummary, TagEntry, UploadFile, Volum
 import { uploadLimits, uploadNameSchema } from '../../shared/api';
 import { parseDicom } from './dicom/parseFile';
 import { dumpTags } from './dicom/tagDump';
-import { generateCeph, generateCtStudy } from './demo';
 import { Catalog, type SeriesRecord } from './study/catalog';
 import { scanPaths } from './study/scan';
-import { buildVolume, type Volume } from './volume/buildVolume';
+import { buildVolume, type BuildProgress, type Volume } from './volume/buildVolume';
 import { groundTruthFileSchema } from './study/groundTruthFile';
 
 export class EngineError extends Error {
@@ -58,6 +57,8 @@ export class Engine {
       await mkdir(path.dirname(dir), { recursive: true });
       const tmp = await mkdtemp(`${dir}.tmp-`);
       try {
+        // Loaded on demand: the generator is only needed the first time a demo is opened.
+        const { generateCeph, generateCtStudy } = await import('./demo');
         if (kind === 'ct') await generateCtStudy({ seed: DEMO_SEED, outDir: tmp });
         else await generateCeph({ seed: DEMO_SEED, outDir: tmp });
         await rename(tmp, dir); // atomic: a crash never leaves a half-written demo behind
@@ -76,13 +77,15 @@ export class Engine {
     const dir = path.join(this.options.cacheDir, 'uploads', `${process.pid}-${++this.uploadCount}`);
     await mkdir(dir, { recursive: true });
     const used = new Set<string>();
+    const written: string[] = [];
     for (const [i, f] of files.entries()) {
       const name = uploadNameSchema.safeParse(f.name).success ? f.name : `file-${i}`;
       const unique = used.has(name) ? `${i}-${name}` : name;
       used.add(unique);
-      await writeFile(path.join(dir, unique), new Uint8Array(f.data));
+      written.push(path.join(dir, unique));
+      await writeFile(written[written.length - 1], new Uint8Array(f.data));
     }
-    return this.openPaths([dir]);
+    return this.openPaths(written);
   }
 
   listStudies(): StudySummary[] {
@@ -95,10 +98,10 @@ export class Engine {
     return s;
   }
 
-  private volume(uid: string): Promise<Volume> {
+  private volume(uid: string, progress?: BuildProgress): Promise<Volume> {
     let v = this.volumes.get(uid);
     if (!v) {
-      v = buildVolume(this.seriesOrThrow(uid));
+      v = buildVolume(this.seriesOrThrow(uid), progress);
       v.catch(() => this.volumes.delete(uid));
       this.volumes.set(uid, v);
       const max = this.options.volumeCacheSize ?? 2;
@@ -107,8 +110,9 @@ export class Engine {
     return v;
   }
 
-  async loadVolume(uid: string): Promise<VolumeInfo> {
-    return (await this.volume(uid)).info;
+  /** Decodes the series once (cached); progress reports decoded slices. */
+  async loadVolume(uid: string, progress?: BuildProgress): Promise<VolumeInfo> {
+    return (await this.volume(uid, progress)).info;
   }
 
   async getVoxels(uid: string): Promise<Volume['voxels']> {

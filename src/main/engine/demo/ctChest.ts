@@ -36,6 +36,9 @@ export interface Chest {
   heart: Ellipsoid;
   spineY: number; // vertebral body centre
   sternumY: number;
+  descAorta: [number, number, number]; // x, y, radius
+  ascAorta: [number, number, number];
+  trachea: [number, number, number];
   tableY: number;
   stomach: Ellipsoid;
   noiseSd: number;
@@ -63,10 +66,10 @@ export const HU = {
 export function buildChest(rng: Rng): Chest {
   const s = rng.clampedGaussian(1, 0.05, 0.9, 1.1); // patient size
   const bodyA = 158 * s;
-  const bodyB = 108 * s * rng.clampedGaussian(1, 0.04, 0.92, 1.08);
-  const fat = rng.uniform(8, 22);
-  const muscle = rng.uniform(10, 16);
-  const wall = fat + muscle + 9; // skin + fat + muscle + ribs
+  const bodyB = 112 * s * rng.clampedGaussian(1, 0.04, 0.92, 1.08);
+  const fat = rng.uniform(5, 14);
+  const muscle = rng.uniform(7, 11);
+  const wall = fat + muscle + 8; // skin + fat + muscle + ribs
   const cavityA = bodyA - wall;
   const cavityB = bodyB - wall;
   const lungAy = cavityB * 0.98;
@@ -79,8 +82,8 @@ export function buildChest(rng: Rng): Chest {
     domeTop: right.domeTop - rng.uniform(8, 20), domeX: cavityA * 0.5, domeY: -5, domeDrop: 55,
   };
   const heart: Ellipsoid = {
-    c: [rng.uniform(12, 24), -cavityB * 0.38, rng.uniform(-50, -35)],
-    r: [rng.uniform(55, 66), cavityB * 0.62, 58],
+    c: [rng.uniform(18, 28), -cavityB * 0.38, rng.uniform(-62, -48)],
+    r: [rng.uniform(55, 64), cavityB * 0.62, 52],
   };
   return {
     bodyA, bodyB, fat, muscle, cavityA, cavityB, cavityCy: 0,
@@ -88,6 +91,9 @@ export function buildChest(rng: Rng): Chest {
     heart,
     spineY: bodyB * 0.52,
     sternumY: -(bodyB - fat - 6),
+    descAorta: [29, bodyB * 0.52 - 17, rng.uniform(11, 13)],
+    ascAorta: [-6, -cavityB * 0.2, rng.uniform(14, 16)],
+    trachea: [0, bodyB * 0.52 - 36, rng.uniform(8.5, 10)],
     tableY: bodyB + 6,
     stomach: { c: [cavityA * 0.45, -cavityB * 0.25, left.domeTop - 25], r: [32, 26, 14] },
     noiseSd: rng.uniform(10, 18),
@@ -113,27 +119,60 @@ export function domeZ(l: Lung, x: number, y: number): number {
   return l.domeTop - l.domeDrop * q;
 }
 
-/** True when (x, y, z) is lung parenchyma of lung `l` (heart, spine and mediastinum excluded). */
-export function inLung(c: Chest, l: Lung, x: number, y: number, z: number): boolean {
-  if (z > l.apexZ) return false;
-  // Towards the apex the section shrinks onto the apex point (sqrt: a rounded cupola).
+/** What of a lung's shape depends only on z: computed once per slice, not once per pixel. */
+export interface LungSection {
+  lung: Lung;
+  z: number;
+  cx: number;
+  cy: number;
+  iax2: number; // 1 / ax^2
+  iay2: number;
+  icavA2: number;
+  icavB2: number;
+  heartZ2: number; // heart ellipsoid's z term (grown by 4 mm)
+  halfWidth: number; // mediastinum half-width in front of the spine
+}
+
+export function lungSection(c: Chest, l: Lung, z: number): LungSection | null {
+  if (z > l.apexZ) return null;
+  // Towards the apex the section shrinks onto the apex point (sqrt: a rounded cupola); the
+  // thorax is also a little wider at its base.
   const t = Math.min(1, (l.apexZ - z) / 75);
-  const f = Math.sqrt(t);
-  const cx = l.apexX + (l.cx - l.apexX) * f;
-  const cy = l.apexY + (l.cy - l.apexY) * f;
-  const ax = l.ax * f;
-  const ay = l.ay * f;
-  if (ax <= 0 || ay <= 0) return false;
-  if (sq((x - cx) / ax) + sq((y - cy) / ay) > 1) return false;
-  if (sq(x / c.cavityA) + sq((y - c.cavityCy) / c.cavityB) > 1) return false;
-  if (z < domeZ(l, x, y)) return false;
-  if (insideEllipsoid(c.heart, x, y, z, 4) < 1) return false;
+  const f = Math.sqrt(t) * (0.9 + 0.1 * Math.min(1, Math.max(0, (120 - z) / 220)));
+  if (f <= 0) return null;
+  const cavA = c.cavityA * Math.max(f, 0.9);
+  return {
+    lung: l,
+    z,
+    cx: l.apexX + (l.cx - l.apexX) * f,
+    cy: l.apexY + (l.cy - l.apexY) * f,
+    iax2: 1 / sq(l.ax * f),
+    iay2: 1 / sq(l.ay * f),
+    icavA2: 1 / sq(cavA),
+    icavB2: 1 / sq(c.cavityB),
+    heartZ2: sq((z - c.heart.c[2]) / (c.heart.r[2] + 4)),
+    halfWidth: 20 + 4 * Math.min(1, Math.max(0, (z - 40) / 40)),
+  };
+}
+
+/** True when (x, y) of the section's slice is lung parenchyma (heart, spine, mediastinum excluded). */
+export function inLungSection(c: Chest, s: LungSection, x: number, y: number): boolean {
+  if (sq(x - s.cx) * s.iax2 + sq(y - s.cy) * s.iay2 > 1) return false;
+  if (sq(x) * s.icavA2 + sq(y - c.cavityCy) * s.icavB2 > 1) return false;
+  if (s.z < domeZ(s.lung, x, y)) return false;
+  const h = c.heart;
+  if (sq((x - h.c[0]) / (h.r[0] + 4)) + sq((y - h.c[1]) / (h.r[1] + 4)) + s.heartZ2 < 1) return false;
   // Mediastinum: a midline column in front of the spine, wider where the great vessels run.
-  const halfWidth = y < c.spineY - 20 ? (z > 60 ? 24 : 20) : 14;
+  const halfWidth = y < c.spineY - 20 ? s.halfWidth : 14;
   if (Math.abs(x - 4) < halfWidth && y < c.spineY + 10) return false;
   if (sq(x) + sq(y - c.spineY - 5) < sq(34)) return false; // spine and paravertebral muscles
-  if (sq(x - 24) + sq(y - (c.spineY - 12)) < sq(17)) return false; // descending aorta
+  if (sq(x - c.descAorta[0]) + sq(y - c.descAorta[1]) < sq(c.descAorta[2] + 4)) return false; // descending aorta
   return true;
+}
+
+export function inLung(c: Chest, l: Lung, x: number, y: number, z: number): boolean {
+  const s = lungSection(c, l, z);
+  return s !== null && inLungSection(c, s, x, y);
 }
 
 /** 0 outside the lungs, 1 right lung, 2 left lung. */
