@@ -25,6 +25,7 @@ app.whenReady().then(async () => {
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   const indexHtml = path.join(dirname, '../renderer/index.html');
   registerApi(engine, window, devUrl ?? pathToFileURL(indexHtml).href);
+  app.once('will-quit', () => void engine.dispose());
   if (devUrl) await window.loadURL(devUrl);
   else await window.loadFile(indexHtml);
 });

@@ -26,6 +26,9 @@ async function main(): Promise<void> {
     const report = await engine.openPaths(positionals);
     console.log(`Opened ${report.dicomFiles} DICOM file(s) of ${report.filesScanned}; ${report.skipped.length} skipped.`);
   }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void engine.dispose().finally(() => process.exit(0)));
+  }
   const token = randomBytes(24).toString('base64url');
   const { port: bound } = await createApiServer({ engine, token, staticDir: path.join(root, 'out/web'), version: APP_VERSION, port });
   console.log(`Explicare ${APP_VERSION} is serving on 127.0.0.1 only. Open this address in a browser:`);

@@ -138,3 +138,49 @@ export function sliceAffine(g: Geometry, k: number): { origin: Vec3; colStep: Ve
     rowStep: sub(indexToPatient(g, [0, 1, k]), origin),
   };
 }
+
+/** Centre of the volume in patient coordinates. */
+export function volumeCentre(g: Geometry): Vec3 {
+  return indexToPatient(g, [(g.dimensions[0] - 1) / 2, (g.dimensions[1] - 1) / 2, (g.dimensions[2] - 1) / 2]);
+}
+
+/** A grid with the same direction and centre as `g`, `size` voxels of `spacing` mm. */
+export function centredGrid(g: Geometry, size: Vec3, spacing: Vec3): Geometry {
+  const c = volumeCentre(g);
+  const half = (a: 0 | 1 | 2) => scale(axis(g.direction, a), ((size[a] - 1) / 2) * spacing[a]);
+  return { dimensions: size, spacing, origin: sub(sub(sub(c, half(0)), half(1)), half(2)), direction: g.direction };
+}
+
+/** Model grid covering exactly the volume's extent (voxel edges), stretched per axis to `size`. */
+export function fitGrid(g: Geometry, size: Vec3): Geometry {
+  const spacing = [0, 1, 2].map((a) => (g.dimensions[a] * g.spacing[a]) / size[a]) as Vec3;
+  return centredGrid(g, size, spacing);
+}
+
+/**
+ * Letterboxed 2D model grid: one isotropic in-plane spacing so the whole image fits in `size`
+ * (columns, rows) without distortion; the margins fall outside the image. The slice axis is kept.
+ */
+export function letterboxGrid(g: Geometry, size: [number, number]): Geometry {
+  const s = Math.max((g.dimensions[0] * g.spacing[0]) / size[0], (g.dimensions[1] * g.spacing[1]) / size[1]);
+  return centredGrid(g, [size[0], size[1], g.dimensions[2]], [s, s, g.spacing[2]]);
+}
+
+/**
+ * Per-axis affine map from `target` grid indices to `source` grid indices: src = offset + step * t.
+ * Both grids must share the direction (all model grids here are built from the volume's).
+ */
+export function axisMapping(source: Geometry, target: Geometry): { offset: Vec3; step: Vec3 } {
+  for (let i = 0; i < 9; i++) {
+    if (Math.abs(source.direction[i] - target.direction[i]) > 1e-6) throw new Error('grids must share their direction');
+  }
+  return {
+    offset: patientToIndex(source, target.origin),
+    step: [0, 1, 2].map((a) => target.spacing[a] / source.spacing[a]) as Vec3,
+  };
+}
+
+/** Maps a continuous index of grid `from` to the continuous index of grid `to` (same patient point). */
+export function reindex(from: Geometry, to: Geometry, ijk: Vec3): Vec3 {
+  return patientToIndex(to, indexToPatient(from, ijk));
+}

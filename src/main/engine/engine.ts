@@ -88,6 +88,12 @@ export class Engine {
     return this.openPaths(written);
   }
 
+  /** Removes this session's uploaded copies (the user's own files are never touched). */
+  async dispose(): Promise<void> {
+    const uploads = path.join(this.options.cacheDir, 'uploads');
+    for (let i = 1; i <= this.uploadCount; i++) await rm(path.join(uploads, `${process.pid}-${i}`), { recursive: true, force: true });
+  }
+
   listStudies(): StudySummary[] {
     return this.catalog.summaries();
   }

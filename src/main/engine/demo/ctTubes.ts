@@ -78,12 +78,12 @@ const capsule = (x1: number, y1: number, x2: number, y2: number, r: number, z0: 
 });
 
 /** A bone column: cortex, then marrow inside it. */
-function boneCircle(out: Column[], x: number, y: number, r: number, z0: number, z1: number, cortex = HU.cortex): void {
+function boneCircle(out: Column[], x: number, y: number, r: number, z0: number, z1: number, cortex: number = HU.cortex): void {
   out.push(circle(x, y, r, z0, z1, cortex), circle(x, y, r - 1.6, z0, z1, HU.marrow));
 }
 
 function boneCapsule(out: Column[], x1: number, y1: number, x2: number, y2: number, r: number, z0: number, z1: number): void {
-  out.push(capsule(x1, y1, x2, y2, r, z0, z1, 700), { ...capsule(x1, y1, x2, y2, r - 1.5, z0, z1, HU.marrow) });
+  out.push(capsule(x1, y1, x2, y2, r, z0, z1, 700), capsule(x1, y1, x2, y2, r - 1.5, z0, z1, HU.marrow));
 }
 
 function spine(c: Chest, cols: Column[]): void {
