@@ -63,14 +63,14 @@ export class InferenceWorker {
   async load(key: string, model: Uint8Array, opts: SessionOptions = {}): Promise<LoadedSession> {
     const threads = opts.threads ?? (await import('node:os')).availableParallelism();
     const res = await this.request({ type: 'load', key, model, threads, preferGpu: opts.preferGpu ?? true, memoryArena: opts.memoryArena ?? false });
-    if (res.type !== 'load' || !res.ok) throw new Error('unexpected worker reply');
+    if (!res.ok || res.type !== 'load') throw new Error('unexpected worker reply');
     return { key, provider: res.provider, gpuError: res.gpuError, inputs: res.inputs, outputs: res.outputs };
   }
 
   async run(key: string, feeds: Record<string, TensorData>, outputs: string[]): Promise<{ outputs: Record<string, TensorData>; ms: number }> {
     // Inputs are copied to the worker (structured clone), so callers keep their arrays.
     const res = await this.request({ type: 'run', key, feeds, outputs });
-    if (res.type !== 'run' || !res.ok) throw new Error('unexpected worker reply');
+    if (!res.ok || res.type !== 'run') throw new Error('unexpected worker reply');
     return { outputs: res.outputs, ms: res.ms };
   }
 

@@ -46,7 +46,6 @@ export function orderSlices(instances: InstanceRecord[]): SliceOrder {
   const warnings: string[] = [];
   const first = instances[0].header;
   const orientation: number[] = first.imageOrientationPatient ?? first.frames?.[0]?.imageOrientationPatient ?? AXIAL;
-  if (orientation === AXIAL) warnings.push('No ImageOrientationPatient: the image is shown as acquired (axial orientation assumed).');
 
   const odd = instances.filter((i) => i.header.imageOrientationPatient && !sameOrientation(i.header.imageOrientationPatient, orientation));
   if (odd.length > 0) {
@@ -57,6 +56,8 @@ export function orderSlices(instances: InstanceRecord[]): SliceOrder {
   const normal = sliceNormal(orientation);
   const thickness = first.sliceThickness ?? first.frames?.[0]?.sliceThickness ?? 1;
 
+  // A single projection image (DX, CR) has no orientation in patient space; a volume needs one.
+  if (orientation === AXIAL && frames.length > 1) warnings.push('No ImageOrientationPatient: slices are shown as acquired (axial orientation assumed).');
   if (frames.length === 1) {
     return { frames, orientation, firstPosition: (frames[0].position ?? [0, 0, 0]) as Vec3, sliceSpacing: thickness, warnings };
   }
