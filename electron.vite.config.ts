@@ -4,7 +4,15 @@ import { rendererConfig } from './vite.renderer';
 
 export default defineConfig({
   main: {
-    build: { rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/main/index.ts') } } },
+    // The inference worker is its own entry: worker_threads load it by path (see workerUrl.ts).
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/index.ts'),
+          inferenceWorker: resolve(import.meta.dirname, 'src/main/engine/inference/worker.ts'),
+        },
+      },
+    },
   },
   preload: {
     // Sandboxed preloads cannot be ES modules: emit CommonJS.

@@ -17,7 +17,7 @@ function requestedDemo(argv: string[]): 'ct' | 'ceph' | undefined {
 app.enableSandbox();
 
 app.whenReady().then(async () => {
-  const engine = new Engine({ cacheDir: path.join(app.getPath('userData'), 'cache') });
+  const engine = new Engine({ cacheDir: path.join(app.getPath('userData'), 'cache'), bundledModelsDir: path.join(app.getAppPath(), 'resources/models') });
   const demo = requestedDemo(process.argv);
   if (demo) await engine.openDemo(demo);
 

@@ -22,6 +22,11 @@ const api: ExplicareApi = {
   },
   getTags: (args) => call('getTags', args),
   getGroundTruth: (args) => call('getGroundTruth', args),
+  listModels: () => call('listModels'),
+  importModelDialog: () => call('importModelDialog'),
+  importModelFiles: (files) => call('importModelFiles', files),
+  runModel: (args) => call('runModel', args),
+  importLandmarks: (seriesUid, files) => call('importLandmarks', { seriesUid, files }),
 };
 
 contextBridge.exposeInMainWorld('api', api);

@@ -2,7 +2,7 @@
 // and uploads. Bound to 127.0.0.1 and guarded by a per-launch token.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { uploadLimits, type ApiErrorBody, type Capabilities } from '../shared/api';
+import { seriesUidSchema, uploadLimits, type ApiErrorBody, type Capabilities, type UploadFile } from '../shared/api';
 import { unpackFiles } from '../shared/uploadFraming';
 import { dispatch, isDispatchable, toApiError } from '../main/engine/dispatch';
 import type { Engine } from '../main/engine/engine';
@@ -51,21 +51,26 @@ export function createApiServer(opts: ApiServerOptions): Promise<{ server: Serve
     res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
   };
 
-  async function handleApi(method: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function readUpload(req: IncomingMessage): Promise<UploadFile[]> {
+    const body = await readBody(req, uploadLimits.maxTotalBytes);
+    try {
+      return unpackFiles(body, uploadLimits);
+    } catch (err) {
+      throw new HttpError(400, { code: 'bad-request', message: (err as Error).message });
+    }
+  }
+
+  async function handleApi(method: string, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
     if (!hasToken(req, opts.token)) throw new HttpError(401, { code: 'unauthorized', message: 'missing or wrong session token' });
     if (method === 'capabilities') {
       const caps: Capabilities = { transport: 'http', nativeDialog: false, version: opts.version };
       return json(res, 200, caps);
     }
-    if (method === 'openFiles') {
-      const body = await readBody(req, uploadLimits.maxTotalBytes);
-      let files;
-      try {
-        files = unpackFiles(body, uploadLimits);
-      } catch (err) {
-        throw new HttpError(400, { code: 'bad-request', message: (err as Error).message });
-      }
-      return json(res, 200, await opts.engine.openFiles(files));
+    if (method === 'openFiles') return json(res, 200, await opts.engine.openFiles(await readUpload(req)));
+    if (method === 'importModelFiles') return json(res, 200, await opts.engine.importModelFiles(await readUpload(req)));
+    if (method === 'importLandmarks') {
+      const seriesUid = seriesUidSchema.parse(query.get('seriesUid') ?? '');
+      return json(res, 200, await opts.engine.importLandmarks(seriesUid, await readUpload(req)));
     }
     if (!isDispatchable(method)) throw new HttpError(404, { code: 'not-found', message: `no API method "${method}"` });
     const raw = await readBody(req, MAX_JSON_BYTES);
@@ -96,7 +101,7 @@ export function createApiServer(opts: ApiServerOptions): Promise<{ server: Serve
       return serveStatic(opts.staticDir, url.pathname, res, SECURITY_HEADERS);
     }
     if (req.method !== 'POST') return void json(res, 405, { code: 'bad-request', message: 'use POST' });
-    handleApi(api[1], req, res).catch((err: unknown) => {
+    handleApi(api[1], req, res, url.searchParams).catch((err: unknown) => {
       if (err instanceof HttpError) return json(res, err.status, err.body);
       const body = toApiError(err);
       // Log the kind of failure only: messages may contain file names, which may contain patient data.

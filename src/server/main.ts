@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got "${values.port}"`);
   if (values.demo && values.demo !== 'ct' && values.demo !== 'ceph') throw new Error('--demo must be "ct" or "ceph"');
 
-  const engine = new Engine({ cacheDir: defaultCacheDir() });
+  const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: path.join(root, 'resources/models') });
   if (values.demo) await engine.openDemo(values.demo as 'ct' | 'ceph');
   if (positionals.length) {
     const report = await engine.openPaths(positionals);

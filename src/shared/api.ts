@@ -2,6 +2,8 @@
 // HTTP server (src/server). Arguments are validated with these schemas on the engine side of both.
 import { z } from 'zod';
 import type { Geometry, Vec3 } from './geometry';
+import type { LandmarkErrors } from './landmarkMetrics';
+import type { ModelManifest } from './modelManifest';
 
 export const seriesUidSchema = z.string().regex(/^[0-9.]{1,64}$/, 'not a DICOM UID');
 
@@ -14,9 +16,12 @@ export const apiArgs = {
   getVoxels: z.object({ seriesUid: seriesUidSchema }).strict(),
   getTags: z.object({ seriesUid: seriesUidSchema, index: z.number().int().min(0).max(100_000) }).strict(),
   getGroundTruth: z.object({ seriesUid: seriesUidSchema }).strict(),
+  listModels: z.object({}).strict(),
+  importModelDialog: z.object({}).strict(),
+  runModel: z.object({ seriesUid: seriesUidSchema, modelId: z.string().regex(/^[a-f0-9]{64}$/, 'not a model id') }).strict(),
 } as const;
 
-export type ApiMethod = keyof typeof apiArgs | 'openFiles';
+export type ApiMethod = keyof typeof apiArgs | 'openFiles' | 'importModelFiles' | 'importLandmarks';
 export type ApiArgs<M extends keyof typeof apiArgs> = z.infer<(typeof apiArgs)[M]>;
 
 /** Limits on uploads (browser transport) so a bad request cannot exhaust memory or disk. */
@@ -115,6 +120,43 @@ export interface GroundTruth {
   source: string; // e.g. "demo generator (seed 1)"
 }
 
+export interface ModelSummary {
+  id: string; // sha256 of model.onnx
+  source: 'bundled' | 'imported';
+  name: string;
+  version: string;
+  task: ModelManifest['task'];
+  modality: string[];
+  description: string;
+  inputShape: number[];
+  card: ModelManifest['card'];
+}
+
+export interface PredictedLandmark {
+  name: string;
+  abbreviation: string;
+  pixel: [number, number]; // image pixels (column, row)
+  patient: Vec3; // mm
+  /** Heatmap peak value (the model's confidence score, not a probability). */
+  peak: number;
+}
+
+export interface PredictionResult {
+  seriesUid: string;
+  modelId: string;
+  modelName: string;
+  modelVersion: string;
+  task: ModelManifest['task'];
+  /** Execution provider that actually ran the model, and why the GPU was not used if it was not. */
+  provider: 'cuda' | 'cpu';
+  gpuNote?: string;
+  timings: { preprocessMs: number; inferenceMs: number; postprocessMs: number };
+  classification?: { classes: string[]; probabilities: number[]; predicted: number; positiveClass?: number };
+  landmarks?: { points: PredictedLandmark[]; errors: LandmarkErrors | null; truthSource: string | null };
+  /** The model grid the input was resampled onto (patient space). */
+  modelGrid: Geometry;
+}
+
 export interface Capabilities {
   transport: 'ipc' | 'http';
   nativeDialog: boolean;
@@ -138,6 +180,14 @@ export interface ExplicareApi {
   getVoxels(args: ApiArgs<'getVoxels'>): Promise<ArrayBuffer>;
   getTags(args: ApiArgs<'getTags'>): Promise<TagEntry[]>;
   getGroundTruth(args: ApiArgs<'getGroundTruth'>): Promise<GroundTruth | null>;
+  listModels(): Promise<ModelSummary[]>;
+  /** Native dialog to pick a model folder or .zip (Electron only); null when cancelled. */
+  importModelDialog(): Promise<ModelSummary | null>;
+  /** A model package sent as files: one .zip, or model.json + model.onnx. */
+  importModelFiles(files: UploadFile[]): Promise<ModelSummary>;
+  runModel(args: ApiArgs<'runModel'>): Promise<PredictionResult>;
+  /** Ground-truth landmarks from an ISBI .txt, CSV or JSON file, for the given series. */
+  importLandmarks(seriesUid: string, files: UploadFile[]): Promise<GroundTruth>;
 }
 
 /** Errors that cross the API boundary carry a user-facing message and a stable code. */

@@ -4,10 +4,10 @@ import { apiArgs, type ApiErrorBody } from '../../shared/api';
 import { DicomInputError } from './dicom/parseFile';
 import { Engine, EngineError } from './engine';
 
-export type DispatchableMethod = Exclude<keyof typeof apiArgs, 'openDialog' | 'capabilities'>;
+export type DispatchableMethod = Exclude<keyof typeof apiArgs, 'openDialog' | 'capabilities' | 'importModelDialog'>;
 
 export function isDispatchable(method: string): method is DispatchableMethod {
-  return Object.hasOwn(apiArgs, method) && method !== 'openDialog' && method !== 'capabilities';
+  return Object.hasOwn(apiArgs, method) && method !== 'openDialog' && method !== 'capabilities' && method !== 'importModelDialog';
 }
 
 export async function dispatch(engine: Engine, method: DispatchableMethod, raw: unknown): Promise<unknown> {
@@ -21,6 +21,11 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
       return engine.getTags(a.seriesUid, a.index);
     }
     case 'getGroundTruth': return engine.getGroundTruth(apiArgs.getGroundTruth.parse(raw).seriesUid);
+    case 'listModels': apiArgs.listModels.parse(raw); return engine.listModels();
+    case 'runModel': {
+      const a = apiArgs.runModel.parse(raw);
+      return engine.runModel(a.seriesUid, a.modelId);
+    }
   }
 }
 

@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { GroundTruth, OpenReport, StudySummary, TagEntry, UploadFile, VolumeInfo } from '../../shared/api';
+import type { GroundTruth, ModelSummary, OpenReport, PredictionResult, StudySummary, TagEntry, UploadFile, VolumeInfo } from '../../shared/api';
+import { indexToPatient } from '../../shared/geometry';
 import { uploadLimits, uploadNameSchema } from '../../shared/api';
 import { parseDicom } from './dicom/parseFile';
 import { dumpTags } from './dicom/tagDump';
@@ -11,6 +12,11 @@ import { Catalog, type SeriesRecord } from './study/catalog';
 import { scanPaths } from './study/scan';
 import { buildVolume, type BuildProgress, type Volume } from './volume/buildVolume';
 import { groundTruthFileSchema } from './study/groundTruthFile';
+import { InferenceWorker } from './inference/pool';
+import { predict } from './inference/predict';
+import { parseLandmarkFile, LandmarkFileError } from './landmarks/parseLandmarkFile';
+import { ModelLibrary } from './models/library';
+import { ModelPackageError } from './models/readPackage';
 
 export class EngineError extends Error {
   constructor(
@@ -26,6 +32,8 @@ export interface EngineOptions {
   cacheDir: string;
   /** How many decoded volumes to keep in memory (each a 512x512x400 CT is ~200 MB). */
   volumeCacheSize?: number;
+  /** Folder of bundled model packages (resources/models). */
+  bundledModelsDir?: string;
 }
 
 export const DEMO_SEED = 1;
@@ -34,8 +42,19 @@ export class Engine {
   private readonly catalog = new Catalog();
   private readonly volumes = new Map<string, Promise<Volume>>();
   private uploadCount = 0;
+  private inference: InferenceWorker | undefined;
+  private readonly userTruth = new Map<string, GroundTruth>();
+  private readonly models: ModelLibrary;
 
-  constructor(private readonly options: EngineOptions) {}
+  constructor(private readonly options: EngineOptions) {
+    this.models = new ModelLibrary(options.bundledModelsDir, path.join(options.cacheDir, 'models'), () => this.worker());
+  }
+
+  /** The inference worker starts on first use: opening studies needs no ONNX Runtime. */
+  private worker(): InferenceWorker {
+    this.inference ??= new InferenceWorker();
+    return this.inference;
+  }
 
   async openPaths(paths: string[]): Promise<OpenReport> {
     const scan = await scanPaths(paths);
@@ -90,6 +109,7 @@ export class Engine {
 
   /** Removes this session's uploaded copies (the user's own files are never touched). */
   async dispose(): Promise<void> {
+    await this.inference?.terminate();
     const uploads = path.join(this.options.cacheDir, 'uploads');
     for (let i = 1; i <= this.uploadCount; i++) await rm(path.join(uploads, `${process.pid}-${i}`), { recursive: true, force: true });
   }
@@ -134,9 +154,11 @@ export class Engine {
     return dumpTags(parseDicom(await readFile(inst.path)).dataSet);
   }
 
-  /** Ground truth kept beside a study (demo generator's groundtruth.json), if any. */
+  /** Ground truth the user loaded, else the one kept beside the study (demo groundtruth.json), if any. */
   async getGroundTruth(uid: string): Promise<GroundTruth | null> {
     const series = this.seriesOrThrow(uid);
+    const loaded = this.userTruth.get(uid);
+    if (loaded) return loaded;
     const file = path.join(path.dirname(series.instances[0].path), 'groundtruth.json');
     if (!existsSync(file)) return null;
     let parsed: z.infer<typeof groundTruthFileSchema>;
@@ -147,5 +169,75 @@ export class Engine {
     }
     if (parsed.seriesUid !== uid) return null;
     return parsed;
+  }
+
+  listModels(): Promise<ModelSummary[]> {
+    return this.models.list();
+  }
+
+  /** Imports a model package (folder or .zip path): validated fully before it is listed. */
+  importModel(location: string): Promise<ModelSummary> {
+    return this.models.import(location).catch((err: unknown) => {
+      throw err instanceof ModelPackageError ? new EngineError('bad-input', `Model not imported: ${err.message}`) : err;
+    });
+  }
+
+  /** A model package sent as files (browser): one .zip, or model.json + model.onnx. */
+  async importModelFiles(files: UploadFile[]): Promise<ModelSummary> {
+    const names = files.map((f) => f.name).sort();
+    const isZip = files.length === 1 && /\.zip$/i.test(files[0].name);
+    if (!isZip && names.join(',') !== 'model.json,model.onnx') {
+      throw new EngineError('bad-input', 'Model not imported: send one .zip, or the two files model.json and model.onnx');
+    }
+    const dir = await mkdtemp(path.join(this.options.cacheDir, 'model-upload-'));
+    try {
+      for (const f of files) await writeFile(path.join(dir, isZip ? 'package.zip' : f.name), new Uint8Array(f.data));
+      return await this.importModel(isZip ? path.join(dir, 'package.zip') : dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async runModel(seriesUid: string, modelId: string): Promise<PredictionResult> {
+    const volume = await this.volume(seriesUid);
+    let entry;
+    let session;
+    try {
+      entry = await this.models.get(modelId);
+      session = await this.models.session(modelId);
+    } catch (err) {
+      if (err instanceof ModelPackageError) throw new EngineError('bad-input', err.message);
+      throw err;
+    }
+    try {
+      return await predict(volume, entry, session, this.worker(), await this.getGroundTruth(seriesUid));
+    } catch (err) {
+      if (err instanceof EngineError) throw err;
+      throw new EngineError('bad-input', `The model could not run on this series: ${(err as Error).message}`);
+    }
+  }
+
+  /** Ground-truth landmarks from a file; replaces what the study came with for this session. */
+  async importLandmarks(seriesUid: string, files: UploadFile[]): Promise<GroundTruth> {
+    if (files.length !== 1) throw new EngineError('bad-input', 'send exactly one landmark file (.txt, .csv or .json)');
+    const info = await this.loadVolume(seriesUid);
+    let points;
+    try {
+      points = parseLandmarkFile(files[0].name, new TextDecoder().decode(files[0].data));
+    } catch (err) {
+      if (err instanceof LandmarkFileError) throw new EngineError('bad-input', err.message);
+      throw err;
+    }
+    const [w, h] = info.geometry.dimensions;
+    const outside = points.filter((p) => p.pixel[0] > w - 1 || p.pixel[1] > h - 1);
+    if (outside.length) throw new EngineError('bad-input', `${files[0].name}: ${outside.map((p) => p.name).join(', ')} lie outside the ${w}x${h} image`);
+    const truth: GroundTruth = {
+      seriesUid,
+      landmarks: points.map((p) => ({ ...p, patient: indexToPatient(info.geometry, [p.pixel[0], p.pixel[1], 0]) })),
+      lesions: [],
+      source: `landmark file ${files[0].name}`,
+    };
+    this.userTruth.set(seriesUid, truth);
+    return truth;
   }
 }

@@ -1,7 +1,7 @@
 // Serves the API contract over IPC to our own window only; every argument is validated.
 import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
-import { apiArgs, uploadLimits, uploadNameSchema, type Capabilities } from '../../shared/api';
+import { apiArgs, seriesUidSchema, uploadLimits, uploadNameSchema, type Capabilities } from '../../shared/api';
 import { API_CHANNEL, type IpcResult } from '../../shared/ipc';
 import { dispatch, isDispatchable, toApiError } from '../engine/dispatch';
 import type { Engine } from '../engine/engine';
@@ -32,6 +32,20 @@ export function registerApi(engine: Engine, window: BrowserWindow, rendererUrl: 
       return picked.canceled || picked.filePaths.length === 0 ? null : engine.openPaths(picked.filePaths);
     }
     if (method === 'openFiles') return engine.openFiles(uploadSchema.parse(args));
+    if (method === 'importModelFiles') return engine.importModelFiles(uploadSchema.parse(args));
+    if (method === 'importLandmarks') {
+      const a = z.object({ seriesUid: seriesUidSchema, files: uploadSchema }).strict().parse(args);
+      return engine.importLandmarks(a.seriesUid, a.files);
+    }
+    if (method === 'importModelDialog') {
+      apiArgs.importModelDialog.parse(args);
+      const picked = await dialog.showOpenDialog(window, {
+        title: 'Import a model package (folder or .zip with model.onnx and model.json)',
+        properties: ['openFile', 'openDirectory'],
+        filters: [{ name: 'Model package', extensions: ['zip'] }],
+      });
+      return picked.canceled || picked.filePaths.length === 0 ? null : engine.importModel(picked.filePaths[0]);
+    }
     if (!isDispatchable(method)) throw new z.ZodError([{ code: 'custom', path: ['method'], message: `no API method "${method}"`, input: method }]);
     return dispatch(engine, method, args);
   }

@@ -37,5 +37,13 @@ export function createHttpApi(token: string): ExplicareApi {
     getVoxels: async (args) => (await post('getVoxels', JSON.stringify(args), 'application/json')).arrayBuffer(),
     getTags: (args) => json('getTags', args),
     getGroundTruth: (args) => json('getGroundTruth', args),
+    listModels: () => json('listModels'),
+    importModelDialog: async () => {
+      throw new ApiError('unsupported', 'native file dialogs exist only in the desktop app; use "Import files" instead');
+    },
+    importModelFiles: async (files) => (await post('importModelFiles', packFiles(files), 'application/octet-stream')).json(),
+    runModel: (args) => json('runModel', args),
+    importLandmarks: async (seriesUid, files) =>
+      (await post(`importLandmarks?seriesUid=${encodeURIComponent(seriesUid)}`, packFiles(files), 'application/octet-stream')).json(),
   };
 }
