@@ -59,7 +59,7 @@ export class Engine {
   async openPaths(paths: string[]): Promise<OpenReport> {
     const scan = await scanPaths(paths);
     const added = this.catalog.add(scan.instances);
-    for (const uid of added.series) this.volumes.delete(uid); // new slices: rebuild on next load
+    for (const uid of added.changed) this.volumes.delete(uid); // new slices: rebuild on next load
     return {
       filesScanned: scan.filesScanned,
       dicomFiles: scan.instances.length,

@@ -1,7 +1,7 @@
 // The engine side of inference: a worker thread owning ONNX Runtime sessions, with batching.
 import { Worker } from 'node:worker_threads';
 import type { TensorData, TensorInfo, WorkerRequest, WorkerResponse } from './protocol';
-import { inferenceWorkerLocation } from './workerUrl';
+import { inferenceWorkerUrl } from './workerUrl';
 
 export interface SessionOptions {
   /** ORT intra-op threads (default: all cores). */
@@ -30,8 +30,7 @@ export class InferenceWorker {
   private dead: Error | null = null;
 
   constructor() {
-    const { url, execArgv } = inferenceWorkerLocation();
-    this.worker = new Worker(url, { execArgv });
+    this.worker = new Worker(inferenceWorkerUrl());
     this.worker.unref();
     this.worker.on('message', (res: WorkerResponse) => {
       const p = this.pending.get(res.id);

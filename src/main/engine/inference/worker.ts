@@ -1,5 +1,8 @@
 // Worker thread that owns ONNX Runtime sessions: session.run blocks its thread for the whole run,
 // so it must never run on the engine's (or Electron's main) thread.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { TensorData, TensorInfo, WorkerRequest, WorkerResponse } from './protocol';
@@ -10,13 +13,22 @@ function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorIn
   return meta.map((m) => ({ name: m.name, type: m.isTensor ? String(m.type) : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] }));
 }
 
+/** The CUDA provider ships separately (npm install onnxruntime-node --onnxruntime-node-install=cuda12). */
+function cudaProviderInstalled(): boolean {
+  const binDir = path.join(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  return existsSync(path.join(binDir, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
+}
+
 /** CUDA first where asked; ORT throws instead of falling back, so retry on the CPU and say why. */
 async function createSession(model: Uint8Array, threads: number, preferGpu: boolean, memoryArena: boolean) {
   const base: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', enableCpuMemArena: memoryArena };
   let gpuError: string | undefined;
-  if (preferGpu) {
+  if (preferGpu && !cudaProviderInstalled()) gpuError = 'the CUDA provider of ONNX Runtime is not installed';
+  else if (preferGpu) {
     try {
-      return { session: await ort.InferenceSession.create(model, { ...base, executionProviders: ['cuda'] }), provider: 'cuda' as const };
+      // Fatal-only logging: a missing GPU is expected on many machines, not an error to print.
+      const session = await ort.InferenceSession.create(model, { ...base, logSeverityLevel: 4, executionProviders: ['cuda'] });
+      return { session, provider: 'cuda' as const };
     } catch (err) {
       gpuError = err instanceof Error ? err.message.split('\n')[0] : String(err);
     }

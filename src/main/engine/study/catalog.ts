@@ -32,8 +32,12 @@ const isoDate = (da: string): string =>
 export class Catalog {
   private readonly studies = new Map<string, StudyRecord>();
 
-  /** Adds instances; returns the UIDs of series that gained instances and the files rejected. */
-  add(instances: InstanceRecord[]): { series: string[]; rejected: SkippedFile[] } {
+  /**
+   * Adds instances; returns the series the instances belong to, those that gained instances
+   * (their volumes must be rebuilt) and the files rejected.
+   */
+  add(instances: InstanceRecord[]): { series: string[]; changed: string[]; rejected: SkippedFile[] } {
+    const seen = new Set<string>();
     const touched = new Set<string>();
     for (const inst of instances) {
       const { studyUid, seriesUid, sopInstanceUid } = inst;
@@ -41,6 +45,7 @@ export class Catalog {
       if (!study) this.studies.set(studyUid, (study = { uid: studyUid, series: new Map() }));
       let series = study.series.get(seriesUid);
       if (!series) study.series.set(seriesUid, (series = { uid: seriesUid, studyUid, instances: [] }));
+      seen.add(seriesUid);
       // Opening the same files twice must not duplicate slices.
       if (series.instances.some((i) => i.sopInstanceUid === sopInstanceUid)) continue;
       series.instances.push(inst);
@@ -48,7 +53,7 @@ export class Catalog {
     }
     const rejected: SkippedFile[] = [];
     for (const uid of touched) rejected.push(...this.dropMismatchedSizes(this.series(uid)!));
-    return { series: [...touched], rejected };
+    return { series: [...seen], changed: [...touched], rejected };
   }
 
   /** A series whose images differ in size cannot form one volume: keep the majority size. */
