@@ -1,9 +1,11 @@
 // Headless entry point: `npm run cli -- <command> [--flags]` (tsx src/cli/main.ts).
-import { type Command, UsageError } from './command';
+import { type Command, CommandFailure, UsageError } from './command';
 import { generateCommand } from './commands/generate';
+import { predictCommand } from './commands/predict';
 
 const commands: Record<string, Command> = {
   generate: generateCommand,
+  predict: predictCommand,
 };
 
 function usage(): string {
@@ -30,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${name}: ${(err as Error).message}\nusage: ${command.usage}\n`);
       return 1;
     }
-    if (err instanceof RangeError) {
+    if (err instanceof RangeError || err instanceof CommandFailure) {
       process.stderr.write(`${name}: ${err.message}\n`);
       return 1;
     }

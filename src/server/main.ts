@@ -2,14 +2,12 @@
 //   npm run serve -- [--port N] [--demo ct|ceph] [PATH ...]
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Engine } from '../main/engine/engine';
-import { defaultCacheDir } from '../main/engine/paths';
+import { bundledModelsDir, defaultCacheDir, sourceRoot } from '../main/engine/paths';
 import { APP_VERSION } from '../main/engine/version';
 import { createApiServer } from './httpApi';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -20,7 +18,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number, got "${values.port}"`);
   if (values.demo && values.demo !== 'ct' && values.demo !== 'ceph') throw new Error('--demo must be "ct" or "ceph"');
 
-  const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: path.join(root, 'resources/models') });
+  const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir() });
   if (values.demo) await engine.openDemo(values.demo as 'ct' | 'ceph');
   if (positionals.length) {
     const report = await engine.openPaths(positionals);
@@ -30,7 +28,7 @@ async function main(): Promise<void> {
     process.once(signal, () => void engine.dispose().finally(() => process.exit(0)));
   }
   const token = randomBytes(24).toString('base64url');
-  const { port: bound } = await createApiServer({ engine, token, staticDir: path.join(root, 'out/web'), version: APP_VERSION, port });
+  const { port: bound } = await createApiServer({ engine, token, staticDir: path.join(sourceRoot(), 'out/web'), version: APP_VERSION, port });
   console.log(`Explicare ${APP_VERSION} is serving on 127.0.0.1 only. Open this address in a browser:`);
   console.log(`  http://127.0.0.1:${bound}/#token=${token}`);
 }
