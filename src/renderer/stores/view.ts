@@ -20,5 +20,7 @@ export const useViewStore = defineStore('view', () => {
   /** Slice (volume order k) whose tags the tag panel shows. */
   const tagSliceIndex = ref(0);
   const showHelp = ref(false);
-  return { activeTool, window, slices, probe, measurementsMm, tagSliceIndex, showHelp };
+  /** Bumped on every camera/VOI change, so overlays drawn in canvas space re-project. */
+  const cameraTick = ref(0);
+  return { activeTool, window, slices, probe, measurementsMm, tagSliceIndex, showHelp, cameraTick };
 });
