@@ -44,10 +44,32 @@ async function benchOpenCt(): Promise<Record<string, unknown>> {
   }
 }
 
+async function benchInference(modelDir: string): Promise<Record<string, unknown>[]> {
+  const rows: Record<string, unknown>[] = [];
+  for (const threads of [1, 2]) {
+    for (const batch of [1, 4, 8]) {
+      for (const arena of [false, true]) {
+        const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/inferenceRun.ts', modelDir, String(batch), String(threads), arena ? '1' : '0', String(Math.max(5, 40 / batch))], { encoding: 'utf8' });
+        const row = JSON.parse(out.trim().split('\n').pop()!);
+        for (const k of ['msPerBatch', 'msPerSample', 'samplesPerSecond', 'peakRssMB']) row[k] = Number(row[k].toFixed(1));
+        rows.push(row);
+      }
+    }
+  }
+  return rows;
+}
+
+const models: Record<string, unknown> = {};
+for (const name of ['ct-nodule-classifier', 'ceph-landmarks']) {
+  const dir = path.join('resources/models', name);
+  if (existsSync(path.join(dir, 'model.onnx'))) models[name] = await benchInference(dir);
+}
+
 const results: Record<string, unknown> = {
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   date: new Date().toISOString(),
   openCt512x512x400: await benchOpenCt(),
+  inference: { note: 'CPU execution provider; medians after 2 warm-up passes; RSS of a fresh process per row', models },
 };
 if (!existsSync('bench')) mkdirSync('bench');
 writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');

@@ -1,25 +1,36 @@
 // `npm start`: builds and launches the desktop app on the demo CT, or explains what to do instead
 // when this machine has no Electron binary (e.g. no access to GitHub downloads).
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-let electronBinary;
-try {
-  electronBinary = require('electron'); // the package exports the binary's path; throws if it is missing
-} catch {
-  electronBinary = undefined;
+const electronDir = path.dirname(require.resolve('electron/package.json'));
+
+function electronBinary() {
+  const pathFile = path.join(electronDir, 'path.txt');
+  if (!existsSync(pathFile)) return null;
+  const binary = path.join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(binary) ? binary : null;
 }
-if (typeof electronBinary !== 'string') {
+
+let binary = electronBinary();
+if (!binary) {
+  // electron >= 42 downloads its binary on first use rather than at install.
+  console.log('Explicare: fetching the Electron binary (first start)…');
+  spawnSync(process.execPath, [path.join(electronDir, 'install.js')], { stdio: 'ignore', timeout: 600_000 });
+  binary = electronBinary();
+}
+if (!binary) {
   console.error(
     [
-      'Explicare: the Electron binary is not installed on this machine (its download from GitHub failed or was skipped),',
+      'Explicare: the Electron binary could not be downloaded on this machine (no access to its GitHub release),',
       'so the desktop window cannot open here. The same application runs in your browser against a local engine:',
       '',
       '    npm run serve -- --demo ct',
       '',
-      'then open the printed http://127.0.0.1 address. (To get the desktop app, run `npx install-electron` or',
-      'reinstall the electron package on a machine with internet access.)',
+      'then open the printed http://127.0.0.1 address.',
     ].join('\n'),
   );
   process.exit(1);
@@ -29,4 +40,4 @@ const run = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 run(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build']);
-run(electronBinary, ['.', '--demo=ct', ...process.argv.slice(2)]);
+run(binary, ['.', '--demo=ct', ...process.argv.slice(2)]);
