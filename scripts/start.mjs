@@ -39,5 +39,5 @@ const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
-run(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build']);
+run(process.execPath, [path.join(path.dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js'), 'build']);
 run(binary, ['.', '--demo=ct', ...process.argv.slice(2)]);

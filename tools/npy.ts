@@ -1,6 +1,6 @@
 // Minimal .npy (NumPy format 1.0) writer for the training-data export: little-endian float32,
 // int32, uint8 arrays in C order. numpy.load reads what this writes.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 type NpyArray = Float32Array | Int32Array | Uint8Array;
 
@@ -31,4 +31,23 @@ export function encodeNpy(data: NpyArray, shape: number[]): Buffer {
 
 export function writeNpy(file: string, data: NpyArray, shape: number[]): void {
   writeFileSync(file, encodeNpy(data, shape));
+}
+
+/** Reads a little-endian float32/int32/uint8 C-order .npy file (what writeNpy and numpy.save write). */
+export function readNpy(file: string): { data: Float32Array | Int32Array | Uint8Array; shape: number[] } {
+  const buf = readFileSync(file);
+  if (buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw new Error(`${file}: not a .npy file`);
+  const major = buf[6];
+  const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
+  const start = major === 1 ? 10 : 12;
+  const header = buf.toString('latin1', start, start + headerLen);
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  if (/'fortran_order':\s*True/.test(header)) throw new Error(`${file}: Fortran order is not supported`);
+  const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const body = buf.subarray(start + headerLen);
+  const copy = new Uint8Array(body).buffer; // aligned copy
+  if (descr === '<f4') return { data: new Float32Array(copy), shape };
+  if (descr === '<i4') return { data: new Int32Array(copy), shape };
+  if (descr === '|u1') return { data: new Uint8Array(copy), shape };
+  throw new Error(`${file}: dtype ${descr} is not supported`);
 }
