@@ -7,7 +7,9 @@
 //
 // --seeds takes `a:b` (a..b-1) or a comma list. --reduced generates CTs at 256x256, 1.4 mm pixels,
 // 60 slices of 5 mm (same field of view as the default 512x512 x 0.7 mm x 120 x 2.5 mm demo CT;
-// ~8x faster). Held-out test sets must use the default resolution (omit --reduced).
+// ~8x faster). Held-out test sets must use the default resolution (omit --reduced). --demo keeps the
+// generator's own lesion count (drawn from the seed, as in the bundled demo) instead of the
+// balanced count of ctLesionCount.
 //
 // Per study: x_<seed>.npy (float32, the model input without the batch axis) and meta_<seed>.json.
 // At the end: index.json (all metas) plus labels.npy (CT, int32 0/1) or landmarks.npy (ceph,
@@ -60,12 +62,12 @@ export interface CephMeta {
 }
 
 /** One study through the app: generate, open with the Engine, preprocess. */
-export async function exportStudy(kind: 'ct' | 'ceph', seed: number, manifest: ModelManifest, opts: { reduced?: boolean; workDir: string }) {
+export async function exportStudy(kind: 'ct' | 'ceph', seed: number, manifest: ModelManifest, opts: { reduced?: boolean; demo?: boolean; workDir: string }) {
   const dir = mkdtempSync(path.join(opts.workDir, `${kind}-${seed}-`));
   try {
     const studyDir = path.join(dir, 'study');
     const gen = kind === 'ct'
-      ? await generateCtStudy({ seed, outDir: studyDir, lesionCount: ctLesionCount(seed), ...(opts.reduced ? REDUCED_CT : {}) })
+      ? await generateCtStudy({ seed, outDir: studyDir, ...(opts.demo ? {} : { lesionCount: ctLesionCount(seed) }), ...(opts.reduced ? REDUCED_CT : {}) })
       : await generateCeph({ seed, outDir: studyDir });
     const engine = new Engine({ cacheDir: path.join(dir, 'cache'), volumeCacheSize: 1 });
     const report = await engine.openPaths([studyDir]);
@@ -127,9 +129,10 @@ async function main(): Promise<void> {
   const out = flag('out');
   const seedSpec = flag('seeds');
   if ((kind !== 'ct' && kind !== 'ceph') || !out || !seedSpec) {
-    throw new Error('usage: export-training-data.ts --kind ct|ceph --seeds A:B|s1,s2 --out DIR [--reduced]');
+    throw new Error('usage: export-training-data.ts --kind ct|ceph --seeds A:B|s1,s2 --out DIR [--reduced] [--demo]');
   }
   const reduced = args.includes('--reduced');
+  const demo = args.includes('--demo');
   if (reduced && kind !== 'ct') throw new Error('--reduced applies to CT only');
   const manifest = loadManifest(kind);
   const seeds = parseSeeds(seedSpec);
@@ -143,7 +146,7 @@ async function main(): Promise<void> {
       const metaFile = path.join(out, `meta_${seed}.json`);
       if (existsSync(xFile) && existsSync(metaFile)) continue;
       const t = Date.now();
-      const { input, meta, generated } = await exportStudy(kind, seed, manifest, { reduced, workDir });
+      const { input, meta, generated } = await exportStudy(kind, seed, manifest, { reduced, demo, workDir });
       if (!sameGeometry(generated, meta.geometry)) console.warn(`seed ${seed}: engine geometry differs from the generator's`, generated, meta.geometry);
       writeNpy(xFile, input.data, inputShape);
       writeFileSync(metaFile, JSON.stringify(meta));
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
   }
   // Index over every study in the folder (this run's and earlier ones), in seed order.
   const metas = seeds.map((s) => JSON.parse(readFileSync(path.join(out, `meta_${s}.json`), 'utf8')) as CtMeta | CephMeta);
-  writeFileSync(path.join(out, 'index.json'), JSON.stringify({ kind, manifest: MODEL_DIRS[kind], reduced, inputShape, seeds, metas }));
+  writeFileSync(path.join(out, 'index.json'), JSON.stringify({ kind, manifest: MODEL_DIRS[kind], reduced, demo, inputShape, seeds, metas }));
   if (kind === 'ct') {
     writeNpy(path.join(out, 'labels.npy'), Int32Array.from(metas.map((m) => (m as CtMeta).label)), [metas.length]);
   } else {

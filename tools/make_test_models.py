@@ -32,6 +32,16 @@ class TinyLandmarks(torch.nn.Module):
         return self.conv2(torch.relu(self.conv1(x)))
 
 
+class RegionClassifier(torch.nn.Module):
+    """Evidence for class 1 lives only in one known block (z 0:4, y 0:8, x 0:8): the ground truth
+    an attribution method must recover."""
+
+    def forward(self, x):
+        region = x[:, :, 0:4, 0:8, 0:8].mean(dim=(1, 2, 3, 4))
+        logit = 12.0 * (region - 0.5)
+        return torch.stack([-logit, logit], dim=1)
+
+
 def export(model, shape, name, out_name):
     d = os.path.join(here, name)
     os.makedirs(d, exist_ok=True)
@@ -41,3 +51,4 @@ def export(model, shape, name, out_name):
 
 export(TinyCt(), (1, 1, 8, 16, 16), 'tiny-ct-classifier', 'logits')
 export(TinyLandmarks(), (1, 1, 32, 24), 'tiny-landmarks', 'heatmaps')
+export(RegionClassifier(), (1, 1, 8, 16, 16), 'region-classifier', 'logits')

@@ -15,10 +15,13 @@ def setup(seed=0, threads=2):
     np.random.seed(seed)
 
 
-def load_split(folder, dtype=np.float32):
+def load_split(folder, dtype=np.float32, limit=0):
     """x (N, ...) from x_<seed>.npy files in seed order, plus the index written by export-training-data.ts."""
     with open(os.path.join(folder, 'index.json')) as f:
         index = json.load(f)
+    if limit:
+        index['seeds'] = index['seeds'][:limit]
+        index['metas'] = index['metas'][:limit]
     seeds = index['seeds']
     first = np.load(os.path.join(folder, f'x_{seeds[0]}.npy'))
     x = np.empty((len(seeds),) + first.shape, dtype=dtype)

@@ -31,8 +31,13 @@ def cbr(i, o, stride=1):
 
 
 class CtNet(nn.Module):
-    def __init__(self):
+    """pool: 'avg' (GlobalAveragePool), 'max' (a MaxPool whose kernel is the whole feature map) or
+    'avgmax' (both, concatenated): max pooling suits "is there any nodule" on an 8x16x16 map."""
+
+    def __init__(self, pool='avgmax', fshape=(8, 16, 16)):
         super().__init__()
+        self.pool = pool
+        self.fshape = tuple(fshape)
         self.features = nn.Sequential(
             *cbr(1, 8, stride=2),  # 64x128x128 -> 32x64x64
             *cbr(8, 8),
@@ -42,12 +47,17 @@ class CtNet(nn.Module):
             nn.MaxPool3d(2),  # -> 8x16x16
             *cbr(32, 64),  # Grad-CAM target: [N, 64, 8, 16, 16]
         )
-        self.fc = nn.Linear(64, 2)
+        self.fc = nn.Linear(128 if pool == 'avgmax' else 64, 2)
         self.aux = nn.Conv3d(64, 1, 1)
 
     def forward(self, x, with_aux=False):
         f = self.features(x)
-        logits = self.fc(torch.flatten(F.adaptive_avg_pool3d(f, 1), 1))
+        pooled = []
+        if self.pool in ('avg', 'avgmax'):
+            pooled.append(F.adaptive_avg_pool3d(f, 1))
+        if self.pool in ('max', 'avgmax'):
+            pooled.append(F.max_pool3d(f, self.fshape))
+        logits = self.fc(torch.flatten(torch.cat(pooled, 1) if len(pooled) > 1 else pooled[0], 1))
         return (logits, self.aux(f)) if with_aux else logits
 
 
@@ -101,14 +111,12 @@ def export_onnx(model, path, in_shape):
                       dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, do_constant_folding=True)
     m = onnx.load(path)
     g = m.graph
-    # Name the Grad-CAM target: the tensor GlobalAveragePool reads (the last ReLU's output).
-    pools = [n for n in g.node if n.op_type == 'GlobalAveragePool']
-    if len(pools) != 1:
-        raise RuntimeError(f'expected one GlobalAveragePool, found {len(pools)}')
-    old = pools[0].input[0]
-    producer = [n for n in g.node if old in n.output]
-    if len(producer) != 1 or producer[0].op_type != 'Relu':
-        raise RuntimeError(f'GlobalAveragePool input {old} is not produced by a Relu')
+    # Name the Grad-CAM target: the last ReLU's output, which only the global pooling reads.
+    relus = [n for n in g.node if n.op_type == 'Relu']
+    old = relus[-1].output[0]
+    consumers = sorted(n.op_type for n in g.node if old in n.input)
+    if not consumers or any(op not in ('GlobalAveragePool', 'MaxPool') for op in consumers):
+        raise RuntimeError(f'the last Relu output {old} feeds {consumers}, not only the global pooling')
     for n in g.node:
         n.input[:] = [GRADCAM_TENSOR if v == old else v for v in n.input]
         n.output[:] = [GRADCAM_TENSOR if v == old else v for v in n.output]
@@ -126,20 +134,23 @@ def main():
     ap.add_argument('--batch', type=int, default=4)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--aux-weight', type=float, default=1.0)
+    ap.add_argument('--pool', choices=['avg', 'max', 'avgmax'], default='avgmax')
+    ap.add_argument('--limit', type=int, default=0, help='use only the first N training studies (quick experiments)')
+    ap.add_argument('--no-export', action='store_true')
     ap.add_argument('--out', default=MODEL_DIR)
     args = ap.parse_args()
     setup(0)
     timer = Timer()
-    xtr, itr = load_split(os.path.join(args.data, 'ct-train'), dtype=np.float16)
+    xtr, itr = load_split(os.path.join(args.data, 'ct-train'), dtype=np.float16, limit=args.limit)
     xva, iva = load_split(os.path.join(args.data, 'ct-val'))
     ytr = np.array([m['label'] for m in itr['metas']])
     yva = np.array([m['label'] for m in iva['metas']])
     in_shape = xtr.shape[1:]
     print(f'train {len(xtr)} ({ytr.sum()} positive), val {len(xva)} ({yva.sum()} positive), input {in_shape}, loaded in {timer}')
 
-    model = CtNet()
     with torch.no_grad():
-        fshape = tuple(model.features(torch.zeros((1,) + in_shape)).shape[2:])
+        fshape = tuple(CtNet().features(torch.zeros((1,) + in_shape)).shape[2:])
+    model = CtNet(pool=args.pool, fshape=fshape)
     atr = aux_targets(itr['metas'], fshape, in_shape[1:])
     print(f'feature map {fshape}, aux positive cells per positive study {atr.sum() / max(ytr.sum(), 1):.1f}')
 
@@ -180,9 +191,11 @@ def main():
     model.load_state_dict(best_state)
     print(f'kept the epoch with val auc {best[0]:.4f}, val loss {best[1]:.4f}; training took {timer}')
     os.makedirs(args.out, exist_ok=True)
-    torch.save(model.state_dict(), os.path.join(args.data, 'ct-model.pt'))
+    if args.no_export:
+        return
+    torch.save({'state_dict': model.state_dict(), 'pool': args.pool, 'fshape': fshape}, os.path.join(args.data, 'ct-model.pt'))
     export_onnx(model, os.path.join(args.out, 'model.onnx'), in_shape)
-    summary = {'trainSeconds': round(timer.seconds()), 'epochs': args.epochs, 'train': int(len(xtr)), 'val': classification_metrics(yva, predict(model, xva)[0])}
+    summary = {'trainSeconds': round(timer.seconds()), 'epochs': args.epochs, 'pool': args.pool, 'train': int(len(xtr)), 'val': classification_metrics(yva, predict(model, xva)[0])}
     test_dir = os.path.join(args.data, 'ct-test')
     if os.path.exists(os.path.join(test_dir, 'index.json')):
         xte, ite = load_split(test_dir)

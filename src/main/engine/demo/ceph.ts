@@ -13,7 +13,7 @@ import { type Skeleton, sampleParams, solveSkeleton } from './cephSkeleton';
 import { commonAttributes, ds, dsList, GENERATOR } from './dicomCommon';
 import { writeGroundTruth } from './groundTruth';
 import type { P2 } from './plane';
-import { createRng } from './random';
+import { createRng } from '../random';
 import { demoUid } from './uids';
 
 export interface CephDemoOptions {

@@ -3,7 +3,7 @@
 // towards the profile), everything gets the detector's blur, then I = 1 - exp(-mu * A) plus noise.
 import type { CephShape } from './cephAnatomy';
 import type { P2 } from './plane';
-import { gaussianTable, type Rng } from './random';
+import { gaussianTable, type Rng } from '../random';
 
 export interface Raster {
   width: number;

@@ -4,7 +4,7 @@
 // mandibular plane emerge from gonion and menton. Implausible draws are rejected.
 // Head frame: mm, sella at the origin, x anterior, y inferior, Frankfort horizontal along x.
 import { type P2, v2 } from './plane';
-import type { Rng } from './random';
+import type { Rng } from '../random';
 
 export interface CephParams {
   snLen: number;

@@ -12,7 +12,7 @@ import { renderSlice, sliceBuffers } from './ctSlice';
 import { buildStructures } from './ctTubes';
 import { commonAttributes, ds, dsList, GENERATOR } from './dicomCommon';
 import { writeGroundTruth } from './groundTruth';
-import { createRng, gaussianTable } from './random';
+import { createRng, gaussianTable } from '../random';
 import { demoUid } from './uids';
 
 export interface CtDemoOptions {

@@ -1,7 +1,7 @@
 // Analytic chest phantom in patient coordinates (LPS mm: +x left, +y posterior, +z superior),
 // centred on the origin, chest (lungs) spanning z ~ -125..+145. Smooth shapes are implicit
 // functions so that any voxel grid can sample them; tubular structures live in ctTubes.ts.
-import type { Rng } from './random';
+import type { Rng } from '../random';
 
 export interface Ellipsoid {
   c: [number, number, number];

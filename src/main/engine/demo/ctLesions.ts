@@ -3,7 +3,7 @@
 import type { Lesion } from '../../../shared/api';
 import type { Vec3 } from '../../../shared/geometry';
 import { type Chest, HU, inLung } from './ctChest';
-import type { Rng } from './random';
+import type { Rng } from '../random';
 
 export interface PlacedLesion extends Lesion {
   radius: number;

@@ -2,7 +2,7 @@
 // the pulmonary vessel trees. Each is a list of primitives that the slice rasteriser stamps as
 // discs, so any slice thickness and pixel size samples the same 3D anatomy.
 import { type Chest, HU, inLung, type Lung } from './ctChest';
-import type { Rng } from './random';
+import type { Rng } from '../random';
 
 /** How a stamp combines with what is already there. */
 export const Mode = {

@@ -1,7 +1,7 @@
 // Patient, study, equipment and SOP common attributes shared by the demo CT and cephalogram.
 // Everything derives from the seed (no clock), so a regenerated study is byte-identical.
 import type { NaturalDataset } from '../io/dicomWrite';
-import { createRng } from './random';
+import { createRng } from '../random';
 import { demoUid } from './uids';
 
 export const GENERATOR = 'Explicare demo generator';

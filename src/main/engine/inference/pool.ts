@@ -1,6 +1,6 @@
 // The engine side of inference: a worker thread owning ONNX Runtime sessions, with batching.
 import { Worker } from 'node:worker_threads';
-import type { TensorData, TensorInfo, WorkerRequest, WorkerResponse } from './protocol';
+import type { MaskedDecode, TensorData, TensorInfo, WorkerRequest, WorkerResponse } from './protocol';
 import { inferenceWorkerUrl } from './workerUrl';
 
 export interface SessionOptions {
@@ -71,6 +71,22 @@ export class InferenceWorker {
     const res = await this.request({ type: 'run', key, feeds, outputs });
     if (!res.ok || res.type !== 'run') throw new Error('unexpected worker reply');
     return { outputs: res.outputs, ms: res.ms };
+  }
+
+  /** Sends the unmasked input, baseline and voxel->chunk map once; masked runs then send only masks. */
+  async setMaskBase(baseId: string, base: { input: Float32Array; baseline: Float32Array; chunkOf: Int32Array; chunkCount: number }): Promise<void> {
+    await this.request({ type: 'setMaskBase', baseId, ...base });
+  }
+
+  async dropMaskBase(baseId: string): Promise<void> {
+    await this.request({ type: 'dropMaskBase', baseId });
+  }
+
+  /** Runs masks.length / chunkCount masked inputs as one batch; returns per-sample values. */
+  async runMasked(args: { key: string; baseId: string; inputName: string; sampleDims: number[]; masks: Uint8Array; output: string; decode: MaskedDecode }): Promise<{ values: Float32Array; perSample: number; ms: number }> {
+    const res = await this.request({ type: 'runMasked', ...args });
+    if (!res.ok || res.type !== 'runMasked') throw new Error('unexpected worker reply');
+    return { values: res.values, perSample: res.perSample, ms: res.ms };
   }
 
   async unload(key: string): Promise<void> {

@@ -5,9 +5,13 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { decodeHeatmaps } from './decodeLandmarks';
+import { fillMaskedBatch, type MaskBase } from './maskedBatch';
 import type { TensorData, TensorInfo, WorkerRequest, WorkerResponse } from './protocol';
 
 const sessions = new Map<string, ort.InferenceSession>();
+const maskBases = new Map<string, MaskBase>();
+let batchBuffer = new Float32Array(0);
 
 function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorInfo[] {
   return meta.map((m) => ({ name: m.name, type: m.isTensor ? String(m.type) : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] }));
@@ -60,6 +64,39 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
       }
       return { id: req.id, ok: true, type: 'run', outputs, ms };
     }
+    case 'setMaskBase': {
+      maskBases.set(req.baseId, { input: req.input, baseline: req.baseline, chunkOf: req.chunkOf, chunkCount: req.chunkCount });
+      return { id: req.id, ok: true, type: 'setMaskBase' };
+    }
+    case 'dropMaskBase': {
+      maskBases.delete(req.baseId);
+      if (maskBases.size === 0) batchBuffer = new Float32Array(0);
+      return { id: req.id, ok: true, type: 'dropMaskBase' };
+    }
+    case 'runMasked': {
+      const session = sessions.get(req.key);
+      const base = maskBases.get(req.baseId);
+      if (!session || !base) throw new Error('model or masking base is not loaded in this worker');
+      const size = base.input.length;
+      const batch = req.masks.length / base.chunkCount;
+      if (batchBuffer.length < batch * size) batchBuffer = new Float32Array(batch * size);
+      fillMaskedBatch(base, req.masks, batchBuffer);
+      const t0 = performance.now();
+      const tensor = new ort.Tensor('float32', batchBuffer.subarray(0, batch * size), [batch, ...req.sampleDims]);
+      const result = await session.run({ [req.inputName]: tensor }, [req.output]);
+      const ms = performance.now() - t0;
+      const out = result[req.output];
+      const data = out.data as Float32Array;
+      const per = data.length / batch;
+      if (req.decode.type === 'raw') return { id: req.id, ok: true, type: 'runMasked', values: Float32Array.from(data), perSample: per, ms };
+      const [, channels, h, w] = out.dims;
+      const values = new Float32Array(batch * channels * 2);
+      for (let b = 0; b < batch; b++) {
+        const peaks = decodeHeatmaps(data.subarray(b * per, (b + 1) * per), channels, h, w, req.decode.inputSize, req.decode.refinement);
+        peaks.forEach((p, c) => values.set([p.x, p.y], (b * channels + c) * 2));
+      }
+      return { id: req.id, ok: true, type: 'runMasked', values, perSample: channels * 2, ms };
+    }
     case 'unload': {
       await sessions.get(req.key)?.release();
       sessions.delete(req.key);
@@ -71,7 +108,10 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
 parentPort!.on('message', (req: WorkerRequest) => {
   handle(req).then(
     (res) => {
-      const transfer = res.ok && res.type === 'run' ? Object.values(res.outputs).map((t) => t.data.buffer as ArrayBuffer) : [];
+      const transfer =
+        res.ok && res.type === 'run' ? Object.values(res.outputs).map((t) => t.data.buffer as ArrayBuffer)
+        : res.ok && res.type === 'runMasked' ? [res.values.buffer as ArrayBuffer]
+        : [];
       parentPort!.postMessage(res, transfer);
     },
     (err: unknown) => parentPort!.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies WorkerResponse),

@@ -1,4 +1,4 @@
-// Seeded PRNG for the demo generators: the same seed must give byte-identical studies on every
+// Seeded PRNG (demo generators, MUPAX sampling): the same seed must give identical results on every
 // machine, so nothing here may touch Math.random or the clock.
 
 export interface Rng {

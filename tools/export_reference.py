@@ -1,0 +1,104 @@
+"""Reference outputs of the trained demo models for test/unit/model-reference.test.ts.
+
+  /usr/bin/python3 tools/export_reference.py --data /tmp/explicare-train
+
+Inputs come from the APP pipeline (tools/export-training-data.ts --demo: the seeded demo generator
+with its own defaults -> DICOM -> Engine -> preprocess with the shipped manifest): CT seeds 1 and 2
+at the default 512x512x120 resolution, cephalogram seeds 1 and 2 at 1935x2400. The outputs are the
+TORCH model's (the state dicts train_ct.py / train_ceph.py saved in DATA), so the test checks the
+ONNX export and onnxruntime against torch. Writes resources/models/<model>/reference.json with the
+sha256 of every input tensor (float32 little-endian bytes, C order) and of model.onnx.
+"""
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+
+import numpy as np
+import torch
+
+from train_ceph import LeanUNet
+from train_common import ROOT, decode_heatmaps, load_split, setup
+from train_ct import CtNet
+
+SEEDS = [1, 2]
+N_VALUES = 50
+
+
+def sha256_file(path):
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def app_inputs(kind, out):
+    subprocess.run(['npx', 'tsx', 'tools/export-training-data.ts', '--kind', kind, '--seeds', ','.join(map(str, SEEDS)), '--out', out, '--demo'],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return load_split(out)
+
+
+def fixed_indices(total, n=N_VALUES):
+    """Spread-out flat indices: a fixed multiplicative sequence (no RNG, so anyone can recompute)."""
+    return sorted({(k * 2654435761 + 12345) % total for k in range(n)})
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', default='/tmp/explicare-train')
+    args = ap.parse_args()
+    setup(0)
+    tmp = tempfile.mkdtemp(prefix='explicare-ref-')
+
+    saved = torch.load(os.path.join(args.data, 'ct-model.pt'))
+    ct = CtNet(pool=saved['pool'], fshape=saved['fshape'])
+    ct.load_state_dict(saved['state_dict'])
+    ct.eval()
+    x, index = app_inputs('ct', os.path.join(tmp, 'ct'))
+    cases = []
+    with torch.no_grad():
+        for n, seed in enumerate(index['seeds']):
+            logits = ct(torch.from_numpy(x[n:n + 1]))[0].numpy().astype(np.float64)
+            prob = float(np.exp(logits[1]) / np.exp(logits).sum())
+            meta = index['metas'][n]
+            cases.append({'seed': seed, 'generator': {'kind': 'ct', 'seed': seed, 'options': 'generateCtStudy defaults (512x512, 0.7 mm, 120 x 2.5 mm, lesion count from the seed)'},
+                          'lesionCount': meta['lesionCount'], 'inputShape': [1] + list(x.shape[1:]),
+                          'inputSha256': hashlib.sha256(np.ascontiguousarray(x[n], dtype='<f4').tobytes()).hexdigest(),
+                          'logits': [float(v) for v in logits], 'probabilityNodule': prob})
+            print(f'CT seed {seed}: {meta["lesionCount"]} lesions, logits {logits}, p(nodule) {prob:.4f}')
+    ct_dir = os.path.join(ROOT, 'resources/models/ct-nodule-classifier')
+    with open(os.path.join(ct_dir, 'reference.json'), 'w') as f:
+        json.dump({'about': 'Torch outputs of the CT demo model for app-preprocessed demo CTs; written by tools/export_reference.py, checked by test/unit/model-reference.test.ts.',
+                   'modelSha256': sha256_file(os.path.join(ct_dir, 'model.onnx')), 'tolerance': 1e-4, 'cases': cases}, f, indent=1)
+
+    ceph = LeanUNet()
+    ceph.load_state_dict(torch.load(os.path.join(args.data, 'ceph-model.pt')))
+    ceph.eval()
+    x, index = app_inputs('ceph', os.path.join(tmp, 'ceph'))
+    cases = []
+    with torch.no_grad():
+        for n, seed in enumerate(index['seeds']):
+            h = ceph(torch.from_numpy(x[n:n + 1]))[0].numpy()
+            L, H, W = h.shape
+            idx = fixed_indices(h.size)
+            coords = decode_heatmaps(h)
+            gt = np.asarray(index['metas'][n]['landmarksGrid'])
+            cases.append({'seed': seed, 'generator': {'kind': 'ceph', 'seed': seed, 'options': 'generateCeph defaults (1935x2400, 0.1 mm)'},
+                          'inputShape': [1] + list(x.shape[1:]), 'outputShape': [1, L, H, W],
+                          'inputSha256': hashlib.sha256(np.ascontiguousarray(x[n], dtype='<f4').tobytes()).hexdigest(),
+                          'landmarksGrid': [[float(a), float(b)] for a, b in coords],
+                          'heatmapMax': [float(v) for v in h.reshape(L, -1).max(1)],
+                          'valueIndices': idx, 'values': [float(v) for v in h.reshape(-1)[idx]]})
+            err = np.hypot(*(coords - gt).T)
+            print(f'ceph seed {seed}: mean |pred - truth| {err.mean():.3f} grid px (max {err.max():.3f})')
+    ceph_dir = os.path.join(ROOT, 'resources/models/ceph-landmarks')
+    with open(os.path.join(ceph_dir, 'reference.json'), 'w') as f:
+        json.dump({'about': 'Torch outputs of the ceph demo model for app-preprocessed demo cephalograms; landmarksGrid are decoded (argmax + quadratic) model-grid (column, row) indices; values are heatmap entries at flat indices into [1,19,320,256]. Written by tools/export_reference.py, checked by test/unit/model-reference.test.ts.',
+                   'modelSha256': sha256_file(os.path.join(ceph_dir, 'model.onnx')), 'tolerance': 1e-4, 'cases': cases}, f, indent=1)
+    subprocess.run(['rm', '-rf', tmp], check=True)
+    for d in (ct_dir, ceph_dir):
+        print(d, os.path.getsize(os.path.join(d, 'reference.json')), 'bytes')
+
+
+if __name__ == '__main__':
+    main()
