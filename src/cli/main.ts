@@ -2,10 +2,12 @@
 import { type Command, CommandFailure, UsageError } from './command';
 import { generateCommand } from './commands/generate';
 import { predictCommand } from './commands/predict';
+import { explainCommand } from './commands/explain';
 
 const commands: Record<string, Command> = {
   generate: generateCommand,
   predict: predictCommand,
+  explain: explainCommand,
 };
 
 function usage(): string {

@@ -3,6 +3,12 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { ExplicareApi } from '../shared/api';
 import { API_CHANNEL, type IpcResult } from '../shared/ipc';
 
+/** The view's bytes as an ArrayBuffer, without a copy when the view spans its whole buffer. */
+function ownBuffer(view: ArrayBufferView): ArrayBuffer {
+  const whole = view.byteOffset === 0 && view.byteLength === view.buffer.byteLength;
+  return (whole ? view.buffer : view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength)) as ArrayBuffer;
+}
+
 async function call<T>(method: string, args?: unknown): Promise<T> {
   const result = (await ipcRenderer.invoke(API_CHANNEL, method, args ?? {})) as IpcResult;
   if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
@@ -16,10 +22,7 @@ const api: ExplicareApi = {
   openFiles: (files) => call('openFiles', files),
   listStudies: () => call('listStudies'),
   loadVolume: (args) => call('loadVolume', args),
-  getVoxels: async (args) => {
-    const view = await call<Uint8Array>('getVoxels', args);
-    return view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
-  },
+  getVoxels: (args) => call<ArrayBufferView>('getVoxels', args).then(ownBuffer),
   getTags: (args) => call('getTags', args),
   getGroundTruth: (args) => call('getGroundTruth', args),
   listModels: () => call('listModels'),
@@ -27,6 +30,12 @@ const api: ExplicareApi = {
   importModelFiles: (files) => call('importModelFiles', files),
   runModel: (args) => call('runModel', args),
   importLandmarks: (seriesUid, files) => call('importLandmarks', { seriesUid, files }),
+  startExplanation: (args) => call('startExplanation', args),
+  getJob: (args) => call('getJob', args),
+  listJobs: () => call('listJobs'),
+  cancelJob: (args) => call('cancelJob', args),
+  getExplanationMap: (args) => call<ArrayBufferView>('getExplanationMap', args).then(ownBuffer),
+  clearExplanations: () => call('clearExplanations'),
 };
 
 contextBridge.exposeInMainWorld('api', api);

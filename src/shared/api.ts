@@ -19,6 +19,21 @@ export const apiArgs = {
   listModels: z.object({}).strict(),
   importModelDialog: z.object({}).strict(),
   runModel: z.object({ seriesUid: seriesUidSchema, modelId: z.string().regex(/^[a-f0-9]{64}$/, 'not a model id') }).strict(),
+  startExplanation: z
+    .object({
+      seriesUid: seriesUidSchema,
+      modelId: z.string().regex(/^[a-f0-9]{64}$/, 'not a model id'),
+      method: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
+      options: z.record(z.string(), z.unknown()).default({}),
+    })
+    .strict(),
+  getJob: z.object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/) }).strict(),
+  listJobs: z.object({}).strict(),
+  cancelJob: z.object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/) }).strict(),
+  getExplanationMap: z
+    .object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/), target: z.number().int().min(0).max(1000), partial: z.boolean().default(false) })
+    .strict(),
+  clearExplanations: z.object({}).strict(),
 } as const;
 
 export type ApiMethod = keyof typeof apiArgs | 'openFiles' | 'importModelFiles' | 'importLandmarks';
@@ -157,6 +172,25 @@ export interface PredictionResult {
   modelGrid: Geometry;
 }
 
+export interface JobStatus {
+  id: string;
+  label: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  done: number;
+  total: number;
+  stats?: Record<string, number>;
+  /** Increases each time a new partial map is available (live overlays). */
+  partialVersion: number;
+  startedAt: number;
+  elapsedMs: number;
+  error?: string;
+  fromCache: boolean;
+  seriesUid: string;
+  modelId: string;
+  method: string;
+  result?: { targets: string[]; grid: Geometry; details: Record<string, unknown> };
+}
+
 export interface Capabilities {
   transport: 'ipc' | 'http';
   nativeDialog: boolean;
@@ -188,6 +222,14 @@ export interface ExplicareApi {
   runModel(args: ApiArgs<'runModel'>): Promise<PredictionResult>;
   /** Ground-truth landmarks from an ISBI .txt, CSV or JSON file, for the given series. */
   importLandmarks(seriesUid: string, files: UploadFile[]): Promise<GroundTruth>;
+  /** Starts (or finds in the cache) an explanation job. */
+  startExplanation(args: ApiArgs<'startExplanation'>): Promise<JobStatus>;
+  getJob(args: ApiArgs<'getJob'>): Promise<JobStatus>;
+  listJobs(): Promise<JobStatus[]>;
+  cancelJob(args: ApiArgs<'cancelJob'>): Promise<JobStatus>;
+  /** A map on the model grid (Float32, [z][y][x]); `partial` gives the latest live map of a running job. */
+  getExplanationMap(args: ApiArgs<'getExplanationMap'>): Promise<ArrayBuffer>;
+  clearExplanations(): Promise<void>;
 }
 
 /** Errors that cross the API boundary carry a user-facing message and a stable code. */

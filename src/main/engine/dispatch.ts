@@ -26,6 +26,18 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
       const a = apiArgs.runModel.parse(raw);
       return engine.runModel(a.seriesUid, a.modelId);
     }
+    case 'startExplanation': {
+      const a = apiArgs.startExplanation.parse(raw);
+      return engine.jobStatus((await engine.startExplanation(a.seriesUid, a.modelId, a.method, a.options)).id);
+    }
+    case 'getJob': return engine.jobStatus(apiArgs.getJob.parse(raw).jobId);
+    case 'listJobs': apiArgs.listJobs.parse(raw); return engine.listJobs();
+    case 'cancelJob': return engine.cancelJob(apiArgs.cancelJob.parse(raw).jobId);
+    case 'getExplanationMap': {
+      const a = apiArgs.getExplanationMap.parse(raw);
+      return engine.explanationMap(a.jobId, a.target, a.partial);
+    }
+    case 'clearExplanations': apiArgs.clearExplanations.parse(raw); return engine.clearExplanations();
   }
 }
 

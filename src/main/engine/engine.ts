@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { GroundTruth, ModelSummary, OpenReport, PredictionResult, StudySummary, TagEntry, UploadFile, VolumeInfo } from '../../shared/api';
+import type { GroundTruth, JobStatus, ModelSummary, OpenReport, PredictionResult, StudySummary, TagEntry, UploadFile, VolumeInfo } from '../../shared/api';
 import { indexToPatient } from '../../shared/geometry';
 import { uploadLimits, uploadNameSchema } from '../../shared/api';
 import { parseDicom } from './dicom/parseFile';
@@ -17,6 +17,11 @@ import { predict } from './inference/predict';
 import { parseLandmarkFile, LandmarkFileError } from './landmarks/parseLandmarkFile';
 import { ModelLibrary } from './models/library';
 import { ModelPackageError } from './models/readPackage';
+import { explainVolume, type ExplanationResult } from './explain/explainVolume';
+import { METHODS, methodNames } from './explain/methods';
+import { JobManager, type Job } from './jobs/jobManager';
+import { cacheKey, ResultCache } from './jobs/resultCache';
+import { MupaxParameterError } from './explain/mupax/chunks';
 
 export class EngineError extends Error {
   constructor(
@@ -45,9 +50,12 @@ export class Engine {
   private inference: InferenceWorker | undefined;
   private readonly userTruth = new Map<string, GroundTruth>();
   private readonly models: ModelLibrary;
+  private readonly jobs = new JobManager<ExplanationResult>();
+  private readonly results: ResultCache;
 
   constructor(private readonly options: EngineOptions) {
     this.models = new ModelLibrary(options.bundledModelsDir, path.join(options.cacheDir, 'models'), () => this.worker());
+    this.results = new ResultCache(path.join(options.cacheDir, 'results'));
   }
 
   /** The inference worker starts on first use: opening studies needs no ONNX Runtime. */
@@ -239,5 +247,116 @@ export class Engine {
     };
     this.userTruth.set(seriesUid, truth);
     return truth;
+  }
+
+  private async modelOrThrow(modelId: string) {
+    try {
+      return { entry: await this.models.get(modelId), session: await this.models.session(modelId) };
+    } catch (err) {
+      if (err instanceof ModelPackageError) throw new EngineError('bad-input', err.message);
+      throw err;
+    }
+  }
+
+  /** Starts an explanation job, or returns a finished one at once when the result is cached. */
+  async startExplanation(seriesUid: string, modelId: string, method: string, rawOptions: unknown): Promise<Job<ExplanationResult>> {
+    const entry = METHODS[method];
+    if (!entry) throw new EngineError('bad-input', `unknown explanation method "${method}" (available: ${methodNames().join(', ')})`);
+    let options: Record<string, unknown>;
+    try {
+      options = entry.parse(rawOptions);
+    } catch (err) {
+      if (err instanceof z.ZodError) throw new EngineError('bad-input', `${method} options: ${err.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
+      throw err;
+    }
+    const volume = await this.volume(seriesUid);
+    const model = await this.modelOrThrow(modelId);
+    const truth = await this.getGroundTruth(seriesUid);
+    const key = cacheKey({ seriesUid, modelId, method, options: { options, truth: truth?.source ?? null } });
+    const meta = { seriesUid, modelId, method, cacheKey: key };
+    const label = `${method} · ${model.entry.pkg.manifest.name}`;
+    const cached = await this.results.read(key);
+    if (cached) {
+      const s = cached.summary as unknown as Omit<ExplanationResult, 'maps' | 'explainedInput'> & { hasExplainedInput: boolean };
+      const maps = cached.maps.slice(0, s.targets.length);
+      return this.jobs.finished(label, meta, { ...s, maps, explainedInput: s.hasExplainedInput ? cached.maps[s.targets.length] : undefined });
+    }
+    return this.jobs.start(
+      label,
+      meta,
+      async (progress, signal) => {
+        const result = await explainVolume({ volume, ...model, worker: this.worker(), truth, method, options, progress, signal });
+        const { maps, explainedInput, ...summary } = result;
+        await this.results.write({ key, summary: { ...summary, hasExplainedInput: !!explainedInput }, maps: explainedInput ? [...maps, explainedInput] : maps });
+        return result;
+      },
+      (err) => (err instanceof MupaxParameterError || err instanceof EngineError ? err.message : `the explanation failed: ${(err as Error).message}`),
+    );
+  }
+
+  private jobOrThrow(id: string): Job<ExplanationResult> {
+    const job = this.jobs.get(id);
+    if (!job) throw new EngineError('not-found', 'no such job');
+    return job;
+  }
+
+  jobStatus(id: string): JobStatus {
+    const job = this.jobOrThrow(id);
+    const r = job.result;
+    return {
+      id: job.id,
+      label: job.label,
+      state: job.state,
+      done: job.progress.done,
+      total: job.progress.total,
+      stats: job.progress.stats,
+      partialVersion: job.partialVersion,
+      startedAt: job.startedAt,
+      elapsedMs: (job.finishedAt ?? Date.now()) - job.startedAt,
+      error: job.error,
+      fromCache: job.fromCache,
+      seriesUid: job.meta.seriesUid,
+      modelId: job.meta.modelId,
+      method: job.meta.method,
+      result: r ? { targets: r.targets, grid: r.grid, details: r.details } : undefined,
+    };
+  }
+
+  listJobs(): JobStatus[] {
+    return this.jobs.list().map((j) => this.jobStatus(j.id));
+  }
+
+  cancelJob(id: string): JobStatus {
+    this.jobOrThrow(id);
+    this.jobs.cancel(id);
+    return this.jobStatus(id);
+  }
+
+  /** The job's result, waiting for it to finish (CLI, tests). */
+  async waitForJob(id: string, onProgress?: (s: JobStatus) => void): Promise<ExplanationResult> {
+    for (;;) {
+      const s = this.jobStatus(id);
+      onProgress?.(s);
+      if (s.state === 'done') return this.jobOrThrow(id).result!;
+      if (s.state !== 'running') throw new EngineError('bad-input', s.error ?? s.state);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** A map on the model grid: final (target index), or the latest partial map while running. */
+  explanationMap(id: string, target: number, partial: boolean): Float32Array {
+    const job = this.jobOrThrow(id);
+    if (partial && job.state === 'running') {
+      if (!job.progress.partial) throw new EngineError('not-found', 'no partial map yet');
+      return job.progress.partial;
+    }
+    const r = job.result;
+    if (!r) throw new EngineError('not-found', `the job is ${job.state}: no map`);
+    if (target >= r.maps.length) throw new EngineError('bad-input', `target ${target} does not exist (the result has ${r.maps.length})`);
+    return r.maps[target];
+  }
+
+  async clearExplanations(): Promise<void> {
+    await this.results.clear();
   }
 }

@@ -43,6 +43,12 @@ export function createHttpApi(token: string): ExplicareApi {
     },
     importModelFiles: async (files) => (await post('importModelFiles', packFiles(files), 'application/octet-stream')).json(),
     runModel: (args) => json('runModel', args),
+    startExplanation: (args) => json('startExplanation', args),
+    getJob: (args) => json('getJob', args),
+    listJobs: () => json('listJobs'),
+    cancelJob: (args) => json('cancelJob', args),
+    getExplanationMap: async (args) => (await post('getExplanationMap', JSON.stringify(args), 'application/json')).arrayBuffer(),
+    clearExplanations: () => json('clearExplanations'),
     importLandmarks: async (seriesUid, files) =>
       (await post(`importLandmarks?seriesUid=${encodeURIComponent(seriesUid)}`, packFiles(files), 'application/octet-stream')).json(),
   };

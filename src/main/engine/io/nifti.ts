@@ -140,10 +140,10 @@ export function niftiBuffer(args: { geometry: Geometry; data: NiftiData; descrip
   return out;
 }
 
-/** Writes .nii, or gzipped .nii.gz when the path says so. */
+/** Writes .nii, or gzipped .nii.gz when the path says so (level 1: float maps compress little more at 6, and 3x slower). */
 export async function writeNifti(file: string, args: { geometry: Geometry; data: NiftiData; description?: string }): Promise<void> {
   const raw = niftiBuffer(args);
-  await writeFileAtomic(file, file.endsWith('.gz') ? await gzip(raw, { level: 6 }) : raw);
+  await writeFileAtomic(file, file.endsWith('.gz') ? await gzip(raw, { level: 1 }) : raw);
 }
 
 export interface NiftiImage {

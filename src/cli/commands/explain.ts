@@ -1,0 +1,102 @@
+// `explain --study PATH --model DIR|NAME --method mupax[,...] --out DIR [--seed S --samples N
+//  --chunk z,y,x --percentile P --batch B --tolerance T --series UID --landmarks FILE]`:
+// writes DIR/result.json and one NIfTI map per method (<method>.nii.gz) on the study's voxel grid.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine, EngineError } from '../../main/engine/engine';
+import { toStudyGrid } from '../../main/engine/explain/explainVolume';
+import { writeFileAtomic } from '../../main/engine/io/atomic';
+import { writeNifti } from '../../main/engine/io/nifti';
+import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
+import { APP_VERSION } from '../../main/engine/version';
+import { type Command, CommandFailure, UsageError } from '../command';
+
+const number = (name: string, text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got "${text}"`);
+  return v;
+};
+
+/** A file-name-safe form of a target ("Subspinale (A point)" -> "subspinale-a-point"). */
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+export const explainCommand: Command = {
+  summary: 'explain a model decision on a study (MUPAX, ...); writes result.json and NIfTI maps',
+  usage: 'explain --study PATH --model DIR|ZIP|NAME --method mupax --out DIR [--seed S] [--samples N] [--chunk z,y,x] [--percentile P] [--batch B] [--tolerance T] [--series UID] [--landmarks FILE]',
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: Object.fromEntries(
+        ['study', 'model', 'method', 'out', 'seed', 'samples', 'chunk', 'percentile', 'batch', 'tolerance', 'series', 'landmarks'].map((k) => [k, { type: 'string' as const }]),
+      ),
+    });
+    if (!values.study || !values.model || !values.method || !values.out) throw new UsageError('--study, --model, --method and --out are required');
+    const modelPath = existsSync(values.model) ? values.model : path.join(bundledModelsDir(), values.model);
+    if (!existsSync(modelPath)) throw new UsageError(`--model: no package at "${values.model}"`);
+    const chunk = values.chunk?.split(',').map(Number);
+    if (chunk && (chunk.length !== 3 || chunk.some((c) => !Number.isInteger(c) || c < 1))) throw new UsageError('--chunk must be three whole numbers z,y,x');
+    const options = Object.fromEntries(
+      Object.entries({
+        seed: number('seed', values.seed),
+        samples: number('samples', values.samples),
+        percentile: number('percentile', values.percentile),
+        batchSize: number('batch', values.batch),
+        tolerance: number('tolerance', values.tolerance),
+        chunk,
+      }).filter(([, v]) => v !== undefined),
+    );
+
+    const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir() });
+    try {
+      const report = await engine.openPaths([values.study]);
+      const model = await engine.importModel(modelPath);
+      const series = report.studies.flatMap((s) => s.series).filter((s) => report.openedSeries.includes(s.seriesUid));
+      const chosen = values.series ? series.find((s) => s.seriesUid === values.series) : series.find((s) => model.modality.includes(s.modality)) ?? series[0];
+      if (!chosen) throw new CommandFailure('the study has no image series');
+      if (values.landmarks) {
+        const data = await readFile(values.landmarks);
+        await engine.importLandmarks(chosen.seriesUid, [{ name: path.basename(values.landmarks), data: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer }]);
+      }
+      const info = await engine.loadVolume(chosen.seriesUid);
+      const prediction = await engine.runModel(chosen.seriesUid, model.id);
+      await mkdir(values.out, { recursive: true });
+      const methods: Record<string, unknown> = {};
+      for (const method of values.method.split(',').map((m) => m.trim()).filter(Boolean)) {
+        const job = await engine.startExplanation(chosen.seriesUid, model.id, method, options);
+        let last = 0;
+        const result = await engine.waitForJob(job.id, (s) => {
+          if (process.stderr.isTTY && Date.now() - last > 500) {
+            last = Date.now();
+            const acc = s.stats?.acceptanceRate;
+            process.stderr.write(`\r${method}: ${s.done}/${s.total}` + (acc !== undefined ? ` · acceptance ${(acc * 100).toFixed(0)}% · ETA ${Math.round(s.stats!.etaSeconds ?? 0)} s` : '') + '   ');
+          }
+        });
+        if (process.stderr.isTTY) process.stderr.write('\n');
+        const files: Record<string, string> = {};
+        const write = async (name: string, map: Float32Array, description: string) => {
+          const file = path.join(values.out!, name);
+          await writeNifti(file, { geometry: info.geometry, data: toStudyGrid(map, result.grid, info.geometry), description });
+          return name;
+        };
+        const main = result.maps.length - 1;
+        files[result.targets[main]] = await write(`${method}.nii.gz`, result.maps[main], `${method} ${result.targets[main]}`.slice(0, 79));
+        for (let t = 0; t < main; t++) files[result.targets[t]] = await write(`${method}-${slug(result.targets[t])}.nii.gz`, result.maps[t], `${method} ${result.targets[t]}`.slice(0, 79));
+        if (result.explainedInput) files['explained input'] = await write(`${method}-explained-input.nii.gz`, result.explainedInput, `${method} explained input`);
+        methods[method] = { files, targets: result.targets, fromCache: job.fromCache, modelGrid: result.grid, ...result.details };
+        process.stdout.write(`${method}: wrote ${Object.values(files).join(', ')}${job.fromCache ? ' (from cache)' : ''}\n`);
+      }
+      const out = { software: `Explicare ${APP_VERSION}`, created: new Date().toISOString(), study: { seriesUid: chosen.seriesUid, modality: info.modality, geometry: info.geometry }, model: { id: model.id, name: model.name, version: model.version }, prediction, methods };
+      await writeFileAtomic(path.join(values.out, 'result.json'), JSON.stringify(out, null, 2) + '\n');
+      process.stdout.write(`wrote ${path.join(values.out, 'result.json')}\n`);
+    } catch (err) {
+      if (err instanceof EngineError) throw new CommandFailure(err.message);
+      throw err;
+    } finally {
+      await engine.dispose();
+    }
+  },
+};

@@ -1,0 +1,69 @@
+// Long work (explanations, evaluations) as jobs: progress, partial results, cancel, final result.
+// The work itself runs off this thread (inference worker); the job only orchestrates.
+import { ExplainCancelled, type JobProgress } from '../explain/method';
+
+export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface Job<R> {
+  id: string;
+  label: string;
+  state: JobState;
+  progress: JobProgress;
+  partialVersion: number;
+  startedAt: number;
+  finishedAt?: number;
+  error?: string;
+  result?: R;
+  fromCache: boolean;
+  meta: Record<string, string>;
+}
+
+export class JobManager<R> {
+  private readonly jobs = new Map<string, { job: Job<R>; controller: AbortController }>();
+  private counter = 0;
+
+  start(label: string, meta: Record<string, string>, work: (progress: (p: JobProgress) => void, signal: AbortSignal) => Promise<R>, describe: (err: unknown) => string): Job<R> {
+    const controller = new AbortController();
+    const job: Job<R> = { id: `job-${Date.now().toString(36)}-${++this.counter}`, label, state: 'running', progress: { done: 0, total: 1 }, partialVersion: 0, startedAt: Date.now(), fromCache: false, meta };
+    this.jobs.set(job.id, { job, controller });
+    work((p) => {
+      job.progress = p;
+      if (p.partial) job.partialVersion++;
+    }, controller.signal).then(
+      (result) => {
+        job.result = result;
+        job.state = 'done';
+        job.finishedAt = Date.now();
+      },
+      (err: unknown) => {
+        job.state = err instanceof ExplainCancelled ? 'cancelled' : 'failed';
+        job.error = job.state === 'cancelled' ? 'cancelled by the user' : describe(err);
+        job.finishedAt = Date.now();
+      },
+    );
+    return job;
+  }
+
+  /** A job that is finished at once (a cached result). */
+  finished(label: string, meta: Record<string, string>, result: R): Job<R> {
+    const now = Date.now();
+    const job: Job<R> = { id: `job-${now.toString(36)}-${++this.counter}`, label, state: 'done', progress: { done: 1, total: 1 }, partialVersion: 0, startedAt: now, finishedAt: now, result, fromCache: true, meta };
+    this.jobs.set(job.id, { job, controller: new AbortController() });
+    return job;
+  }
+
+  get(id: string): Job<R> | undefined {
+    return this.jobs.get(id)?.job;
+  }
+
+  list(): Job<R>[] {
+    return [...this.jobs.values()].map((j) => j.job);
+  }
+
+  cancel(id: string): boolean {
+    const entry = this.jobs.get(id);
+    if (!entry || entry.job.state !== 'running') return false;
+    entry.controller.abort();
+    return true;
+  }
+}

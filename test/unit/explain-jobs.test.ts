@@ -1,0 +1,60 @@
+// Explanations through the engine: a job with progress, the map on the model grid, the disk cache
+// (a second request is answered at once), cancellation, and clear option errors.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../src/main/engine/engine';
+import { pydicomFile } from './dicom-test-helpers';
+
+let work: string;
+let engine: Engine;
+let seriesUid: string;
+let modelId: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(os.tmpdir(), 'explicare-explain-'));
+  engine = new Engine({ cacheDir: path.join(work, 'cache'), bundledModelsDir: path.join(work, 'none') });
+  seriesUid = (await engine.openPaths([pydicomFile('CT_small.dcm')])).openedSeries[0];
+  modelId = (await engine.importModel(path.resolve('test/fixtures/models/region-classifier'))).id;
+});
+afterAll(async () => {
+  await engine.dispose();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const opts = { samples: 256, chunk: [4, 8, 8], seed: 5 };
+
+describe('explanation jobs', () => {
+  it('runs MUPAX as a job, then answers the same request from the cache', async () => {
+    const job = await engine.startExplanation(seriesUid, modelId, 'mupax', opts);
+    expect(job.fromCache).toBe(false);
+    const result = await engine.waitForJob(job.id);
+    const status = engine.jobStatus(job.id);
+    expect(status.state).toBe('done');
+    expect(status.done).toBe(256);
+    expect(status.result!.grid.dimensions).toEqual([16, 16, 8]);
+    const map = engine.explanationMap(job.id, 0, false);
+    expect(map.length).toBe(16 * 16 * 8);
+
+    const again = await engine.startExplanation(seriesUid, modelId, 'mupax', { ...opts });
+    expect(again.fromCache).toBe(true);
+    expect(engine.jobStatus(again.id).state).toBe('done');
+    expect(engine.explanationMap(again.id, 0, false)).toEqual(map);
+    expect((await engine.waitForJob(again.id)).explainedInput).toEqual(result.explainedInput);
+  });
+
+  it('cancels a running job', async () => {
+    const job = await engine.startExplanation(seriesUid, modelId, 'mupax', { ...opts, samples: 20_000, seed: 99 });
+    engine.cancelJob(job.id);
+    await expect(engine.waitForJob(job.id)).rejects.toThrow(/cancelled/);
+    expect(engine.jobStatus(job.id).state).toBe('cancelled');
+  });
+
+  it('names bad methods and options', async () => {
+    await expect(engine.startExplanation(seriesUid, modelId, 'lime', {})).rejects.toThrow(/unknown explanation method "lime" \(available: mupax/);
+    await expect(engine.startExplanation(seriesUid, modelId, 'mupax', { percentile: 150 })).rejects.toThrow(/mupax options: percentile/);
+    const job = await engine.startExplanation(seriesUid, modelId, 'mupax', { chunk: [16, 16, 16] });
+    await expect(engine.waitForJob(job.id)).rejects.toThrow(/larger than the model input/);
+  });
+});
