@@ -25,15 +25,16 @@ const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(
 
 export const explainCommand: Command = {
   summary: 'explain a model decision on a study (MUPAX, ...); writes result.json and NIfTI maps',
-  usage: 'explain --study PATH --model DIR|ZIP|NAME --method mupax --out DIR [--seed S] [--samples N] [--chunk z,y,x] [--percentile P] [--batch B] [--tolerance T] [--series UID] [--landmarks FILE]',
+  usage: 'explain --study PATH --model DIR|ZIP|NAME --method mupax --out DIR [--seed S] [--samples N] [--chunk z,y,x] [--percentile P] [--batch B] [--tolerance T] [--series UID] [--landmarks FILE] [--metrics]',
   async run(args) {
     const { values } = parseArgs({
-      args,
+      args: args.filter((a) => a !== '--metrics'),
       strict: true,
       options: Object.fromEntries(
         ['study', 'model', 'method', 'out', 'seed', 'samples', 'chunk', 'percentile', 'batch', 'tolerance', 'series', 'landmarks'].map((k) => [k, { type: 'string' as const }]),
       ),
     });
+    const withMetrics = args.includes('--metrics');
     if (!values.study || !values.model || !values.method || !values.out) throw new UsageError('--study, --model, --method and --out are required');
     const modelPath = existsSync(values.model) ? values.model : path.join(bundledModelsDir(), values.model);
     if (!existsSync(modelPath)) throw new UsageError(`--model: no package at "${values.model}"`);
@@ -86,7 +87,12 @@ export const explainCommand: Command = {
         files[result.targets[main]] = await write(`${method}.nii.gz`, result.maps[main], `${method} ${result.targets[main]}`.slice(0, 79));
         for (let t = 0; t < main; t++) files[result.targets[t]] = await write(`${method}-${slug(result.targets[t])}.nii.gz`, result.maps[t], `${method} ${result.targets[t]}`.slice(0, 79));
         if (result.explainedInput) files['explained input'] = await write(`${method}-explained-input.nii.gz`, result.explainedInput, `${method} explained input`);
-        methods[method] = { files, targets: result.targets, fromCache: job.fromCache, modelGrid: result.grid, ...result.details };
+        const metrics = withMetrics ? await engine.explanationMetrics(job.id) : undefined;
+        methods[method] = { files, targets: result.targets, fromCache: job.fromCache, modelGrid: result.grid, ...result.details, metrics };
+        if (metrics) {
+          const f = metrics.faithfulness;
+          process.stdout.write(`${method}: deletion AUC ${f.deletion.auc.toFixed(3)}, insertion AUC ${f.insertion.auc.toFixed(3)} (${f.scoreKind})` + (metrics.localization ? `, pointing game ${metrics.localization.pointingGameHit ? 'hit' : 'miss'}, energy in lesions ${(metrics.localization.energyInside * 100).toFixed(1)}%` : '') + '\n');
+        }
         process.stdout.write(`${method}: wrote ${Object.values(files).join(', ')}${job.fromCache ? ' (from cache)' : ''}\n`);
       }
       const out = { software: `Explicare ${APP_VERSION}`, created: new Date().toISOString(), study: { seriesUid: chosen.seriesUid, modality: info.modality, geometry: info.geometry }, model: { id: model.id, name: model.name, version: model.version }, prediction, methods };

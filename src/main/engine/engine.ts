@@ -22,6 +22,11 @@ import { METHODS, methodNames } from './explain/methods';
 import { JobManager, type Job } from './jobs/jobManager';
 import { cacheKey, ResultCache } from './jobs/resultCache';
 import { MupaxParameterError } from './explain/mupax/chunks';
+import { preprocess } from './inference/preprocess';
+import { reindex } from '../../shared/geometry';
+import { faithfulness, type FaithfulnessReport } from './metrics/faithfulness';
+import { lesionMask, localization, type LocalizationReport } from './metrics/localization';
+import { makeScorer } from './metrics/scorer';
 
 export class EngineError extends Error {
   constructor(
@@ -358,5 +363,36 @@ export class Engine {
 
   async clearExplanations(): Promise<void> {
     await this.results.clear();
+  }
+
+  /**
+   * Faithfulness (deletion/insertion, keep-top-q%) of a finished explanation's main map, and its
+   * localization against the study's lesions when the ground truth has them.
+   */
+  async explanationMetrics(jobId: string, opts: { steps?: number } = {}): Promise<{ faithfulness: FaithfulnessReport; localization: LocalizationReport | null }> {
+    const job = this.jobOrThrow(jobId);
+    const r = job.result;
+    if (!r) throw new EngineError('not-found', `the job is ${job.state}: nothing to measure`);
+    const volume = await this.volume(r.seriesUid);
+    const { entry, session } = await this.modelOrThrow(r.modelId);
+    const manifest = entry.pkg.manifest;
+    const input = preprocess(manifest, volume.info.geometry, volume.voxels);
+    const truth = await this.getGroundTruth(r.seriesUid);
+    const decoding = manifest.output.decoding;
+    const truthInGrid =
+      decoding.type === 'heatmaps' && truth?.landmarks.length
+        ? decoding.landmarks.map((l) => {
+            const t = truth.landmarks.find((g) => g.name === l.name);
+            return t ? (reindex(volume.info.geometry, input.grid, [t.pixel[0], t.pixel[1], 0]).slice(0, 2) as [number, number]) : null;
+          })
+        : undefined;
+    const ctx = { worker: this.worker(), session, manifest, input, truthInGrid };
+    const map = r.maps[r.maps.length - 1];
+    // The method's own baseline (MUPAX records it); otherwise the input's minimum (air, background).
+    let baseline = (r.details.parameters as { baselineValue?: number } | undefined)?.baselineValue ?? Infinity;
+    if (!Number.isFinite(baseline)) for (const v of input.data) baseline = Math.min(baseline, v);
+    const report = await faithfulness(ctx, map, await makeScorer(ctx), { steps: opts.steps, baseline });
+    const lesions = truth?.lesions ?? [];
+    return { faithfulness: report, localization: lesions.length ? localization(map, lesionMask(input.grid, lesions)) : null };
   }
 }

@@ -35,6 +35,12 @@ export class Emitter {
     return outs;
   }
 
+  /** Identity into a chosen (already reserved) name, for graph outputs. */
+  identityTo(input: string, output: string): void {
+    const node = create(NodeProtoSchema, { name: this.g.fresh(`${this.prefix}/expose_${this.counter++}`), opType: 'Identity', input: [input], output: [output] });
+    this.g.graph.node.push(node);
+  }
+
   node(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, hint = opType): string {
     return this.nodeN(opType, inputs, 1, attrs, hint)[0];
   }

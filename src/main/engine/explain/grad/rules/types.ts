@@ -13,13 +13,13 @@ export interface RuleContext {
   dy: (string | undefined)[];
   /** Whether the gradient of input i is wanted. */
   needs: boolean[];
-  /** Throws UnsupportedOpError for this node with a reason (an attribute or form we cannot handle). */
-  unsupported(detail: string): never;
+  /** An UnsupportedOpError for this node with a reason (a form we cannot handle); callers throw it. */
+  fail(detail: string): Error;
 }
 
 export interface GradRule {
   /** Inputs the rule differentiates; others (shapes, axes, scales) carry no gradient. */
-  inputs: number[];
+  inputs: number[] | 'all';
   /** Float inputs the rule treats as constants (weights): an error if they depend on a wrt tensor. */
   frozen?: number[];
   /** Outputs that carry gradient (default: all); e.g. MaxPool's Indices and Dropout's mask do not. */
