@@ -3,11 +3,13 @@ import { type Command, CommandFailure, UsageError } from './command';
 import { generateCommand } from './commands/generate';
 import { predictCommand } from './commands/predict';
 import { explainCommand } from './commands/explain';
+import { evaluateCommand } from './commands/evaluate';
 
 const commands: Record<string, Command> = {
   generate: generateCommand,
   predict: predictCommand,
   explain: explainCommand,
+  evaluate: evaluateCommand,
 };
 
 function usage(): string {

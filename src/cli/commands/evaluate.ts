@@ -1,0 +1,140 @@
+// `evaluate --cohort DIR --model DIR|NAME --methods mupax[,...] --out DIR [--keep Q] [--limit K] [method options]`:
+// explains every study of a cohort (each sub-folder one study) and measures each method:
+// deletion/insertion AUC, the prediction on the top-Q% salient input vs the unmasked one
+// (accuracy/F1 or MRE), localization against lesions, seconds per study. Writes evaluation.csv,
+// summary.json and summary.md.
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine, EngineError } from '../../main/engine/engine';
+import { writeFileAtomic } from '../../main/engine/io/atomic';
+import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
+import { type Command, CommandFailure, UsageError } from '../command';
+
+interface Row {
+  study: string;
+  method: string;
+  truth: string; // class name or 'landmarks'
+  predicted: string;
+  /** Class on the top-Q% input (binary models: kept while p(predicted) > 0.5). */
+  predictedKeepTop: string;
+  positive: string;
+  unmasked: number; // p(predicted class) or MRE mm
+  keepTop: number; // same measure on the top-Q% input
+  deletionAuc: number;
+  insertionAuc: number;
+  pointingGame: string; // 'hit' | 'miss' | ''
+  energyInside: number | null;
+  seconds: number;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+function f1(pairs: { truth: boolean; predicted: boolean }[]): { accuracy: number; f1: number } {
+  const tp = pairs.filter((p) => p.truth && p.predicted).length;
+  const fp = pairs.filter((p) => !p.truth && p.predicted).length;
+  const fn = pairs.filter((p) => p.truth && !p.predicted).length;
+  const correct = pairs.filter((p) => p.truth === p.predicted).length;
+  return { accuracy: pairs.length ? correct / pairs.length : NaN, f1: tp ? (2 * tp) / (2 * tp + fp + fn) : 0 };
+}
+
+export const evaluateCommand: Command = {
+  summary: 'measure explanation methods over a cohort (faithfulness, masked prediction, localization)',
+  usage: 'evaluate --cohort DIR --model DIR|ZIP|NAME --methods mupax --out DIR [--keep 0.25] [--limit K] [--samples N] [--seed S]',
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: Object.fromEntries(['cohort', 'model', 'methods', 'out', 'keep', 'limit', 'samples', 'seed'].map((k) => [k, { type: 'string' as const }])),
+    });
+    if (!values.cohort || !values.model || !values.methods || !values.out) throw new UsageError('--cohort, --model, --methods and --out are required');
+    const modelPath = existsSync(values.model) ? values.model : path.join(bundledModelsDir(), values.model);
+    if (!existsSync(modelPath)) throw new UsageError(`--model: no package at "${values.model}"`);
+    const keep = Number(values.keep ?? 0.25);
+    if (!(keep > 0 && keep < 1)) throw new UsageError('--keep must be a fraction between 0 and 1');
+    const options = Object.fromEntries(Object.entries({ samples: values.samples && Number(values.samples), seed: values.seed && Number(values.seed) }).filter(([, v]) => v !== undefined && v !== ''));
+    const studies = (await readdir(values.cohort, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort().slice(0, values.limit ? Number(values.limit) : undefined);
+    if (studies.length === 0) throw new CommandFailure(`${values.cohort} has no study folders`);
+
+    const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir() });
+    const rows: Row[] = [];
+    try {
+      const model = await engine.importModel(modelPath);
+      for (const study of studies) {
+        const report = await engine.openPaths([path.join(values.cohort, study)]);
+        const series = report.studies.flatMap((s) => s.series).find((s) => report.openedSeries.includes(s.seriesUid) && model.modality.includes(s.modality));
+        if (!series) {
+          process.stderr.write(`${study}: no ${model.modality.join('/')} series, skipped\n`);
+          continue;
+        }
+        const truth = await engine.getGroundTruth(series.seriesUid);
+        const prediction = await engine.runModel(series.seriesUid, model.id);
+        for (const method of values.methods.split(',')) {
+          const t0 = performance.now();
+          const job = await engine.startExplanation(series.seriesUid, model.id, method, options);
+          await engine.waitForJob(job.id);
+          const m = await engine.explanationMetrics(job.id);
+          const keepRow = m.faithfulness.keepTop.find((k) => Math.abs(k.fraction - keep) < 1e-9) ?? m.faithfulness.keepTop[1];
+          const c = prediction.classification;
+          rows.push({
+            study,
+            method,
+            truth: c ? (truth ? (truth.lesions.length > 0 ? c.classes[c.positiveClass ?? 1] : c.classes[1 - (c.positiveClass ?? 1)]) : '') : 'landmarks',
+            predicted: c ? c.classes[c.predicted] : 'landmarks',
+            predictedKeepTop: c && c.classes.length === 2 ? c.classes[keepRow.score > 0.5 ? c.predicted : 1 - c.predicted] : '',
+            positive: c ? c.classes[c.positiveClass ?? 1] : '',
+            unmasked: m.faithfulness.unmasked,
+            keepTop: keepRow.score,
+            deletionAuc: m.faithfulness.deletion.auc,
+            insertionAuc: m.faithfulness.insertion.auc,
+            pointingGame: m.localization ? (m.localization.pointingGameHit ? 'hit' : 'miss') : '',
+            energyInside: m.localization?.energyInside ?? null,
+            seconds: (performance.now() - t0) / 1000,
+          });
+          process.stdout.write(`${study} ${method}: deletion ${m.faithfulness.deletion.auc.toFixed(3)} insertion ${m.faithfulness.insertion.auc.toFixed(3)}\n`);
+        }
+      }
+    } catch (err) {
+      if (err instanceof EngineError) throw new CommandFailure(err.message);
+      throw err;
+    } finally {
+      await engine.dispose();
+    }
+
+    const summary = [...new Set(rows.map((r) => r.method))].map((method) => {
+      const rs = rows.filter((r) => r.method === method);
+      const classification = rs[0]?.predicted !== 'landmarks';
+      const base = { method, studies: rs.length, deletionAuc: mean(rs.map((r) => r.deletionAuc)), insertionAuc: mean(rs.map((r) => r.insertionAuc)), secondsPerStudy: mean(rs.map((r) => r.seconds)) };
+      if (!classification) return { ...base, mreUnmaskedMm: mean(rs.map((r) => r.unmasked)), mreKeepTopMm: mean(rs.map((r) => r.keepTop)) };
+      const labelled = rs.filter((r) => r.truth);
+      const score = (masked: boolean) => f1(labelled.map((r) => ({ truth: r.truth === r.positive, predicted: (masked ? r.predictedKeepTop : r.predicted) === r.positive })));
+      const loc = rs.filter((r) => r.pointingGame);
+      return {
+        ...base,
+        unmasked: score(false),
+        keepTop: score(true),
+        pointingGame: loc.length ? loc.filter((r) => r.pointingGame === 'hit').length / loc.length : null,
+        energyInside: loc.length ? mean(loc.map((r) => r.energyInside!)) : null,
+      };
+    });
+    await mkdir(values.out, { recursive: true });
+    const header = Object.keys(rows[0] ?? { study: '' }) as (keyof Row)[];
+    const csv = [header.join(','), ...rows.map((r) => header.map((h) => (typeof r[h] === 'number' ? (r[h] as number).toFixed(5) : `"${String(r[h] ?? '').replace(/"/g, '""')}"`)).join(','))].join('\n') + '\n';
+    await writeFileAtomic(path.join(values.out, 'evaluation.csv'), csv);
+    await writeFileAtomic(path.join(values.out, 'summary.json'), JSON.stringify({ keepTopFraction: keep, summary }, null, 2) + '\n');
+    const md = ['| method | studies | deletion AUC | insertion AUC | unmasked | top-' + keep * 100 + '% only | pointing game | energy in lesions | s/study |', '|---|---|---|---|---|---|---|---|---|']
+      .concat(
+        summary.map((s) => {
+          const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : v === null || v === undefined ? '—' : String(v));
+          const perf = (p: unknown) => (p && typeof p === 'object' ? `acc ${fmt((p as { accuracy: number }).accuracy)}, F1 ${fmt((p as { f1: number }).f1)}` : `MRE ${fmt(p)} mm`);
+          const u = 'unmasked' in s ? perf(s.unmasked) : perf((s as { mreUnmaskedMm: number }).mreUnmaskedMm);
+          const k = 'keepTop' in s ? perf(s.keepTop) : perf((s as { mreKeepTopMm: number }).mreKeepTopMm);
+          return `| ${s.method} | ${s.studies} | ${fmt(s.deletionAuc)} | ${fmt(s.insertionAuc)} | ${u} | ${k} | ${fmt((s as { pointingGame?: number | null }).pointingGame)} | ${fmt((s as { energyInside?: number | null }).energyInside)} | ${fmt(s.secondsPerStudy)} |`;
+        }),
+      )
+      .join('\n');
+    await writeFileAtomic(path.join(values.out, 'summary.md'), md + '\n');
+    process.stdout.write(md + '\n');
+  },
+};
