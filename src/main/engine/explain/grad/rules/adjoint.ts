@@ -23,20 +23,19 @@ export function windowAdjoint(e: Emitter, dy: string, weight: string, x: string,
   const kEff = s.kernel.map((k, i) => (k - 1) * s.dilations[i] + 1);
   const pb = kEff.map((k, i) => k - 1 - s.padsBegin[i]);
   const pe = kEff.map((k, i) => k - 1 - s.padsEnd[i]);
-  let r = e.node('Conv', [g, weight], {
+  // Padding wider than the kernel makes these negative: crop the gradient instead (Pad accepts
+  // negative amounts), so inputs no window reached get nothing.
+  const negative = [...pb, ...pe].some((v) => v < 0);
+  const zeros = new Array<number>(sp).fill(0);
+  const padded = negative ? e.pad(g, [0, 0, ...pb, 0, 0, ...pe]) : g;
+  let r = e.node('Conv', [padded, weight], {
     dilations: { ints: s.dilations },
     group: { int: s.group },
-    pads: { ints: [...pb.map((v) => Math.max(v, 0)), ...pe.map((v) => Math.max(v, 0))] },
+    pads: { ints: negative ? [...zeros, ...zeros] : [...pb, ...pe] },
     strides: { ints: new Array<number>(sp).fill(1) },
   });
-  // Padding wider than the kernel: inputs before the first window get no gradient.
-  if (pb.some((v) => v < 0)) {
-    r = e.pad(r, [0, 0, ...pb.map((v) => Math.max(-v, 0)), ...new Array<number>(sp + 2).fill(0)]);
-  }
-  // Trailing rows the forward windows never reached (or inserted zeros) are cut off.
-  if (strided || pe.some((v) => v < 0)) {
-    r = e.slice(r, new Array<number>(sp).fill(0), e.shape(x, 2), Array.from({ length: sp }, (_, i) => i + 2));
-  }
+  // The inserted trailing zeros (and rows the forward windows never reached) are cut off.
+  if (strided) r = e.slice(r, zeros, e.shape(x, 2), Array.from({ length: sp }, (_, i) => i + 2));
   return r;
 }
 

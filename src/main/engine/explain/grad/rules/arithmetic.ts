@@ -12,7 +12,7 @@ export const arithmeticRules: Record<string, GradRule> = {
     inputs: [0, 1],
     backward: (c) => {
       const { a, b, g, out } = operands(c);
-      return [c.needs[0] ? reduceToShape(c, g, out, a) : undefined, c.needs[1] ? reduceToShape(c, g, out, b) : undefined];
+      return [c.needs[0] ? reduceToShape(c, g, out, a, [b]) : undefined, c.needs[1] ? reduceToShape(c, g, out, b, [a]) : undefined];
     },
   },
   Sub: {
@@ -20,8 +20,8 @@ export const arithmeticRules: Record<string, GradRule> = {
     backward: (c) => {
       const { a, b, g, out } = operands(c);
       return [
-        c.needs[0] ? reduceToShape(c, g, out, a) : undefined,
-        c.needs[1] ? reduceToShape(c, c.e.node('Neg', [g]), out, b) : undefined,
+        c.needs[0] ? reduceToShape(c, g, out, a, [b]) : undefined,
+        c.needs[1] ? reduceToShape(c, c.e.node('Neg', [g]), out, b, [a]) : undefined,
       ];
     },
   },
@@ -30,8 +30,8 @@ export const arithmeticRules: Record<string, GradRule> = {
     backward: (c) => {
       const { a, b, g, out } = operands(c);
       return [
-        c.needs[0] ? reduceToShape(c, c.e.mul(g, b), out, a) : undefined,
-        c.needs[1] ? reduceToShape(c, c.e.mul(g, a), out, b) : undefined,
+        c.needs[0] ? reduceToShape(c, c.e.mul(g, b), out, a, [b]) : undefined,
+        c.needs[1] ? reduceToShape(c, c.e.mul(g, a), out, b, [a]) : undefined,
       ];
     },
   },
@@ -42,8 +42,8 @@ export const arithmeticRules: Record<string, GradRule> = {
       const { a, b, g, out } = operands(c);
       const e = c.e;
       return [
-        c.needs[0] ? reduceToShape(c, e.node('Div', [g, b]), out, a) : undefined,
-        c.needs[1] ? reduceToShape(c, e.mul(e.node('Neg', [g]), e.node('Div', [e.node('Div', [a, b]), b])), out, b) : undefined,
+        c.needs[0] ? reduceToShape(c, e.node('Div', [g, b]), out, a, [b]) : undefined,
+        c.needs[1] ? reduceToShape(c, e.mul(e.node('Neg', [g]), e.node('Div', [e.node('Div', [a, b]), b])), out, b, [a]) : undefined,
       ];
     },
   },

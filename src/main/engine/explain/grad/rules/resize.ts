@@ -88,17 +88,21 @@ function resizedAxes(c: RuleContext): AxisResize[] {
   if (!xs) throw c.fail('input shape unknown');
   const rank = xs.length;
   const scales = n.input[2] ? c.g.constant(n.input[2]) : undefined;
-  const sizes = n.input[3] ? c.g.constInts(n.input[3]) : undefined;
+  // Sizes may be computed from Shape(x) (torch does so); ShapeInfo follows such chains.
+  const sizes = n.input[3] ? c.shapes.constIntsOrValues(n.input[3]) : undefined;
   if (n.input[2] && !scales) throw c.fail('scales must be a constant');
-  if (n.input[3] && !sizes) throw c.fail('sizes must be a constant');
+  if (n.input[3] && !sizes) throw c.fail('sizes must be known at build time');
   const axes = (attrInts(n, 'axes') ?? Array.from({ length: rank }, (_, i) => i)).map((a) => (a < 0 ? a + rank : a));
   const useSizes = sizes !== undefined && sizes.length > 0;
   if (useSizes && attrString(n, 'keep_aspect_ratio_policy', 'stretch') !== 'stretch') throw c.fail('keep_aspect_ratio_policy');
   const out: AxisResize[] = [];
   axes.forEach((axis, k) => {
     const lenIn = xs[axis];
-    if (typeof lenIn !== 'number') throw c.fail(`axis ${axis} has no static length`);
-    const lenOut = useSizes ? sizes[k] : Math.floor(lenIn * Number(scales!.data[k]));
+    const size = useSizes ? sizes[k] : undefined;
+    if (useSizes ? size === lenIn && lenIn !== null : Number(scales!.data[k]) === 1) return; // axis untouched
+    if (typeof lenIn !== 'number') throw c.fail(`resized axis ${axis} has no static length`);
+    if (useSizes && typeof size !== 'number') throw c.fail(`output size of axis ${axis} unknown`);
+    const lenOut = useSizes ? (size as number) : Math.floor(lenIn * Number(scales!.data[k]));
     const scale = useSizes ? f(lenOut / lenIn) : f(Number(scales!.data[k]));
     if (lenIn === lenOut && scale === 1) return;
     out.push({ axis, lenIn, lenOut, scale });

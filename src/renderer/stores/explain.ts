@@ -1,0 +1,122 @@
+// Explanation jobs of the session, the map shown as overlay, and its display style.
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { JobStatus } from '../../shared/api';
+import { useApi } from '../api';
+import type { ColormapName } from '../viewer/colormaps';
+import type { OverlayMap } from '../viewer/overlayRenderer';
+import { useModelStore } from './models';
+import { useStudyStore } from './study';
+
+const POLL_MS = 400;
+
+function range(data: Float32Array): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of data) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
+}
+
+export const useExplainStore = defineStore('explain', () => {
+  const api = useApi();
+  const study = useStudyStore();
+  const models = useModelStore();
+  const jobs = ref<JobStatus[]>([]);
+  const shownJobId = ref<string | null>(null);
+  const target = ref(0);
+  const overlay = shallowRef<OverlayMap | null>(null);
+  const overlayIsPartial = ref(false);
+  const style = ref<{ colormap: ColormapName; opacity: number; threshold: number; visible: boolean }>({ colormap: 'viridis', opacity: 0.5, threshold: 0.2, visible: true });
+  const error = ref<string | null>(null);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const seenPartial = new Map<string, number>();
+
+  const shownJob = computed(() => jobs.value.find((j) => j.id === shownJobId.value) ?? null);
+  const seriesJobs = computed(() => jobs.value.filter((j) => j.seriesUid === study.selectedSeriesUid));
+
+  async function fetchMap(job: JobStatus, partial: boolean): Promise<void> {
+    const grid = job.result?.grid ?? overlay.value?.grid;
+    if (!grid) return;
+    const data = new Float32Array(await api.getExplanationMap({ jobId: job.id, target: partial ? 0 : Math.min(target.value, (job.result?.targets.length ?? 1) - 1), partial }));
+    const [min, max] = range(data);
+    overlay.value = { data, grid, min, max };
+    overlayIsPartial.value = partial;
+  }
+
+  async function poll(): Promise<void> {
+    clearTimeout(timer);
+    try {
+      const running = jobs.value.filter((j) => j.state === 'running');
+      for (const j of running) {
+        const s = await api.getJob({ jobId: j.id });
+        jobs.value = jobs.value.map((x) => (x.id === s.id ? s : x));
+        if (s.id !== shownJobId.value) continue;
+        if (s.state === 'done') {
+          target.value = (s.result?.targets.length ?? 1) - 1;
+          await fetchMap(s, false);
+        } else if (s.state === 'running' && s.partialVersion !== seenPartial.get(s.id) && partialGrid.value) {
+          seenPartial.set(s.id, s.partialVersion);
+          // Partial maps come without a result yet: their grid is the model grid of the last run.
+          const data = new Float32Array(await api.getExplanationMap({ jobId: s.id, target: 0, partial: true }));
+          const [min, max] = range(data);
+          overlay.value = { data, grid: partialGrid.value, min, max };
+          overlayIsPartial.value = true;
+        }
+      }
+    } catch (err) {
+      error.value = (err as Error).message;
+    }
+    if (jobs.value.some((j) => j.state === 'running')) timer = setTimeout(poll, POLL_MS);
+  }
+
+  /** The model grid of the shown run (from the prediction), so partial maps can be drawn. */
+  const partialGrid = computed(() => models.result?.modelGrid ?? null);
+
+  async function start(method: string, options: Record<string, unknown>): Promise<void> {
+    const uid = study.selectedSeriesUid;
+    const model = models.selected;
+    if (!uid || !model) return;
+    error.value = null;
+    try {
+      if (!models.result || models.result.modelId !== model.id) await models.run(); // the model grid for live maps
+      const job = await api.startExplanation({ seriesUid: uid, modelId: model.id, method, options });
+      jobs.value = [...jobs.value.filter((j) => j.id !== job.id), job];
+      shownJobId.value = job.id;
+      target.value = (job.result?.targets.length ?? 1) - 1;
+      if (job.state === 'done') await fetchMap(job, false);
+      else void poll();
+    } catch (err) {
+      error.value = (err as Error).message;
+    }
+  }
+
+  async function cancel(jobId: string): Promise<void> {
+    const s = await api.cancelJob({ jobId });
+    jobs.value = jobs.value.map((x) => (x.id === s.id ? s : x));
+  }
+
+  async function show(jobId: string, t?: number): Promise<void> {
+    const job = jobs.value.find((j) => j.id === jobId);
+    if (!job || job.state !== 'done') return;
+    shownJobId.value = jobId;
+    target.value = t ?? (job.result?.targets.length ?? 1) - 1;
+    await fetchMap(job, false);
+  }
+
+  async function clearCache(): Promise<void> {
+    await api.clearExplanations();
+    jobs.value = jobs.value.filter((j) => j.state === 'running');
+    overlay.value = null;
+    shownJobId.value = null;
+  }
+
+  function seriesChanged(): void {
+    overlay.value = null;
+    shownJobId.value = null;
+  }
+
+  return { jobs, seriesJobs, shownJobId, shownJob, target, overlay, overlayIsPartial, style, error, start, cancel, show, clearCache, seriesChanged };
+});

@@ -1,0 +1,86 @@
+// Draws a saliency map (on its own model grid, in patient space) over any cornerstone viewport:
+// each canvas pixel is mapped to the map's grid through the viewport camera (canvas -> world ->
+// grid index is affine on a plane), sampled trilinearly and colour-mapped. One renderer for MPR
+// volume viewports and 2D stack viewports alike; alignment comes from the shared geometry.
+import { patientToIndex, type Geometry, type Vec3 } from '../../shared/geometry';
+import { lut, type ColormapName } from './colormaps';
+
+export interface OverlayMap {
+  data: Float32Array; // [z][y][x] on `grid`
+  grid: Geometry;
+  min: number;
+  max: number;
+}
+
+export interface OverlayStyle {
+  colormap: ColormapName;
+  opacity: number; // 0..1
+  threshold: number; // 0..1 of the normalized value: transparent below
+}
+
+/** Trilinear sample at a continuous index; NaN outside the grid. */
+function sample(map: OverlayMap, i: number, j: number, k: number): number {
+  const [nx, ny, nz] = map.grid.dimensions;
+  if (i < -0.5 || j < -0.5 || k < -0.5 || i > nx - 0.5 || j > ny - 0.5 || k > nz - 0.5) return NaN;
+  const ci = Math.min(Math.max(i, 0), nx - 1);
+  const cj = Math.min(Math.max(j, 0), ny - 1);
+  const ck = Math.min(Math.max(k, 0), nz - 1);
+  const i0 = Math.min(Math.floor(ci), nx - 2 < 0 ? 0 : nx - 2);
+  const j0 = Math.min(Math.floor(cj), ny - 2 < 0 ? 0 : ny - 2);
+  const k0 = Math.min(Math.floor(ck), nz - 2 < 0 ? 0 : nz - 2);
+  const fi = nx > 1 ? ci - i0 : 0;
+  const fj = ny > 1 ? cj - j0 : 0;
+  const fk = nz > 1 ? ck - k0 : 0;
+  const d = map.data;
+  const at = (a: number, b: number, c: number) => d[((k0 + c) * ny + (j0 + b)) * nx + (i0 + a)] ?? 0;
+  const i1 = nx > 1 ? 1 : 0;
+  const j1 = ny > 1 ? 1 : 0;
+  const k1 = nz > 1 ? 1 : 0;
+  const x00 = at(0, 0, 0) * (1 - fi) + at(i1, 0, 0) * fi;
+  const x10 = at(0, j1, 0) * (1 - fi) + at(i1, j1, 0) * fi;
+  const x01 = at(0, 0, k1) * (1 - fi) + at(i1, 0, k1) * fi;
+  const x11 = at(0, j1, k1) * (1 - fi) + at(i1, j1, k1) * fi;
+  return (x00 * (1 - fj) + x10 * fj) * (1 - fk) + (x01 * (1 - fj) + x11 * fj) * fk;
+}
+
+export function drawOverlay(
+  canvas: HTMLCanvasElement,
+  worldAt: (x: number, y: number) => Vec3,
+  map: OverlayMap,
+  style: OverlayStyle,
+): void {
+  const w = canvas.clientWidth;
+  const h = canvas.clientHeight;
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+  }
+  const ctx = canvas.getContext('2d');
+  if (!ctx || w === 0 || h === 0) return;
+  const image = ctx.createImageData(w, h);
+  // canvas (x, y) -> grid index is affine: index = o + x * dx + y * dy.
+  const o = patientToIndex(map.grid, worldAt(0, 0));
+  const ex = patientToIndex(map.grid, worldAt(1, 0));
+  const ey = patientToIndex(map.grid, worldAt(0, 1));
+  const dx = [ex[0] - o[0], ex[1] - o[1], ex[2] - o[2]];
+  const dy = [ey[0] - o[0], ey[1] - o[1], ey[2] - o[2]];
+  const table = lut(style.colormap);
+  const range = map.max - map.min || 1;
+  const alpha = Math.round(style.opacity * 255);
+  const px = image.data;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = sample(map, o[0] + x * dx[0] + y * dy[0], o[1] + x * dx[1] + y * dy[1], o[2] + x * dx[2] + y * dy[2]);
+      if (Number.isNaN(v)) continue;
+      const t = (v - map.min) / range;
+      if (t < style.threshold) continue;
+      const c = Math.min(255, Math.max(0, Math.round(t * 255))) * 3;
+      const p = (y * w + x) * 4;
+      px[p] = table[c];
+      px[p + 1] = table[c + 1];
+      px[p + 2] = table[c + 2];
+      px[p + 3] = alpha;
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+}
