@@ -25,6 +25,8 @@ export const apiArgs = {
       modelId: z.string().regex(/^[a-f0-9]{64}$/, 'not a model id'),
       method: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
       options: z.record(z.string(), z.unknown()).default({}),
+      /** Only look in the cache: returns null instead of starting a job. */
+      cachedOnly: z.boolean().default(false),
     })
     .strict(),
   getJob: z.object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/) }).strict(),
@@ -223,7 +225,7 @@ export interface ExplicareApi {
   /** Ground-truth landmarks from an ISBI .txt, CSV or JSON file, for the given series. */
   importLandmarks(seriesUid: string, files: UploadFile[]): Promise<GroundTruth>;
   /** Starts (or finds in the cache) an explanation job. */
-  startExplanation(args: ApiArgs<'startExplanation'>): Promise<JobStatus>;
+  startExplanation(args: z.input<(typeof apiArgs)['startExplanation']>): Promise<JobStatus | null>;
   getJob(args: ApiArgs<'getJob'>): Promise<JobStatus>;
   listJobs(): Promise<JobStatus[]>;
   cancelJob(args: ApiArgs<'cancelJob'>): Promise<JobStatus>;

@@ -28,7 +28,8 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
     }
     case 'startExplanation': {
       const a = apiArgs.startExplanation.parse(raw);
-      return engine.jobStatus((await engine.startExplanation(a.seriesUid, a.modelId, a.method, a.options)).id);
+      const job = await engine.startExplanation(a.seriesUid, a.modelId, a.method, a.options, a.cachedOnly);
+      return job ? engine.jobStatus(job.id) : null;
     }
     case 'getJob': return engine.jobStatus(apiArgs.getJob.parse(raw).jobId);
     case 'listJobs': apiArgs.listJobs.parse(raw); return engine.listJobs();

@@ -264,7 +264,10 @@ export class Engine {
   }
 
   /** Starts an explanation job, or returns a finished one at once when the result is cached. */
-  async startExplanation(seriesUid: string, modelId: string, method: string, rawOptions: unknown): Promise<Job<ExplanationResult>> {
+  async startExplanation(seriesUid: string, modelId: string, method: string, rawOptions: unknown, cachedOnly: true): Promise<Job<ExplanationResult> | null>;
+  async startExplanation(seriesUid: string, modelId: string, method: string, rawOptions: unknown, cachedOnly?: false): Promise<Job<ExplanationResult>>;
+  async startExplanation(seriesUid: string, modelId: string, method: string, rawOptions: unknown, cachedOnly?: boolean): Promise<Job<ExplanationResult> | null>;
+  async startExplanation(seriesUid: string, modelId: string, method: string, rawOptions: unknown, cachedOnly = false): Promise<Job<ExplanationResult> | null> {
     const entry = METHODS[method];
     if (!entry) throw new EngineError('bad-input', `unknown explanation method "${method}" (available: ${methodNames().join(', ')})`);
     let options: Record<string, unknown>;
@@ -286,6 +289,7 @@ export class Engine {
       const maps = cached.maps.slice(0, s.targets.length);
       return this.jobs.finished(label, meta, { ...s, maps, explainedInput: s.hasExplainedInput ? cached.maps[s.targets.length] : undefined });
     }
+    if (cachedOnly) return null;
     return this.jobs.start(
       label,
       meta,

@@ -82,7 +82,8 @@ export const useExplainStore = defineStore('explain', () => {
     error.value = null;
     try {
       if (!models.result || models.result.modelId !== model.id) await models.run(); // the model grid for live maps
-      const job = await api.startExplanation({ seriesUid: uid, modelId: model.id, method, options });
+      const job = (await api.startExplanation({ seriesUid: uid, modelId: model.id, method, options }))!;
+      localStorage.setItem(lastOptionsKey(uid, model.id, method), JSON.stringify(options));
       jobs.value = [...jobs.value.filter((j) => j.id !== job.id), job];
       shownJobId.value = job.id;
       target.value = (job.result?.targets.length ?? 1) - 1;
@@ -113,10 +114,36 @@ export const useExplainStore = defineStore('explain', () => {
     shownJobId.value = null;
   }
 
-  function seriesChanged(): void {
+  const lastOptionsKey = (seriesUid: string, modelId: string, method: string) => `explicare:last:${method}:${seriesUid}:${modelId}`;
+
+  /**
+   * Shows what was already computed for this series and model: jobs the engine still holds (page
+   * reload), else the cached result of the last parameters used (reopened study, app restart).
+   */
+  async function restore(): Promise<void> {
     overlay.value = null;
     shownJobId.value = null;
+    const uid = study.selectedSeriesUid;
+    const model = models.selected;
+    if (!uid || !model) return;
+    try {
+      const known = (await api.listJobs()).filter((j) => j.seriesUid === uid);
+      jobs.value = [...jobs.value.filter((j) => !known.some((k) => k.id === j.id)), ...known];
+      let latest = [...known].reverse().find((j) => j.state === 'done' && j.modelId === model.id);
+      const last = localStorage.getItem(lastOptionsKey(uid, model.id, 'mupax'));
+      if (!latest && last) {
+        const cached = await api.startExplanation({ seriesUid: uid, modelId: model.id, method: 'mupax', options: JSON.parse(last), cachedOnly: true });
+        if (cached) {
+          jobs.value = [...jobs.value, cached];
+          latest = cached;
+        }
+      }
+      if (latest) await show(latest.id);
+      if (jobs.value.some((j) => j.state === 'running')) void poll();
+    } catch (err) {
+      error.value = (err as Error).message;
+    }
   }
 
-  return { jobs, seriesJobs, shownJobId, shownJob, target, overlay, overlayIsPartial, style, error, start, cancel, show, clearCache, seriesChanged };
+  return { jobs, seriesJobs, shownJobId, shownJob, target, overlay, overlayIsPartial, style, error, start, cancel, show, clearCache, restore };
 });

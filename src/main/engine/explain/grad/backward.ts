@@ -57,9 +57,10 @@ export function appendBackward(g: GraphIndex, shapes: ShapeInfo, e: Emitter, out
     if (!reached.some(Boolean)) continue;
     const ins = diffInputs(n, rule);
     const needs = n.input.map((x, i) => ins.includes(i) && x !== '' && active.has(x));
-    if (!rule) throw new UnsupportedOpError(n.opType, n.name);
+    const nodeName = n.name || `(unnamed, output ${n.output[0]})`;
+    if (!rule) throw new UnsupportedOpError(n.opType, nodeName);
     for (const i of rule.frozen ?? []) {
-      if (active.has(n.input[i] ?? '')) throw new UnsupportedOpError(n.opType, n.name, `input ${i} (${n.input[i]}) is treated as a constant`);
+      if (active.has(n.input[i] ?? '')) throw new UnsupportedOpError(n.opType, nodeName, `input ${i} (${n.input[i]}) is treated as a constant`);
     }
     if (!needs.some(Boolean)) continue;
     const ctx: RuleContext = {
@@ -69,7 +70,7 @@ export function appendBackward(g: GraphIndex, shapes: ShapeInfo, e: Emitter, out
       shapes,
       dy: n.output.map((o, i) => (reached[i] ? total(o) : undefined)),
       needs,
-      fail: (detail: string) => new UnsupportedOpError(n.opType, n.name, detail),
+      fail: (detail: string) => new UnsupportedOpError(n.opType, nodeName, detail),
     };
     const grads = rule.backward(ctx);
     needs.forEach((need, i) => {

@@ -1,8 +1,9 @@
 // Static shape inference for the ops the engine knows, with symbolic dims (e.g. a dynamic batch).
 // Exported models often carry no value_info, and a few rules need sizes at build time.
 import type { NodeProto, TypeProto, ValueInfoProto } from 'onnx-buf';
-import { attrInt, attrInts } from './attrs';
+import { attrInt, attrInts, attrTensor } from './attrs';
 import type { GraphIndex } from './graph';
+import { tensorValue } from './proto';
 import { axisPads, windowAttrs, windowOutput, type WindowAttrs } from './windows';
 
 /** A dimension: a size, a symbol (dim_param or a derived name), or unknown. */
@@ -163,6 +164,31 @@ export class ShapeInfo {
         if (data && starts && ends && steps && steps[0] === 1) {
           const clamp = (k: number) => Math.min(Math.max(k < 0 ? k + data.length : k, 0), data.length);
           r = data.slice(clamp(starts[0]), clamp(ends[0]));
+        }
+        break;
+      }
+      case 'ConstantOfShape': {
+        // torch's expand() idiom: Where(Equal(shape, -1), ConstantOfShape(...), shape).
+        const dims = v(0);
+        const fill = attrTensor(n, 'value');
+        const fillValue = fill ? tensorValue(fill)?.data[0] : 0;
+        if (dims && dims.length === 1 && isNum(dims[0]) && dims[0] <= 64 && fillValue !== undefined) {
+          r = new Array<Dim>(dims[0]).fill(Number(fillValue));
+        }
+        break;
+      }
+      case 'Equal': {
+        const a = v(0);
+        const b = v(1);
+        if (a && b && a.length === b.length && [...a, ...b].every(isNum)) r = a.map((p, i) => (p === b[i] ? 1 : 0));
+        break;
+      }
+      case 'Where': {
+        const cond = v(0);
+        const a = v(1);
+        const b = v(2);
+        if (cond && a && b && cond.length === a.length && a.length === b.length && cond.every(isNum)) {
+          r = cond.map((p, i) => (p ? a[i] : b[i]));
         }
         break;
       }
@@ -382,9 +408,9 @@ const SHAPE_RULES: Record<string, ShapeRule> = {
     });
     return [out];
   },
-  ReduceMean: (n, si, x) => reduceShape(n, si, x, 18),
-  ReduceSum: (n, si, x) => reduceShape(n, si, x, 13),
-  ReduceMax: (n, si, x) => reduceShape(n, si, x, 18),
+  ReduceMean: reduceShape,
+  ReduceSum: reduceShape,
+  ReduceMax: reduceShape,
   Shape: (n, si) => {
     const v = si.values.get(n.output[0]);
     return v ? [[v.length]] : undefined;
@@ -396,11 +422,10 @@ const SHAPE_RULES: Record<string, ShapeRule> = {
   },
 };
 
-function reduceShape(n: NodeProto, si: ShapeInfo, x: Shape | undefined, inputSince: number): Shape[] | undefined {
+function reduceShape(n: NodeProto, si: ShapeInfo, x: Shape | undefined): Shape[] | undefined {
   if (!x) return undefined;
   const axes = axesOf(n, si, 1);
   const keep = attrInt(n, 'keepdims', 1) === 1;
-  void inputSince;
   if (!axes || axes.length === 0) {
     if (attrInt(n, 'noop_with_empty_axes', 0) === 1 && axes) return [x];
     return [keep ? x.map(() => 1) : []];

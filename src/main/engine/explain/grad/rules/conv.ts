@@ -6,24 +6,6 @@ import { axisPads, windowAttrs } from '../windows';
 import { windowAdjoint } from './adjoint';
 import type { GradRule, RuleContext } from './types';
 
-/** W [M, C/g, k...] -> [C, M/g, k...] with every spatial axis reversed (precomputed once). */
-export function flipTransposeWeight(w: ConstTensor, group: number): { dims: number[]; data: Float32Array } {
-  const [m, cg, ...k] = w.dims;
-  const kvol = k.reduce((a, b) => a * b, 1);
-  const mg = m / group;
-  const out = new Float32Array(w.data.length);
-  for (let gi = 0; gi < group; gi++) {
-    for (let mi = 0; mi < mg; mi++) {
-      for (let ci = 0; ci < cg; ci++) {
-        const src = ((gi * mg + mi) * cg + ci) * kvol;
-        const dst = ((gi * cg + ci) * mg + mi) * kvol;
-        for (let s = 0; s < kvol; s++) out[dst + kvol - 1 - s] = w.data[src + s];
-      }
-    }
-  }
-  return { dims: [group * cg, mg, ...k], data: out };
-}
-
 function weightOf(c: RuleContext): ConstTensor {
   const w = c.g.constant(c.node.input[1]);
   if (!w) throw c.fail('the weight input is not a constant');
@@ -56,10 +38,7 @@ const conv: GradRule = {
     const kernel = attrInts(c.node, 'kernel_shape') ?? w.dims.slice(2);
     const attrs = windowAttrs(c.node, kernel);
     const pads = resolvedPads(c, kernel);
-    const flipped = flipTransposeWeight(w, group);
-    const weight = c.e.floats(flipped.dims, flipped.data, 'conv_weight_flipped');
-    const dx = windowAdjoint(c.e, c.dy[0]!, weight, c.node.input[0], {
-      kernel,
+    const dx = windowAdjoint(c.e, c.dy[0]!, w, c.node.input[0], {
       strides: attrs.strides,
       dilations: attrs.dilations,
       padsBegin: pads.begin,
@@ -93,8 +72,10 @@ const convTranspose: GradRule = {
         const outLen = convTransposeLength(c.node, attrs, i, len);
         const op = attrInts(c.node, 'output_padding')?.[i] ?? 0;
         const total = Math.max(0, attrs.strides[i] * (len - 1) + op + (kernel[i] - 1) * attrs.dilations[i] + 1 - outLen);
+        // Split as ORT 1.30 does (measured): SAME_UPPER puts the odd unit at the end, NOTSET and
+        // SAME_LOWER at the beginning.
         const half = Math.floor(total / 2);
-        const upper = attrs.autoPad !== 'SAME_LOWER';
+        const upper = attrs.autoPad === 'SAME_UPPER';
         pads[i] = upper ? half : total - half;
         pads[i + sp] = upper ? total - half : half;
       }

@@ -98,9 +98,8 @@ const averagePool: GradRule = {
     // Channels fold into the batch so one ones-kernel serves any channel count.
     const flatShape = e.node('Concat', [e.ints([-1, 1]), e.shape(c.dy[0]!, 2)], { axis: { int: 0 } });
     const g = e.reshape(e.mul(c.dy[0]!, scale), flatShape);
-    const ones = e.floats([1, 1, ...kernel], new Array<number>(kernel.reduce((a, b) => a * b, 1)).fill(1), 'avgpool_ones');
+    const ones = { dims: [1, 1, ...kernel], data: new Float32Array(kernel.reduce((a, b) => a * b, 1)).fill(1) };
     const dx = windowAdjoint(e, g, ones, x, {
-      kernel,
       strides: w.strides,
       dilations: new Array<number>(sp).fill(1),
       padsBegin: begin,
