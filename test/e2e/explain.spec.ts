@@ -1,6 +1,7 @@
 // MUPAX in the app: a job with live progress, the overlay and its controls change pixels, cancel
 // stops a job, and a reload shows the computed map again at once.
 import { expect, test, type Page } from '@playwright/test';
+import { openDemo } from './support/app';
 import { meanAbsDiff } from './support/pixels';
 import { startServer, type RunningServer } from './support/server';
 
@@ -23,7 +24,7 @@ const overlayCoverage = (page: Page) =>
 
 test('MUPAX on the demo cephalogram: live job, overlay controls, reload restores the map', async ({ page }) => {
   await page.goto(server.url);
-  await page.getByTestId('open-demo-ceph').click();
+  await openDemo(page, 'ceph');
   await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
   const viewport = page.getByTestId('viewport-image');
   const before = await viewport.screenshot();
@@ -57,7 +58,7 @@ test('MUPAX on the demo cephalogram: live job, overlay controls, reload restores
 
 test('a running MUPAX job can be cancelled', async ({ page }) => {
   await page.goto(server.url);
-  await page.getByTestId('open-demo-ceph').click();
+  await openDemo(page, 'ceph');
   await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
   await page.getByTestId('mupax-samples').fill('50000');
   await page.getByTestId('run-mupax').click();

@@ -2,6 +2,7 @@
 // cephalogram (landmarks, errors, MRE, draggable truth), and a broken package's message.
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { openDemo } from './support/app';
 import { startServer, type RunningServer } from './support/server';
 
 let server: RunningServer;
@@ -12,7 +13,7 @@ test.afterAll(async () => server?.stop());
 
 test('demo CT: the nodule classifier gives a probability, and says where it ran', async ({ page }) => {
   await page.goto(server.url);
-  await page.getByTestId('open-demo-ct').click();
+  await openDemo(page, 'ct');
   await expect(page.getByTestId('slice-axial')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('model-select')).toContainText('nodule');
   await page.getByTestId('run-model').click();
@@ -27,7 +28,7 @@ test('demo CT: the nodule classifier gives a probability, and says where it ran'
 
 test('demo ceph: 19 landmarks drawn with errors against the ground truth; dragging updates them', async ({ page }) => {
   await page.goto(server.url);
-  await page.getByTestId('open-demo-ceph').click();
+  await openDemo(page, 'ceph');
   await expect(page.getByTestId('viewport-image').locator('canvas')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('model-select')).toContainText('landmark');
   await page.getByTestId('run-model').click();
@@ -51,7 +52,7 @@ test('demo ceph: 19 landmarks drawn with errors against the ground truth; draggi
 
 test('a broken model package shows what is wrong with it', async ({ page }) => {
   await page.goto(server.url);
-  await page.getByTestId('open-demo-ceph').click();
+  await openDemo(page, 'ceph');
   await expect(page.getByTestId('model-panel')).toBeVisible({ timeout: 120_000 });
   await page.getByTestId('model-input').setInputFiles([
     { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "explicare-model/1", "name": "x"}') },
