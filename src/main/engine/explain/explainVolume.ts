@@ -46,7 +46,7 @@ export async function explainVolume(args: {
           return [p[0], p[1]] as [number, number];
         })
       : undefined;
-  const out = await method.run({ worker: args.worker, session: args.session, manifest, input, truthInGrid }, args.options, args.progress, args.signal);
+  const out = await method.run({ worker: args.worker, session: args.session, manifest, onnx: args.entry.pkg.onnx, input, truthInGrid }, args.options, args.progress, args.signal);
   return {
     method: args.method,
     seriesUid: args.volume.info.seriesUid,

@@ -8,6 +8,8 @@ export interface ExplainContext {
   worker: InferenceWorker;
   session: LoadedSession;
   manifest: ModelManifest;
+  /** model.onnx bytes (gradient methods derive their backward graph from it). */
+  onnx: Uint8Array;
   input: ModelInput;
   /** Ground-truth landmarks in model-grid pixel coordinates (x, y), in manifest order, if known. */
   truthInGrid?: ([number, number] | null)[];

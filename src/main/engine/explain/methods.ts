@@ -2,6 +2,8 @@
 import type { ExplainContext, JobProgress, MethodOutput } from './method';
 import { runMupax } from './mupax/mupax';
 import { mupaxOptionsSchema } from './mupax/options';
+import { gradcamOptionsSchema, makeGradcam } from './gradient/gradcam';
+import { igOptionsSchema, makeIntegratedGradients } from './gradient/integratedGradients';
 
 export interface MethodEntry {
   /** Validates and completes user options (defaults filled in: they are part of the cache key). */
@@ -14,6 +16,11 @@ export const METHODS: Record<string, MethodEntry> = {
     parse: (raw) => mupaxOptionsSchema.parse(raw ?? {}),
     run: (ctx, o, progress, signal) => runMupax(ctx, mupaxOptionsSchema.parse(o), progress, signal),
   },
+  gradcam: { parse: (raw) => gradcamOptionsSchema.parse(raw ?? {}), run: makeGradcam('gradcam') },
+  gradcampp: { parse: (raw) => gradcamOptionsSchema.parse(raw ?? {}), run: makeGradcam('gradcampp') },
+  ig: { parse: (raw) => igOptionsSchema.parse(raw ?? {}), run: makeIntegratedGradients('ig') },
+  psig: { parse: (raw) => igOptionsSchema.parse({ path: 'beta', ...(raw as object) }), run: makeIntegratedGradients('psig') },
+  gradient: { parse: (raw) => igOptionsSchema.parse({ steps: 1, ...(raw as object) }), run: makeIntegratedGradients('gradient') },
 };
 
 export const methodNames = (): string[] => Object.keys(METHODS);

@@ -6,7 +6,8 @@ import { makeAttr, type AttrValue } from './attrs';
 import type { GraphIndex } from './graph';
 import { floatTensor, int64Tensor } from './proto';
 
-const INT64_MAX = Number.MAX_SAFE_INTEGER;
+/** A Slice end past any axis length (int64 max would not survive the trip through a JS number). */
+const END = Number.MAX_SAFE_INTEGER;
 
 export class Emitter {
   readonly opset: number;
@@ -81,12 +82,12 @@ export class Emitter {
   shape(x: string, start?: number): string {
     if (start === undefined) return this.node('Shape', [x]);
     if (this.opset >= 15) return this.node('Shape', [x], { start: { int: start } });
-    return this.slice(this.node('Shape', [x]), [start], [INT64_MAX], [0]);
+    return this.slice(this.node('Shape', [x]), [start], [END], [0]);
   }
 
   /** Slice with constant starts/axes; `ends` constant or a runtime int64 tensor name. */
   slice(x: string, starts: number[], ends: number[] | string, axes: number[], steps?: number[]): string {
-    const inputs = [x, this.ints(starts), typeof ends === 'string' ? ends : this.ints(ends.map(clampInt64)), this.ints(axes)];
+    const inputs = [x, this.ints(starts), typeof ends === 'string' ? ends : this.ints(ends), this.ints(axes)];
     if (steps) inputs.push(this.ints(steps));
     return this.node('Slice', inputs);
   }
@@ -94,11 +95,6 @@ export class Emitter {
   unsqueeze(x: string, axes: number[]): string {
     if (this.opset >= 13) return this.node('Unsqueeze', [x, this.ints(axes)]);
     return this.node('Unsqueeze', [x], { axes: { ints: axes } });
-  }
-
-  squeeze(x: string, axes: number[]): string {
-    if (this.opset >= 13) return this.node('Squeeze', [x, this.ints(axes)]);
-    return this.node('Squeeze', [x], { axes: { ints: axes } });
   }
 
   /** ReduceSum over constant axes (attribute before opset 13, input after). */
@@ -138,8 +134,4 @@ export class Emitter {
   mul(a: string, b: string): string {
     return this.node('Mul', [a, b]);
   }
-}
-
-function clampInt64(v: number): number {
-  return v >= Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : v;
 }

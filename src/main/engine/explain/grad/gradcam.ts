@@ -66,6 +66,14 @@ export function findGradcamTarget(onnx: Uint8Array): string | null {
   for (const n of [...order].reverse()) {
     if (isGlobalPool(g, si, n) && spatial(n.input[0])) return n.input[0];
   }
+  // VGG-style heads flatten a (pooled) map straight into the dense layer.
+  for (const n of [...order].reverse()) {
+    if ((n.opType === 'Flatten' || n.opType === 'Reshape') && si.rank(n.input[0]) !== undefined && spatial(n.input[0]) && feedsDense(g, n.output[0])) {
+      const p = g.producer.get(n.input[0])?.node;
+      return p && (p.opType === 'MaxPool' || p.opType === 'AveragePool') ? p.input[0] : n.input[0];
+    }
+  }
+  // Fully convolutional (heatmap) models: the activation entering the final convolution.
   for (const n of [...order].reverse()) {
     if ((n.opType === 'Conv' || n.opType === 'ConvTranspose') && spatial(n.input[0])) return n.input[0];
   }

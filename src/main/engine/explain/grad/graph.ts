@@ -79,10 +79,6 @@ export class GraphIndex {
     return this.names.has(name);
   }
 
-  isGraphInput(name: string): boolean {
-    return this.graph.input.some((v) => v.name === name) && !this.initializers.has(name);
-  }
-
   /** A fresh tensor/node name that collides with nothing in the graph. */
   fresh(hint: string): string {
     let name = hint;

@@ -1,7 +1,7 @@
 // Conv and ConvTranspose, gradient with respect to the data input only (weights are constants).
 import { attrInt, attrInts } from '../attrs';
 import type { ConstTensor } from '../proto';
-import { convTransposeLength } from '../shapes';
+import { convTransposeLength } from '../shape-rules';
 import { axisPads, windowAttrs } from '../windows';
 import { windowAdjoint } from './adjoint';
 import type { GradRule, RuleContext } from './types';

@@ -1,7 +1,7 @@
 // Gemm and MatMul: the gradient of a matrix product is a matrix product with the other operand.
 import { attrFloat, attrInt } from '../attrs';
 import { reduceToShape } from './broadcast';
-import { broadcastShapes } from '../shapes';
+import { broadcastShapes } from '../dims';
 import type { GradRule, RuleContext } from './types';
 
 const gemm: GradRule = {

@@ -137,23 +137,13 @@ const resize: GradRule = {
     let g = c.dy[0]!;
     if (axes.length === 0) return [g];
     const rank = c.shapes.get(x)!.length;
-    if (integerNearest(c, axes)) {
-      // [.., H*s, ..] -> [.., H, s, ..] and sum the s axes.
-      const dims: number[] = [];
-      const sumAxes: number[] = [];
-      const xs = c.shapes.get(x)!;
-      const first = Math.min(...axes.map((a) => a.axis));
-      let unknown = 0;
-      for (let i = 0; i < rank; i++) {
-        const r = axes.find((a) => a.axis === i);
-        if (r) {
-          dims.push(r.lenIn, r.lenOut / r.lenIn);
-          sumAxes.push(dims.length - 1);
-        } else if (i < first) dims.push(0); // Reshape's 0 copies the leading dim (e.g. a dynamic batch)
-        else if (typeof xs[i] === 'number') dims.push(xs[i] as number);
-        else (dims.push(-1), unknown++);
-      }
-      if (unknown <= 1) return [e.reduceSum(e.reshape(g, e.ints(dims)), sumAxes, false)];
+    if (integerNearest(c, axes) && rank >= 3 && axes.every((a) => a.axis >= 2)) {
+      // Each input element was copied to an s x s block: sum the block. AveragePool x block size is
+      // faster than ReduceSum here (and exact for power-of-two scales).
+      const factor = axes.map((a) => a.lenOut / a.lenIn);
+      const kernel = Array.from({ length: rank - 2 }, (_, i) => axes.find((a) => a.axis === i + 2) ? factor[axes.findIndex((a) => a.axis === i + 2)] : 1);
+      const pooled = e.node('AveragePool', [g], { kernel_shape: { ints: kernel }, strides: { ints: kernel } });
+      return [e.mul(pooled, e.scalar(kernel.reduce((p, q) => p * q, 1)))];
     }
     // General case: contract each resized axis with its interpolation matrix, last axis first.
     for (const a of [...axes].sort((p, q) => q.axis - p.axis)) {

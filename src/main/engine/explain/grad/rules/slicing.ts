@@ -1,6 +1,6 @@
 // Ops that select or assemble parts of tensors: Concat <-> Split, Slice -> zero padding, Pad -> crop.
 import { attrInt, attrString } from '../attrs';
-import { sliceRange, sliceSpec } from '../shapes';
+import { sliceRange, sliceSpec } from '../op-params';
 import type { GradRule, RuleContext } from './types';
 
 const BIG = Number.MAX_SAFE_INTEGER;

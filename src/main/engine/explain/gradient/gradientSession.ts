@@ -1,0 +1,35 @@
+// Gradient models derived from a model package (one per model and set of tensors), loaded once in
+// the inference worker and reused: the seed input chooses the class or landmark at run time.
+import { buildGradientModel, findGradcamTarget, type GradientModel } from '../grad';
+import type { ExplainContext } from '../method';
+
+interface Loaded {
+  key: string;
+  gm: GradientModel;
+}
+
+const loaded = new Map<string, Promise<Loaded>>();
+
+export class GradientMethodError extends Error {}
+
+export function gradcamLayer(ctx: ExplainContext, onnx: Uint8Array): string {
+  const layer = ctx.manifest.gradcamTarget ?? findGradcamTarget(onnx);
+  if (!layer) throw new GradientMethodError('no Grad-CAM target layer: name one in model.json (gradcamTarget)');
+  return layer;
+}
+
+/** Loads (once) the gradient model of `output` w.r.t. `wrt`, keeping `keep` as outputs. */
+export function gradientSession(ctx: ExplainContext, onnx: Uint8Array, wrt: string[], keep: string[]): Promise<Loaded> {
+  const key = `${ctx.session.key}:grad:${wrt.join('+')}:${keep.join('+')}`;
+  let entry = loaded.get(key);
+  if (!entry) {
+    entry = (async () => {
+      const gm = buildGradientModel(onnx, { output: ctx.manifest.output.name, wrt, keepActivations: keep });
+      await ctx.worker.load(key, gm.model, { preferGpu: ctx.session.provider === 'cuda' });
+      return { key, gm };
+    })();
+    entry.catch(() => loaded.delete(key));
+    loaded.set(key, entry);
+  }
+  return entry;
+}
