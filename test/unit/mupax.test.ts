@@ -29,6 +29,7 @@ function context(): ExplainContext {
     worker,
     session,
     manifest: parseManifest(readFileSync(path.join(MODEL, 'model.json'))),
+    onnx: readFileSync(path.join(MODEL, 'model.onnx')),
     input: { data: new Float32Array(8 * 16 * 16).fill(1), dims: [1, 1, 8, 16, 16], grid },
   };
 }

@@ -390,7 +390,7 @@ export class Engine {
             return t ? (reindex(volume.info.geometry, input.grid, [t.pixel[0], t.pixel[1], 0]).slice(0, 2) as [number, number]) : null;
           })
         : undefined;
-    const ctx = { worker: this.worker(), session, manifest, input, truthInGrid };
+    const ctx = { worker: this.worker(), session, manifest, onnx: entry.pkg.onnx, input, truthInGrid };
     const map = r.maps[r.maps.length - 1];
     // The method's own baseline (MUPAX records it); otherwise the input's minimum (air, background).
     let baseline = (r.details.parameters as { baselineValue?: number } | undefined)?.baselineValue ?? Infinity;

@@ -19,7 +19,7 @@ export const METHODS: Record<string, MethodEntry> = {
   gradcam: { parse: (raw) => gradcamOptionsSchema.parse(raw ?? {}), run: makeGradcam('gradcam') },
   gradcampp: { parse: (raw) => gradcamOptionsSchema.parse(raw ?? {}), run: makeGradcam('gradcampp') },
   ig: { parse: (raw) => igOptionsSchema.parse(raw ?? {}), run: makeIntegratedGradients('ig') },
-  psig: { parse: (raw) => igOptionsSchema.parse({ path: 'beta', ...(raw as object) }), run: makeIntegratedGradients('psig') },
+  psig: { parse: (raw) => igOptionsSchema.parse(raw ?? {}), run: makeIntegratedGradients('psig') },
   gradient: { parse: (raw) => igOptionsSchema.parse({ steps: 1, ...(raw as object) }), run: makeIntegratedGradients('gradient') },
 };
 

@@ -1,6 +1,8 @@
-// Integrated Gradients (Sundararajan et al. 2017) along the straight path from a baseline, and
-// the path-sampled variant (PS-IG): a deterministic Riemann sum whose path points carry weights.
-// Also the plain input gradient (steps = 1, no baseline difference).
+// Integrated Gradients (Sundararajan et al. 2017) along the straight path from a baseline b to x,
+// and path-sampled IG (PS-IG): the expectation of IG over baselines b' = b + s (x - b) with s drawn
+// from a density on [0, 1]. PS-IG equals path-weighted IG with weight F(t), the CDF of that density,
+// so it is computed as the same deterministic midpoint Riemann sum with weights F(t_i) / m
+// (uniform sampling: F(t) = t). Also the plain input gradient (one step at x).
 import { z } from 'zod';
 import type { ExplainContext, JobProgress, MethodOutput } from '../method';
 import { ExplainCancelled } from '../method';
@@ -12,19 +14,16 @@ export const igOptionsSchema = z
     target: z.union([z.literal('predicted'), z.literal('all'), z.number().int().min(0)]).default('predicted'),
     steps: z.number().int().min(1).max(1024).default(32),
     baseline: z.union([z.enum(['min', 'zero']), z.number()]).default('min'),
-    /** Path weights: 'uniform' (midpoint Riemann sum, IG) or 'beta' (PS-IG, weights of a Beta(a, a) density). */
-    path: z.enum(['uniform', 'beta']).default('uniform'),
-    betaShape: z.number().positive().default(2),
+    /** PS-IG: density of the sampled baselines along the path (uniform, or F(t) = t^k for 'power'). */
+    sampling: z.enum(['uniform', 'power']).default('uniform'),
+    power: z.number().positive().default(2),
   })
   .strict();
 
-function betaDensity(t: number, a: number): number {
-  return Math.pow(t, a - 1) * Math.pow(1 - t, a - 1);
-}
 
 export function makeIntegratedGradients(mode: 'ig' | 'psig' | 'gradient') {
   return async (ctx: ExplainContext, raw: Record<string, unknown>, progress: (p: JobProgress) => void, signal: AbortSignal): Promise<MethodOutput> => {
-    const o = igOptionsSchema.parse({ ...(mode === 'psig' ? { path: 'beta' } : {}), ...raw });
+    const o = igOptionsSchema.parse(raw);
     const inputName = ctx.manifest.input.name;
     const { key, gm } = await gradientSession(ctx, ctx.onnx, [inputName], []);
     const { seed, target } = await makeSeed(ctx, o.target);
@@ -35,11 +34,10 @@ export function makeIntegratedGradients(mode: 'ig' | 'psig' | 'gradient') {
       for (const v of x) b = Math.min(b, v);
     } else if (typeof o.baseline === 'number') b = o.baseline;
     const steps = mode === 'gradient' ? 1 : o.steps;
-    // Midpoints t_i = (i + 1/2) / m; weights normalised to sum to 1 (uniform: 1/m).
+    // Midpoints t_i = (i + 1/2) / m; IG weighs each 1/m, PS-IG F(t_i)/m.
     const ts = Array.from({ length: steps }, (_, i) => (mode === 'gradient' ? 1 : (i + 0.5) / steps));
-    const raw_w = ts.map((t) => (o.path === 'beta' && mode !== 'gradient' ? betaDensity(t, o.betaShape) : 1));
-    const wsum = raw_w.reduce((a, c) => a + c, 0);
-    const weights = raw_w.map((w) => w / wsum);
+    const cdf = (t: number) => (o.sampling === 'power' ? Math.pow(t, o.power) : t);
+    const weights = ts.map((t) => (mode === 'psig' ? cdf(t) : 1) / steps);
     const acc = new Float64Array(x.length);
     const point = new Float32Array(x.length);
     for (let s = 0; s < steps; s++) {
@@ -56,9 +54,24 @@ export function makeIntegratedGradients(mode: 'ig' | 'psig' | 'gradient') {
       attribution[v] = mode === 'gradient' ? acc[v] : acc[v] * (x[v] - b);
       sum += attribution[v];
     }
+    // Completeness check: IG's attributions sum to score(x) - score(baseline), score = sum(seed * output).
+    const score = async (data: Float32Array) => {
+      const out = (await ctx.worker.run(ctx.session.key, { [inputName]: { data, dims: ctx.input.dims } }, [ctx.manifest.output.name])).outputs[ctx.manifest.output.name].data;
+      let v = 0;
+      for (let i = 0; i < out.length; i++) v += seed.data[i] * out[i];
+      return v;
+    };
+    const scoreDifference = mode === 'gradient' ? null : (await score(x)) - (await score(new Float32Array(x.length).fill(b)));
     return {
       maps: [{ target, data: attribution }],
-      details: { method: mode, parameters: { ...o, steps, baselineValue: b }, target, attributionSum: sum },
+      details: {
+        method: mode,
+        parameters: { ...o, steps, baselineValue: b },
+        target,
+        attributionSum: sum,
+        // PS-IG sums to the expected score difference over its sampled baselines, not to this one.
+        completeness: scoreDifference === null || mode === 'psig' ? null : { scoreDifference, relativeError: Math.abs(sum - scoreDifference) / Math.max(Math.abs(scoreDifference), 1e-12) },
+      },
     };
   };
 }
