@@ -30,6 +30,9 @@ export const useExplainStore = defineStore('explain', () => {
   const overlay = shallowRef<OverlayMap | null>(null);
   const overlayIsPartial = ref(false);
   const style = ref<{ colormap: ColormapName; opacity: number; threshold: number; visible: boolean }>({ colormap: 'viridis', opacity: 0.5, threshold: 0.2, visible: true });
+  /** Comparison with a second finished job: swipe (left A, right B) or normalized difference A - B. */
+  const compare = ref<{ jobId: string | null; mode: 'swipe' | 'difference'; split: number }>({ jobId: null, mode: 'swipe', split: 0.5 });
+  const compareMap = shallowRef<OverlayMap | null>(null);
   const error = ref<string | null>(null);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const seenPartial = new Map<string, number>();
@@ -107,6 +110,16 @@ export const useExplainStore = defineStore('explain', () => {
     await fetchMap(job, false);
   }
 
+  async function setCompare(jobId: string | null): Promise<void> {
+    compare.value = { ...compare.value, jobId };
+    compareMap.value = null;
+    const job = jobs.value.find((j) => j.id === jobId);
+    if (!job || job.state !== 'done' || !job.result) return;
+    const data = new Float32Array(await api.getExplanationMap({ jobId: job.id, target: job.result.targets.length - 1, partial: false }));
+    const [min, max] = range(data);
+    compareMap.value = { data, grid: job.result.grid, min, max };
+  }
+
   async function clearCache(): Promise<void> {
     await api.clearExplanations();
     jobs.value = jobs.value.filter((j) => j.state === 'running');
@@ -145,5 +158,5 @@ export const useExplainStore = defineStore('explain', () => {
     }
   }
 
-  return { jobs, seriesJobs, shownJobId, shownJob, target, overlay, overlayIsPartial, style, error, start, cancel, show, clearCache, restore };
+  return { jobs, seriesJobs, shownJobId, shownJob, target, overlay, overlayIsPartial, style, compare, compareMap, error, start, cancel, show, setCompare, clearCache, restore };
 });

@@ -1,6 +1,6 @@
 // 256-entry RGB lookup tables for saliency overlays. Viridis (perceptually uniform, the default)
 // uses the polynomial fit of matplotlib's map; jet and hot are their usual piecewise definitions.
-export type ColormapName = 'viridis' | 'jet' | 'hot' | 'gray';
+export type ColormapName = 'viridis' | 'jet' | 'hot' | 'gray' | 'coolwarm';
 
 export const COLORMAPS: ColormapName[] = ['viridis', 'jet', 'hot', 'gray'];
 
@@ -19,6 +19,9 @@ function viridis(t: number): [number, number, number] {
 }
 
 const jet = (t: number): [number, number, number] => [clamp01(1.5 - Math.abs(4 * t - 3)), clamp01(1.5 - Math.abs(4 * t - 2)), clamp01(1.5 - Math.abs(4 * t - 1))];
+// Diverging blue-white-red, for differences (0.5 = no difference).
+const coolwarm = (t: number): [number, number, number] =>
+  t < 0.5 ? [0.23 + 1.54 * t, 0.3 + 1.4 * t, 0.75 + 0.5 * t] : [1, 1 - 1.6 * (t - 0.5), 1 - 1.7 * (t - 0.5)];
 const hot = (t: number): [number, number, number] => [clamp01(t / 0.375), clamp01((t - 0.375) / 0.375), clamp01((t - 0.75) / 0.25)];
 
 const cache = new Map<ColormapName, Uint8ClampedArray>();
@@ -28,7 +31,7 @@ export function lut(name: ColormapName): Uint8ClampedArray {
   let table = cache.get(name);
   if (!table) {
     table = new Uint8ClampedArray(256 * 3);
-    const f = name === 'viridis' ? viridis : name === 'jet' ? jet : name === 'hot' ? hot : (t: number) => [t, t, t] as [number, number, number];
+    const f = name === 'viridis' ? viridis : name === 'jet' ? jet : name === 'hot' ? hot : name === 'coolwarm' ? coolwarm : (t: number) => [t, t, t] as [number, number, number];
     for (let i = 0; i < 256; i++) f(i / 255).forEach((c, k) => (table![i * 3 + k] = Math.round(c * 255)));
     cache.set(name, table);
   }

@@ -18,6 +18,12 @@ export interface OverlayStyle {
   threshold: number; // 0..1 of the normalized value: transparent below
 }
 
+/** Which canvas columns to draw, as fractions of the width (swipe comparison). */
+export interface ColumnRange {
+  from: number;
+  to: number;
+}
+
 /** Trilinear sample at a continuous index; NaN outside the grid. */
 function sample(map: OverlayMap, i: number, j: number, k: number): number {
   const [nx, ny, nz] = map.grid.dimensions;
@@ -43,11 +49,17 @@ function sample(map: OverlayMap, i: number, j: number, k: number): number {
   return (x00 * (1 - fj) + x10 * fj) * (1 - fk) + (x01 * (1 - fj) + x11 * fj) * fk;
 }
 
+/**
+ * Draws `map` (or, with `minus`, the difference of the two maps each normalized to [0, 1], shown
+ * with 0.5 = no difference) into the canvas columns `columns`; other columns are left as they are.
+ */
 export function drawOverlay(
   canvas: HTMLCanvasElement,
   worldAt: (x: number, y: number) => Vec3,
   map: OverlayMap,
   style: OverlayStyle,
+  columns: ColumnRange = { from: 0, to: 1 },
+  minus?: OverlayMap,
 ): void {
   const w = canvas.clientWidth;
   const h = canvas.clientHeight;
@@ -57,7 +69,11 @@ export function drawOverlay(
   }
   const ctx = canvas.getContext('2d');
   if (!ctx || w === 0 || h === 0) return;
-  const image = ctx.createImageData(w, h);
+  const x0 = Math.max(0, Math.round(columns.from * w));
+  const x1 = Math.min(w, Math.round(columns.to * w));
+  if (x1 <= x0) return;
+  const image = ctx.createImageData(x1 - x0, h);
+  const iw = x1 - x0;
   // canvas (x, y) -> grid index is affine: index = o + x * dx + y * dy.
   const o = patientToIndex(map.grid, worldAt(0, 0));
   const ex = patientToIndex(map.grid, worldAt(1, 0));
@@ -66,21 +82,31 @@ export function drawOverlay(
   const dy = [ey[0] - o[0], ey[1] - o[1], ey[2] - o[2]];
   const table = lut(style.colormap);
   const range = map.max - map.min || 1;
+  const rangeB = minus ? minus.max - minus.min || 1 : 1;
   const alpha = Math.round(style.opacity * 255);
   const px = image.data;
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const v = sample(map, o[0] + x * dx[0] + y * dy[0], o[1] + x * dx[1] + y * dy[1], o[2] + x * dx[2] + y * dy[2]);
+    for (let x = x0; x < x1; x++) {
+      const i = o[0] + x * dx[0] + y * dy[0];
+      const j = o[1] + x * dx[1] + y * dy[1];
+      const k = o[2] + x * dx[2] + y * dy[2];
+      const v = sample(map, i, j, k);
       if (Number.isNaN(v)) continue;
-      const t = (v - map.min) / range;
-      if (t < style.threshold) continue;
+      let t = (v - map.min) / range;
+      if (minus) {
+        const u = sample(minus, i, j, k);
+        if (Number.isNaN(u)) continue;
+        const d = t - (u - minus.min) / rangeB; // in [-1, 1]
+        if (Math.abs(d) < style.threshold) continue;
+        t = (d + 1) / 2;
+      } else if (t < style.threshold) continue;
       const c = Math.min(255, Math.max(0, Math.round(t * 255))) * 3;
-      const p = (y * w + x) * 4;
+      const p = (y * iw + (x - x0)) * 4;
       px[p] = table[c];
       px[p + 1] = table[c + 1];
       px[p + 2] = table[c + 2];
       px[p + 3] = alpha;
     }
   }
-  ctx.putImageData(image, 0, 0);
+  ctx.putImageData(image, x0, 0);
 }
