@@ -51,6 +51,19 @@ describe('explanation jobs', () => {
     expect(engine.jobStatus(job.id).state).toBe('cancelled');
   });
 
+  it('gives one map per landmark plus the mean-error map, from one pass of samples', async () => {
+    const lm = (await engine.importModel(path.resolve('test/fixtures/models/tiny-landmarks'))).id;
+    const job = await engine.startExplanation(seriesUid, lm, 'mupax', { samples: 256, chunk: [1, 8, 8] });
+    const r = await engine.waitForJob(job.id);
+    expect(r.targets).toEqual(['Sella', 'Nasion', 'Orbitale', 'mean landmark error']);
+    expect(r.maps).toHaveLength(4);
+    expect(engine.jobStatus(job.id).done).toBe(256); // not 4 x 256: the maps share the forward passes
+    const acceptance = r.details.acceptance as { target: string; accepted: number }[];
+    // mu <= W (20th percentile of 256): at least 51 each, more when errors tie at W; own sets per target.
+    for (const a of acceptance) expect(a.accepted).toBeGreaterThanOrEqual(51);
+    expect(new Set(r.maps.map((m) => Array.from(m.slice(0, 64)).join())).size).toBeGreaterThan(1);
+  });
+
   it('names bad methods and options', async () => {
     await expect(engine.startExplanation(seriesUid, modelId, 'lime', {})).rejects.toThrow(/unknown explanation method "lime" \(available: mupax/);
     await expect(engine.startExplanation(seriesUid, modelId, 'mupax', { percentile: 150 })).rejects.toThrow(/mupax options: percentile/);

@@ -89,6 +89,30 @@ describe('MUPAX on a model with known evidence', () => {
     expect(Buffer.from(a.maps[0].data.buffer).equals(Buffer.from(c.maps[0].data.buffer))).toBe(false);
   });
 
+  it('is bit-identical whatever the ONNX Runtime thread count', async () => {
+    const twoThreads = await worker.load('region-2t', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 2, preferGpu: false });
+    const o = options({ samples: 256, chunk: [2, 4, 4], seed: 21, batchSize: 4 });
+    const one = await runMupax(context(), o, () => {}, never);
+    const two = await runMupax({ ...context(), session: twoThreads }, o, () => {}, never);
+    expect(Buffer.from(one.maps[0].data.buffer).equals(Buffer.from(two.maps[0].data.buffer))).toBe(true);
+  });
+
+  it('concentrates on the evidence as N grows', async () => {
+    const contrast = async (samples: number) => {
+      const m = (await runMupax(context(), options({ samples, chunk: [2, 4, 4], seed: 8 }), () => {}, never)).maps[0].data;
+      let inside = 0, outside = 0, ni = 0, no = 0;
+      for (let z = 0; z < 8; z++) for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) {
+        const v = m[(z * 16 + y) * 16 + x];
+        if (z < 4 && y < 8 && x < 8) { inside += v; ni++; } else { outside += v; no++; }
+      }
+      return inside / ni - outside / no;
+    };
+    const small = await contrast(256);
+    const large = await contrast(2048);
+    expect(large).toBeGreaterThan(0);
+    expect(large).toBeGreaterThanOrEqual(small - 0.02);
+  });
+
   it('tracks convergence, streams partial maps, and stops early at a tolerance', async () => {
     const partials: number[] = [];
     const out = await runMupax(context(), options({ samples: 2048, chunk: [4, 8, 8], checkEvery: 64, tolerance: 0.02 }), (p) => partials.push(p.done), never);
