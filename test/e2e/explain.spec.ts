@@ -67,3 +67,37 @@ test('a running MUPAX job can be cancelled', async ({ page }) => {
   await expect(page.getByTestId('job-cancelled')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('job-cancelled')).toContainText('cancelled by the user');
 });
+
+test('Grad-CAM on the demo CT overlays all three planes; compare with MUPAX by swipe and difference', async ({ page }) => {
+  await page.goto(server.url);
+  await openDemo(page, 'ct');
+  await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
+  await page.getByTestId('explain-method').selectOption('gradcam');
+  await page.getByTestId('run-mupax').click();
+  await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 120_000 });
+  await page.waitForTimeout(800);
+  for (const i of [0, 1, 2]) {
+    const lit = await page.evaluate((i) => {
+      const c = document.querySelector(`[data-testid="overlay-${i}"]`) as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let k = 3; k < d.length; k += 4) if (d[k] > 0) n++;
+      return n;
+    }, i);
+    expect(lit, `overlay on viewport ${i}`).toBeGreaterThan(100);
+  }
+  // A quick MUPAX run to compare with.
+  await page.getByTestId('explain-method').selectOption('mupax');
+  await page.getByTestId('mupax-samples').fill('256');
+  await page.getByTestId('run-mupax').click();
+  await expect(page.getByTestId('job-done')).toHaveCount(2, { timeout: 240_000 });
+  const axial = page.getByTestId('viewport-axial');
+  const single = await axial.screenshot();
+  await page.getByTestId('compare-job').selectOption({ index: 1 });
+  await page.waitForTimeout(800);
+  const swipe = await axial.screenshot();
+  expect(meanAbsDiff(single, swipe)).toBeGreaterThan(0.5);
+  await page.getByTestId('compare-mode').selectOption('difference');
+  await page.waitForTimeout(800);
+  expect(meanAbsDiff(swipe, await axial.screenshot())).toBeGreaterThan(0.5);
+});
