@@ -3,7 +3,6 @@
 // deletion/insertion AUC, the prediction on the top-Q% salient input vs the unmasked one
 // (accuracy/F1 or MRE), localization against lesions, seconds per study. Writes evaluation.csv,
 // summary.json and summary.md.
-import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +10,7 @@ import { Engine, EngineError } from '../../main/engine/engine';
 import { writeFileAtomic } from '../../main/engine/io/atomic';
 import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
 import { type Command, CommandFailure, UsageError } from '../command';
+import { resolveModelPath } from '../openForModel';
 
 interface Row {
   study: string;
@@ -49,8 +49,7 @@ export const evaluateCommand: Command = {
       options: Object.fromEntries(['cohort', 'model', 'methods', 'out', 'keep', 'limit', 'samples', 'seed'].map((k) => [k, { type: 'string' as const }])),
     });
     if (!values.cohort || !values.model || !values.methods || !values.out) throw new UsageError('--cohort, --model, --methods and --out are required');
-    const modelPath = existsSync(values.model) ? values.model : path.join(bundledModelsDir(), values.model);
-    if (!existsSync(modelPath)) throw new UsageError(`--model: no package at "${values.model}"`);
+    const modelPath = resolveModelPath(values.model);
     const keep = Number(values.keep ?? 0.25);
     if (!(keep > 0 && keep < 1)) throw new UsageError('--keep must be a fraction between 0 and 1');
     const options = Object.fromEntries(Object.entries({ samples: values.samples && Number(values.samples), seed: values.seed && Number(values.seed) }).filter(([, v]) => v !== undefined && v !== ''));

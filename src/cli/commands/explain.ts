@@ -1,8 +1,7 @@
 // `explain --study PATH --model DIR|NAME --method mupax[,...] --out DIR [--seed S --samples N
 //  --chunk z,y,x --percentile P --batch B --tolerance T --series UID --landmarks FILE]`:
 // writes DIR/result.json and one NIfTI map per method (<method>.nii.gz) on the study's voxel grid.
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, EngineError } from '../../main/engine/engine';
@@ -12,6 +11,7 @@ import { writeNifti } from '../../main/engine/io/nifti';
 import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
 import { APP_VERSION } from '../../main/engine/version';
 import { type Command, CommandFailure, UsageError } from '../command';
+import { openForModel, resolveModelPath } from '../openForModel';
 
 const number = (name: string, text: string | undefined): number | undefined => {
   if (text === undefined) return undefined;
@@ -36,8 +36,7 @@ export const explainCommand: Command = {
     });
     const withMetrics = args.includes('--metrics');
     if (!values.study || !values.model || !values.method || !values.out) throw new UsageError('--study, --model, --method and --out are required');
-    const modelPath = existsSync(values.model) ? values.model : path.join(bundledModelsDir(), values.model);
-    if (!existsSync(modelPath)) throw new UsageError(`--model: no package at "${values.model}"`);
+    resolveModelPath(values.model);
     const chunk = values.chunk?.split(',').map(Number);
     if (chunk && (chunk.length !== 3 || chunk.some((c) => !Number.isInteger(c) || c < 1))) throw new UsageError('--chunk must be three whole numbers z,y,x');
     const options = Object.fromEntries(
@@ -53,15 +52,7 @@ export const explainCommand: Command = {
 
     const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir() });
     try {
-      const report = await engine.openPaths([values.study]);
-      const model = await engine.importModel(modelPath);
-      const series = report.studies.flatMap((s) => s.series).filter((s) => report.openedSeries.includes(s.seriesUid));
-      const chosen = values.series ? series.find((s) => s.seriesUid === values.series) : series.find((s) => model.modality.includes(s.modality)) ?? series[0];
-      if (!chosen) throw new CommandFailure('the study has no image series');
-      if (values.landmarks) {
-        const data = await readFile(values.landmarks);
-        await engine.importLandmarks(chosen.seriesUid, [{ name: path.basename(values.landmarks), data: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer }]);
-      }
+      const { model, series: chosen } = await openForModel(engine, { study: values.study, model: values.model, series: values.series, landmarks: values.landmarks });
       const info = await engine.loadVolume(chosen.seriesUid);
       const prediction = await engine.runModel(chosen.seriesUid, model.id);
       await mkdir(values.out, { recursive: true });
