@@ -60,7 +60,7 @@ export const useExplainStore = defineStore('explain', () => {
         if (s.state === 'done') {
           target.value = (s.result?.targets.length ?? 1) - 1;
           await fetchMap(s, false);
-        } else if (s.state === 'running' && s.partialVersion !== seenPartial.get(s.id) && partialGrid.value) {
+        } else if (s.state === 'running' && s.partialVersion > 0 && s.partialVersion !== seenPartial.get(s.id) && partialGrid.value) {
           seenPartial.set(s.id, s.partialVersion);
           // Partial maps come without a result yet: their grid is the model grid of the last run.
           const data = new Float32Array(await api.getExplanationMap({ jobId: s.id, target: 0, partial: true }));

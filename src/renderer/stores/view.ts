@@ -22,5 +22,7 @@ export const useViewStore = defineStore('view', () => {
   const showHelp = ref(false);
   /** Bumped on every camera/VOI change, so overlays drawn in canvas space re-project. */
   const cameraTick = ref(0);
-  return { activeTool, window, slices, probe, measurementsMm, tagSliceIndex, showHelp, cameraTick };
+  /** Ground-truth lesion outlines (demo studies) on the viewports. */
+  const showLesions = ref(true);
+  return { activeTool, window, slices, probe, measurementsMm, tagSliceIndex, showHelp, cameraTick, showLesions };
 });
