@@ -71,11 +71,14 @@ for (const kind of ['ct', 'ceph'] as const) {
   explanations[kind] = JSON.parse(out.trim().split('\n').pop()!);
 }
 
+const viewer = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'bench/ui.ts'], { encoding: 'utf8' }).trim().split('\n').pop()!);
+
 const results: Record<string, unknown> = {
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
   date: new Date().toISOString(),
   openCt512x512x400: await benchOpenCt(),
   inference: { note: 'CPU execution provider; medians after 2 warm-up passes; RSS of a fresh process per row', models },
+  viewer,
   explanations: {
     note: 'MUPAX over its own ONNX inference time (target <= 1.10); samples for the early-stopped map to reach r >= 0.95 with a 2N-sample map (seeds differ); Grad-CAM and input gradient over one forward pass',
     ...explanations,

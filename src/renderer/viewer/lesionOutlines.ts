@@ -3,10 +3,11 @@
 import type { Lesion } from '../../shared/api';
 import { cross, dot, norm, normalize, scale, sub, type Vec3 } from '../../shared/geometry';
 
-export function drawLesionOutlines(ctx: CanvasRenderingContext2D, worldAt: (x: number, y: number) => Vec3, lesions: Lesion[]): number {
+/** `pixel`: size of one canvas pixel in viewport (CSS) pixels. */
+export function drawLesionOutlines(ctx: CanvasRenderingContext2D, worldAt: (x: number, y: number) => Vec3, lesions: Lesion[], pixel = 1): number {
   const o = worldAt(0, 0);
-  const ex = sub(worldAt(1, 0), o); // mm per canvas pixel, along x
-  const ey = sub(worldAt(0, 1), o);
+  const ex = sub(worldAt(pixel, 0), o); // mm per canvas pixel, along x
+  const ey = sub(worldAt(0, pixel), o);
   const n = normalize(cross(ex, ey));
   const mmPerPx = norm(ex);
   let drawn = 0;

@@ -61,12 +61,10 @@ export function drawOverlay(
   columns: ColumnRange = { from: 0, to: 1 },
   minus?: OverlayMap,
 ): void {
-  const w = canvas.clientWidth;
-  const h = canvas.clientHeight;
-  if (canvas.width !== w || canvas.height !== h) {
-    canvas.width = w;
-    canvas.height = h;
-  }
+  // The canvas may be smaller than its box (see OVERLAY_SCALE): canvas pixel -> box pixel.
+  const w = canvas.width;
+  const h = canvas.height;
+  const s = canvas.clientWidth / Math.max(1, w);
   const ctx = canvas.getContext('2d');
   if (!ctx || w === 0 || h === 0) return;
   const x0 = Math.max(0, Math.round(columns.from * w));
@@ -76,8 +74,8 @@ export function drawOverlay(
   const iw = x1 - x0;
   // canvas (x, y) -> grid index is affine: index = o + x * dx + y * dy.
   const o = patientToIndex(map.grid, worldAt(0, 0));
-  const ex = patientToIndex(map.grid, worldAt(1, 0));
-  const ey = patientToIndex(map.grid, worldAt(0, 1));
+  const ex = patientToIndex(map.grid, worldAt(s, 0));
+  const ey = patientToIndex(map.grid, worldAt(0, s));
   const dx = [ex[0] - o[0], ex[1] - o[1], ex[2] - o[2]];
   const dy = [ey[0] - o[0], ey[1] - o[1], ey[2] - o[2]];
   const table = lut(style.colormap);
