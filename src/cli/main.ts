@@ -4,12 +4,14 @@ import { generateCommand } from './commands/generate';
 import { predictCommand } from './commands/predict';
 import { explainCommand } from './commands/explain';
 import { evaluateCommand } from './commands/evaluate';
+import { reportCommand } from './commands/report';
 
 const commands: Record<string, Command> = {
   generate: generateCommand,
   predict: predictCommand,
   explain: explainCommand,
   evaluate: evaluateCommand,
+  report: reportCommand,
 };
 
 function usage(): string {

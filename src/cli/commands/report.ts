@@ -1,0 +1,47 @@
+// `report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize] [--comment TEXT]`:
+// the PDF report and/or DICOM Secondary Capture key images of an explain result (both by default).
+import { parseArgs } from 'node:util';
+import { EngineError } from '../../main/engine/engine';
+import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
+import { ReportError, exportReport } from '../../main/engine/report/exportReport';
+import { type Command, CommandFailure, UsageError } from '../command';
+
+export const reportCommand: Command = {
+  summary: 'export an explain result as a PDF report and DICOM key images (Secondary Capture)',
+  usage: 'report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize] [--comment TEXT]',
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        study: { type: 'string' },
+        results: { type: 'string' },
+        out: { type: 'string' },
+        pdf: { type: 'boolean' },
+        dicom: { type: 'boolean' },
+        anonymize: { type: 'boolean' },
+        comment: { type: 'string' },
+      },
+    });
+    if (!values.study || !values.results || !values.out) throw new UsageError('--study, --results and --out are required');
+    const both = !values.pdf && !values.dicom;
+    try {
+      const out = await exportReport({
+        study: values.study,
+        results: values.results,
+        out: values.out,
+        pdf: both || !!values.pdf,
+        dicom: both || !!values.dicom,
+        anonymize: !!values.anonymize,
+        comment: values.comment,
+        cacheDir: defaultCacheDir(),
+        bundledModelsDir: bundledModelsDir(),
+      });
+      for (const f of out.files) process.stdout.write(`wrote ${f}\n`);
+      process.stdout.write(`key slices: ${Object.entries(out.keySlices).map(([m, k]) => `${m} ${k + 1}`).join(', ')} (${(out.elapsedMs / 1000).toFixed(1)} s)\n`);
+    } catch (err) {
+      if (err instanceof ReportError || err instanceof EngineError) throw new CommandFailure(err.message);
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,201 @@
+// The report export: reads an explain result and its study, renders the key images, and writes the
+// PDF report and/or DICOM Secondary Capture key images (optionally anonymized), all or nothing.
+import path from 'node:path';
+import { Engine } from '../engine';
+import { dicomBuffer, type NaturalDataset } from '../io/dicomWrite';
+import { readNifti } from '../io/nifti';
+import { APP_VERSION } from '../version';
+import { type Anonymizer, createAnonymizer } from './anonymize';
+import { fitWithin } from './colormap';
+import { derivedUid } from './derivedUids';
+import { type KeyPoint, type MapVolume, mostSalientSlice, renderKeyImage } from './keyImages';
+import { DISCLAIMER, type ReportContent, renderPdf } from './pdfReport';
+import { type ExplainResult, ReportError, loadResult, mainMapFile, methodParameters } from './resultFile';
+import { secondaryCaptureDataset } from './secondaryCapture';
+import { Staging } from './staging';
+import { type StudySource, openStudySource, patientStudyAttributes } from './studySource';
+import { indexToPatient } from '../../../shared/geometry';
+
+/** Key images in the PDF are downscaled to at most this many pixels a side (~300 dpi at print size). */
+const PDF_IMAGE_MAX_SIDE = 1000;
+
+export interface ReportOptions {
+  study: string;
+  results: string;
+  out: string;
+  pdf: boolean;
+  dicom: boolean;
+  anonymize: boolean;
+  comment?: string;
+  /** Engine cache folder (model library); the study itself is only read. */
+  cacheDir: string;
+  bundledModelsDir?: string;
+  /** Secret that keys pseudonyms and remapped UIDs (default: fixed, so repeated exports agree). */
+  anonymizationKey?: string;
+  now?: Date;
+  /** Called after each file is staged, before anything is moved into `out` (tests inject failures here). */
+  onStaged?: (name: string) => void | Promise<void>;
+}
+
+export interface ReportOutput {
+  files: string[];
+  keySlices: Record<string, number>;
+  elapsedMs: number;
+}
+
+interface MethodImage {
+  method: string;
+  slice: number;
+  map: MapVolume;
+}
+
+const personName = (v: unknown): string => {
+  const first = Array.isArray(v) ? v[0] : v;
+  if (first && typeof first === 'object' && 'Alphabetic' in first) return String((first as { Alphabetic: unknown }).Alphabetic ?? '');
+  return first === undefined || first === null ? '' : String(first);
+};
+const isoDate = (da: unknown) => (typeof da === 'string' && /^\d{8}$/.test(da) ? `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}` : '');
+
+export async function exportReport(o: ReportOptions): Promise<ReportOutput> {
+  const started = Date.now();
+  if (!o.pdf && !o.dicom) throw new ReportError('nothing to export: ask for the PDF, the DICOM objects, or both');
+  const result = await loadResult(o.results);
+  const engine = new Engine({ cacheDir: o.cacheDir, bundledModelsDir: o.bundledModelsDir });
+  try {
+    const source = await openStudySource(engine, o.study, result.study.seriesUid);
+    const dims = source.info.geometry.dimensions;
+    if (result.study.geometry.dimensions.some((d, i) => d !== dims[i])) throw new ReportError(`result.json describes a ${result.study.geometry.dimensions.join('x')} grid but the series is ${dims.join('x')}`);
+    const images: MethodImage[] = [];
+    for (const [method, m] of Object.entries(result.methods)) {
+      const nii = await readNifti(mainMapFile(o.results, method, m));
+      const map = { geometry: nii.geometry, data: nii.data };
+      if (nii.data.length !== dims[0] * dims[1] * dims[2]) throw new ReportError(`map of ${method} has ${nii.data.length} voxels, the series ${dims[0] * dims[1] * dims[2]}`);
+      images.push({ method, slice: source.info.kind === 'volume' ? mostSalientSlice(map) : 0, map });
+    }
+    const points: KeyPoint[] = [
+      ...(source.truth?.landmarks ?? []).map((p) => ({ pixel: p.pixel, kind: 'truth' as const })),
+      ...(result.prediction.landmarks?.points ?? []).map((p) => ({ pixel: p.pixel, kind: 'predicted' as const })),
+    ];
+    const first = await source.instance(0);
+    const anon = o.anonymize ? createAnonymizer(String(first.dataset.PatientID ?? ''), o.anonymizationKey) : undefined;
+    const created = o.now ?? new Date();
+    const staging = await Staging.open(o.out, o.onStaged);
+    try {
+      if (o.pdf) {
+        const content = await reportContent(engine, result, source, images, points, first.dataset, anon, created, o.comment);
+        await staging.write('report.pdf', await renderPdf(content));
+      }
+      if (o.dicom) await stageSecondaryCaptures(staging, result, source, images, points, anon, created);
+      const files = await staging.commit();
+      return { files, keySlices: Object.fromEntries(images.map((i) => [i.method, i.slice])), elapsedMs: Date.now() - started };
+    } catch (err) {
+      await staging.abort();
+      throw err;
+    }
+  } finally {
+    await engine.dispose();
+  }
+}
+
+function keyImage(source: StudySource, im: MethodImage, points: KeyPoint[], colorbarWidth: number) {
+  return renderKeyImage({ voxels: source.voxels, geometry: source.info.geometry, window: source.info.window, map: im.map, slice: im.slice, points: source.info.kind === 'image' ? points : [], colorbarWidth });
+}
+
+async function stageSecondaryCaptures(staging: Staging, result: ExplainResult, source: StudySource, images: MethodImage[], points: KeyPoint[], anon: Anonymizer | undefined, created: Date) {
+  const seriesUid = derivedUid(result.study.seriesUid, result.created, 'key-images');
+  for (const [n, im] of images.entries()) {
+    const src = await source.instance(im.slice);
+    const nx = source.info.geometry.dimensions[0];
+    let ds: NaturalDataset = secondaryCaptureDataset({
+      image: keyImage(source, im, points, Math.max(8, Math.round(nx / 32))),
+      source: src,
+      geometry: source.info.geometry,
+      seriesInstanceUid: seriesUid,
+      sopInstanceUid: derivedUid(result.study.seriesUid, result.created, 'key-image', im.method),
+      seriesNumber: 9001,
+      instanceNumber: n + 1,
+      description: `${im.method} saliency (jet, normalised to its min..max range, shown above 20%) on ${source.info.kind === 'volume' ? `slice ${im.slice + 1} of ${source.info.geometry.dimensions[2]}` : 'the image'}; colour bar at the right edge`,
+      created,
+    });
+    if (anon) ds = anon.dataset(ds);
+    await staging.write(path.join('dicom', `SC-${im.method}.dcm`), dicomBuffer(ds));
+  }
+}
+
+async function reportContent(engine: Engine, result: ExplainResult, source: StudySource, images: MethodImage[], points: KeyPoint[], dataset: NaturalDataset, anon: Anonymizer | undefined, created: Date, comment?: string): Promise<ReportContent> {
+  const ps = anon ? anon.dataset(patientStudyAttributes(dataset)) : patientStudyAttributes(dataset);
+  const uid = (u: string) => (anon ? anon.uid(u) : u);
+  const header: [string, string][] = [
+    ['Patient name', personName(ps.PatientName).replace(/\^/g, ' ').trim()],
+    ['Patient ID', String(ps.PatientID ?? '')],
+    ['Birth date', isoDate(ps.PatientBirthDate)],
+    ['Sex', String(ps.PatientSex ?? '')],
+    ['Study date', isoDate(ps.StudyDate)],
+    ['Study description', String(ps.StudyDescription ?? '')],
+    ['Accession number', String(ps.AccessionNumber ?? '')],
+    ['Study UID', uid(source.info.studyUid)],
+    ['Series UID', uid(source.info.seriesUid)],
+    ['Modality', `${source.info.modality} (${source.info.geometry.dimensions.join(' x ')} voxels, ${source.info.geometry.spacing.map((s) => Number(s.toFixed(3))).join(' x ')} mm)`],
+  ];
+  const card = result.model.card?.intendedUse || (await engine.listModels().catch(() => [])).find((m) => m.id === result.model.id)?.card.intendedUse;
+  const p = result.prediction;
+  const model: [string, string][] = [
+    ['Name', result.model.name],
+    ['Version', result.model.version],
+    ['Package hash (sha256)', result.model.id],
+    ['Execution provider', p.provider + (p.gpuNote ? ` (${p.gpuNote})` : '')],
+    ['Intended use', card || 'not recorded with the result'],
+    ['Results computed', `${result.created} by ${result.software}`],
+  ];
+  const errs = p.landmarks?.errors;
+  const errorOf = new Map((errs?.perLandmark ?? []).map((e) => [e.name, e.errorMm]));
+  const spacing = errs ? `${errs.spacingMm.map((s) => s.toFixed(4)).join(' x ')} mm (${errs.spacingSource})` : `${source.info.geometry.spacing.slice(0, 2).map((s) => s.toFixed(4)).join(' x ')} mm (${source.info.pixelSpacingSource})`;
+  const landmarks = p.landmarks && {
+    rows: p.landmarks.points.map((pt) => {
+      const e = errorOf.get(pt.name);
+      return [pt.name, pt.abbreviation, `${pt.pixel[0].toFixed(1)}, ${pt.pixel[1].toFixed(1)}`, pt.peak.toFixed(3), e === undefined || e === null ? 'n/a' : e.toFixed(2)];
+    }),
+    summary: [
+      ['Pixel spacing used', spacing],
+      ['Ground truth', p.landmarks.truthSource ?? 'none'],
+      ['MRE', errs?.meanRadialErrorMm != null ? `${errs.meanRadialErrorMm.toFixed(2)} mm (SD ${errs.stdRadialErrorMm?.toFixed(2)} mm, ${errs.count} landmarks)` : 'n/a (no ground truth)'],
+      ['SDR', errs ? errs.successDetectionRate.map((s) => `${s.radiusMm} mm: ${(s.rate * 100).toFixed(1)}%`).join(', ') : 'n/a'],
+    ] as [string, string][],
+  };
+  const g = source.info.geometry;
+  const keyImages = images.map((im) => {
+    const z = indexToPatient(g, [0, 0, im.slice])[2];
+    return {
+      method: im.method,
+      caption: source.info.kind === 'volume' ? `${im.method}: slice ${im.slice + 1}/${g.dimensions[2]} (z = ${z.toFixed(1)} mm)` : `${im.method}`,
+      image: fitWithin(keyImage(source, im, points, 0), PDF_IMAGE_MAX_SIDE),
+    };
+  });
+  const w = source.info.window;
+  return {
+    title: 'Explicare explanation report',
+    header,
+    anonymized: !!anon,
+    model,
+    classification: p.classification,
+    landmarks,
+    methods: Object.entries(result.methods).map(([name, m]) => ({
+      name,
+      parameters: [...methodParameters(m), ['targets', m.targets.join('; ')], ['map files', Object.values(m.files).join(', ')], ['from cache', String(m.fromCache ?? false)]],
+    })),
+    keyImages,
+    keyImageNote:
+      (source.info.kind === 'volume' ? 'Per method, the axial slice with the largest saliency mass. ' : 'Green crosses: predicted landmarks; magenta rings: ground truth. ') +
+      `Window ${w.center}/${w.width}; saliency normalised to its min..max range, shown (jet, 55% opacity) above 20% of that range.`,
+    faithfulness: Object.entries(result.methods).flatMap(([method, m]) => (m.metrics ? [{ method, ...m.metrics.faithfulness }] : [])),
+    convergence: Object.entries(result.methods).flatMap(([method, m]) => {
+      const c = m.convergence as { samples: number; maxChange?: number; splitHalfCorrelation?: number }[] | undefined;
+      return c && c.length > 1 ? [{ method, samples: c.map((x) => x.samples), maxChange: c.map((x) => x.maxChange ?? NaN), splitHalf: c.map((x) => x.splitHalfCorrelation ?? NaN) }] : [];
+    }),
+    comment,
+    created,
+    software: `Explicare ${APP_VERSION}`,
+  };
+}
+
+export { DISCLAIMER, ReportError };
