@@ -25,13 +25,13 @@ const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(
 
 export const explainCommand: Command = {
   summary: 'explain a model decision on a study (MUPAX, ...); writes result.json and NIfTI maps',
-  usage: 'explain --study PATH --model DIR|ZIP|NAME --method mupax --out DIR [--seed S] [--samples N] [--chunk z,y,x] [--percentile P] [--batch B] [--tolerance T] [--series UID] [--landmarks FILE] [--metrics]',
+  usage: 'explain --study PATH --model DIR|ZIP|NAME --method mupax --out DIR [--seed S] [--samples N] [--chunk z,y,x] [--percentile P] [--batch B] [--tolerance T] [--steps K (ig, psig)] [--series UID] [--landmarks FILE] [--metrics]',
   async run(args) {
     const { values } = parseArgs({
       args: args.filter((a) => a !== '--metrics'),
       strict: true,
       options: Object.fromEntries(
-        ['study', 'model', 'method', 'out', 'seed', 'samples', 'chunk', 'percentile', 'batch', 'tolerance', 'series', 'landmarks'].map((k) => [k, { type: 'string' as const }]),
+        ['study', 'model', 'method', 'out', 'seed', 'samples', 'chunk', 'percentile', 'batch', 'tolerance', 'steps', 'series', 'landmarks'].map((k) => [k, { type: 'string' as const }]),
       ),
     });
     const withMetrics = args.includes('--metrics');
@@ -39,16 +39,19 @@ export const explainCommand: Command = {
     resolveModelPath(values.model);
     const chunk = values.chunk?.split(',').map(Number);
     if (chunk && (chunk.length !== 3 || chunk.some((c) => !Number.isInteger(c) || c < 1))) throw new UsageError('--chunk must be three whole numbers z,y,x');
-    const options = Object.fromEntries(
-      Object.entries({
-        seed: number('seed', values.seed),
-        samples: number('samples', values.samples),
-        percentile: number('percentile', values.percentile),
-        batchSize: number('batch', values.batch),
-        tolerance: number('tolerance', values.tolerance),
-        chunk,
-      }).filter(([, v]) => v !== undefined),
-    );
+    // Each flag belongs to the methods that have that parameter (MUPAX's sampling, IG's steps).
+    const mupaxOptions = {
+      seed: number('seed', values.seed),
+      samples: number('samples', values.samples),
+      percentile: number('percentile', values.percentile),
+      batchSize: number('batch', values.batch),
+      tolerance: number('tolerance', values.tolerance),
+      chunk,
+    };
+    const optionsFor = (method: string): Record<string, unknown> => {
+      const picked = method === 'mupax' ? mupaxOptions : method === 'ig' || method === 'psig' ? { steps: number('steps', values.steps) } : {};
+      return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
+    };
 
     const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir() });
     try {
@@ -58,7 +61,7 @@ export const explainCommand: Command = {
       await mkdir(values.out, { recursive: true });
       const methods: Record<string, unknown> = {};
       for (const method of values.method.split(',').map((m) => m.trim()).filter(Boolean)) {
-        const job = await engine.startExplanation(chosen.seriesUid, model.id, method, options);
+        const job = await engine.startExplanation(chosen.seriesUid, model.id, method, optionsFor(method));
         let last = 0;
         const result = await engine.waitForJob(job.id, (s) => {
           if (process.stderr.isTTY && Date.now() - last > 500) {
