@@ -10,4 +10,7 @@ export async function openDemo(page: Page, kind: 'ct' | 'ceph'): Promise<void> {
   await page.waitForFunction(() => !document.querySelector('[data-testid="busy"]'), undefined, { timeout: 60_000 });
   if (await start.isVisible()) await start.click();
   else await side.click();
+  // Done when this study's viewport is shown and nothing is loading any more.
+  await page.getByTestId(kind === 'ct' ? 'viewport-axial' : 'viewport-image').locator('canvas').waitFor({ timeout: 180_000 });
+  await page.getByTestId('busy').waitFor({ state: 'detached', timeout: 180_000 });
 }
