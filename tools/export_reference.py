@@ -50,9 +50,8 @@ def main():
     setup(0)
     tmp = tempfile.mkdtemp(prefix='explicare-ref-')
 
-    saved = torch.load(os.path.join(args.data, 'ct-model.pt'))
-    ct = CtNet(pool=saved['pool'], fshape=saved['fshape'])
-    ct.load_state_dict(saved['state_dict'])
+    ct = CtNet()
+    ct.load_state_dict(torch.load(os.path.join(args.data, 'ct-model.pt')))
     ct.eval()
     x, index = app_inputs('ct', os.path.join(tmp, 'ct'))
     cases = []
