@@ -1,0 +1,144 @@
+// Parametric Map Storage of one explanation map: the float saliency resampled onto the study's voxel
+// grid, one frame per source slice (frame k covers slice k), so 3D Slicer and OHIF can overlay it
+// on the source series without any resampling of their own.
+import type { Geometry } from '../../../shared/geometry';
+import type { NaturalDataset } from '../io/dicomWrite';
+import { dicomDateTime } from './derivedUids';
+import {
+  IDENTITY_TRANSFORMATION,
+  IMAGE_POSITION_INDEX,
+  type SourceImage,
+  commonInstanceReference,
+  decimalString,
+  derivationImage,
+  equipment,
+  planePosition,
+  sharedGeometryGroups,
+} from './functionalGroups';
+import { RESAMPLED, anatomyOf, saliencyConcept } from './codes';
+import { patientStudyAttributes } from './studySource';
+
+export const PARAMETRIC_MAP_STORAGE = '1.2.840.10008.5.1.4.1.1.30';
+
+export interface ParametricMapArgs {
+  method: string;
+  /** The map on the study grid: x fastest, then y, then slice (NIfTI order). */
+  data: Float32Array;
+  geometry: Geometry;
+  /** The source instance of every slice k, in slice order. */
+  sources: readonly SourceImage[];
+  /** Attributes of the first source image (patient, study, frame of reference, body part). */
+  sourceDataset: NaturalDataset;
+  sourceSeriesUid: string;
+  frameOfReferenceUid: string;
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  dimensionOrganizationUid: string;
+  seriesNumber: number;
+  instanceNumber: number;
+  description: string;
+  created: Date;
+}
+
+/** Smallest and largest finite value: the range the real world value mapping covers. */
+function valueRange(data: Float32Array): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : [0, 0];
+}
+
+export function parametricMapDataset(a: ParametricMapArgs): NaturalDataset {
+  const [nx, ny, nz] = a.geometry.dimensions;
+  if (a.data.length !== nx * ny * nz) throw new RangeError(`the ${a.method} map has ${a.data.length} values, the grid ${nx * ny * nz}`);
+  if (a.sources.length !== nz) throw new RangeError(`${nz} slices but ${a.sources.length} source images`);
+  for (let i = 0; i < a.data.length; i++) if (!Number.isFinite(a.data[i])) throw new RangeError(`the ${a.method} map has a non-finite value at voxel ${i}`);
+  const { date, time } = dicomDateTime(a.created);
+  const [lo, hi] = valueRange(a.data);
+  const anatomy = anatomyOf(a.sourceDataset);
+  // Image Flavor: a volume (stack of slices) or one projection image; Derived Pixel Contrast: none of the defined ones
+  const imageType = ['DERIVED', 'PRIMARY', nz > 1 ? 'VOLUME' : 'PROJECTION', 'NONE'];
+  return {
+    SpecificCharacterSet: a.sourceDataset.SpecificCharacterSet ?? 'ISO_IR 100',
+    SOPClassUID: PARAMETRIC_MAP_STORAGE,
+    SOPInstanceUID: a.sopInstanceUid,
+    InstanceCreationDate: date,
+    InstanceCreationTime: time,
+    ...patientStudyAttributes(a.sourceDataset),
+    // General Series + Parametric Map Series
+    Modality: String(a.sourceDataset.Modality ?? 'OT'),
+    SeriesInstanceUID: a.seriesInstanceUid,
+    SeriesNumber: a.seriesNumber,
+    SeriesDescription: `Explicare ${a.method} saliency map`.slice(0, 64),
+    SeriesDate: date,
+    SeriesTime: time,
+    // Frame of Reference
+    FrameOfReferenceUID: a.frameOfReferenceUid,
+    PositionReferenceIndicator: '',
+    ...equipment(),
+    // General Image, Parametric Map Image, Content Identification
+    ImageType: imageType,
+    InstanceNumber: a.instanceNumber,
+    ContentDate: date,
+    ContentTime: time,
+    ContentLabel: a.method.toUpperCase().replace(/[^A-Z0-9_ ]/g, '_').slice(0, 16),
+    ContentDescription: a.description.slice(0, 64),
+    ContentCreatorName: '',
+    ContentQualification: 'RESEARCH',
+    BurnedInAnnotation: 'NO',
+    RecognizableVisualFeatures: 'NO',
+    LossyImageCompression: '00',
+    PresentationLUTShape: 'IDENTITY',
+    SamplesPerPixel: 1,
+    PhotometricInterpretation: 'MONOCHROME2',
+    BitsAllocated: 32,
+    Rows: ny,
+    Columns: nx,
+    NumberOfFrames: nz,
+    AcquisitionContextSequence: [],
+    // Multi-frame Dimension: frames ordered by their position along the slice normal
+    DimensionOrganizationSequence: [{ DimensionOrganizationUID: a.dimensionOrganizationUid }],
+    DimensionOrganizationType: '3D',
+    DimensionIndexSequence: [{ DimensionOrganizationUID: a.dimensionOrganizationUid, ...IMAGE_POSITION_INDEX, DimensionDescriptionLabel: 'Image Position' }],
+    SharedFunctionalGroupsSequence: [
+      {
+        ...sharedGeometryGroups(a.geometry),
+        ...(anatomy ? { FrameAnatomySequence: [{ AnatomicRegionSequence: [anatomy], FrameLaterality: 'U' }] } : {}),
+        ...IDENTITY_TRANSFORMATION,
+        // LINEAR_EXACT: saliency ranges can be far narrower than 1
+        FrameVOILUTSequence: [{ WindowCenter: decimalString((lo + hi) / 2), WindowWidth: decimalString(Math.max(hi - lo, 1e-9)), VOILUTFunction: 'LINEAR_EXACT' }],
+        ParametricMapFrameTypeSequence: [{ FrameType: imageType }],
+        RealWorldValueMappingSequence: [
+          {
+            LUTExplanation: `${a.method} saliency (model output attribution, arbitrary units)`.slice(0, 64),
+            LUTLabel: a.method.slice(0, 16),
+            MeasurementUnitsCodeSequence: [{ CodeValue: '1', CodingSchemeDesignator: 'UCUM', CodeMeaning: 'no units' }],
+            DoubleFloatRealWorldValueFirstValueMapped: lo,
+            DoubleFloatRealWorldValueLastValueMapped: hi,
+            RealWorldValueIntercept: 0,
+            RealWorldValueSlope: 1,
+            QuantityDefinitionSequence: [
+              {
+                ValueType: 'CODE',
+                ConceptNameCodeSequence: [{ CodeValue: '246205007', CodingSchemeDesignator: 'SCT', CodeMeaning: 'Quantity' }],
+                ConceptCodeSequence: [saliencyConcept(a.method)],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+    PerFrameFunctionalGroupsSequence: a.sources.map((source, k) => ({
+      FrameContentSequence: [{ DimensionIndexValues: [k + 1] }],
+      ...planePosition(a.geometry, k),
+      ...derivationImage(source, RESAMPLED, `${a.method} saliency, computed on the model grid and resampled onto this slice`),
+    })),
+    ...commonInstanceReference(a.sourceSeriesUid, a.sources),
+    FloatPixelData: [a.data.buffer.slice(a.data.byteOffset, a.data.byteOffset + a.data.byteLength)],
+    _vrMap: { FloatPixelData: 'OF' },
+  };
+}
