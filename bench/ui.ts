@@ -34,23 +34,41 @@ try {
     const drawn = performance.getEntriesByName('explicare:overlay-drawn').filter((m) => m.startTime >= done)[0];
     return drawn ? drawn.startTime - done : null;
   })()`)) as number | null;
-  await page.getByTestId('compare-job').selectOption({ index: 1 });
+  await page.locator('input[type="checkbox"][data-testid^="compare-"]').first().check();
   await page.waitForTimeout(1000);
 
-  // Scroll frames: scroll one slice, then wait until the overlay has been redrawn (3 frames).
-  const frames = (await page.evaluate(`(async () => {
-    const v = window.__explicareViewer;
-    const raf = () => new Promise((r) => requestAnimationFrame(r));
-    const times = [];
-    for (let i = 0; i < 40; i++) {
-      const t0 = performance.now();
-      v.scroll(0, i < 20 ? 1 : -1);
-      await raf(); await raf(); await raf();
-      times.push(performance.now() - t0);
-    }
-    return times;
-  })()`)) as number[];
-  console.log(JSON.stringify({ scrollFrameMsMedian: pct(frames, 50), scrollFrameMsP95: pct(frames, 95), overlays: 2, jobDoneToOverlayMs: doneToOverlayMs, renderer: 'headless Chromium, SwiftShader WebGL2' }));
+  // Scroll frames: scroll one slice, then wait until the overlays have been redrawn (3 frames).
+  const scrollFrames = async () =>
+    (await page.evaluate(`(async () => {
+      const v = window.__explicareViewer;
+      const raf = () => new Promise((r) => requestAnimationFrame(r));
+      const times = [];
+      for (let i = 0; i < 40; i++) {
+        const t0 = performance.now();
+        v.scroll(0, i < 20 ? 1 : -1);
+        await raf(); await raf(); await raf();
+        times.push(performance.now() - t0);
+      }
+      return times;
+    })()`)) as number[];
+  // Rows: one synchronized row of three planes per method (6 viewports, 6 overlays).
+  const rows = await scrollFrames();
+  await page.getByTestId('compare-mode').selectOption('swipe');
+  await page.waitForTimeout(1000);
+  // Swipe: both methods fused on the same three viewports.
+  const swipe = await scrollFrames();
+  console.log(
+    JSON.stringify({
+      scrollFrameMsMedian: pct(swipe, 50),
+      scrollFrameMsP95: pct(swipe, 95),
+      overlays: 2,
+      rowsScrollFrameMsMedian: pct(rows, 50),
+      rowsScrollFrameMsP95: pct(rows, 95),
+      rowsViewports: 6,
+      jobDoneToOverlayMs: doneToOverlayMs,
+      renderer: 'headless Chromium, SwiftShader WebGL2',
+    }),
+  );
 } finally {
   await browser.close();
   await server.stop();

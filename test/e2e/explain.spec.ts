@@ -22,6 +22,21 @@ const overlayCoverage = (page: Page) =>
     return lit / (c.width * c.height);
   });
 
+interface ViewerProbe {
+  getSliceIndex(i: number): { index: number };
+}
+
+/** Drawn (alpha > 0) pixels of an overlay canvas. */
+const litPixels = (page: Page, testId: string) =>
+  page.evaluate((id) => {
+    const c = document.querySelector(`[data-testid="${id}"]`) as HTMLCanvasElement | null;
+    if (!c || c.width === 0) return 0;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let k = 3; k < d.length; k += 4) if (d[k] > 0) n++;
+    return n;
+  }, testId);
+
 test('MUPAX on the demo cephalogram: live job, overlay controls, reload restores the map', async ({ page }) => {
   await page.goto(server.url);
   await openDemo(page, 'ceph');
@@ -68,7 +83,7 @@ test('a running MUPAX job can be cancelled', async ({ page }) => {
   await expect(page.getByTestId('job-cancelled')).toContainText('cancelled by the user');
 });
 
-test('Grad-CAM on the demo CT overlays all three planes; compare with MUPAX by swipe and difference', async ({ page }) => {
+test('Grad-CAM on the demo CT overlays all three planes; compare with MUPAX in synchronized rows, by swipe and difference', async ({ page }) => {
   await page.goto(server.url);
   await openDemo(page, 'ct');
   await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
@@ -76,24 +91,64 @@ test('Grad-CAM on the demo CT overlays all three planes; compare with MUPAX by s
   await page.getByTestId('run-mupax').click();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 120_000 });
   await page.waitForTimeout(800);
-  for (const i of [0, 1, 2]) {
-    const lit = await page.evaluate((i) => {
-      const c = document.querySelector(`[data-testid="overlay-${i}"]`) as HTMLCanvasElement;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let k = 3; k < d.length; k += 4) if (d[k] > 0) n++;
-      return n;
-    }, i);
-    expect(lit, `overlay on viewport ${i}`).toBeGreaterThan(100);
-  }
+  for (const i of [0, 1, 2]) expect(await litPixels(page, `overlay-${i}`), `overlay on viewport ${i}`).toBeGreaterThan(100);
   // A quick MUPAX run to compare with.
   await page.getByTestId('explain-method').selectOption('mupax');
   await page.getByTestId('mupax-samples').fill('256');
   await page.getByTestId('run-mupax').click();
   await expect(page.getByTestId('job-done')).toHaveCount(2, { timeout: 240_000 });
   const axial = page.getByTestId('viewport-axial');
+  await page.waitForTimeout(500);
   const single = await axial.screenshot();
-  await page.getByTestId('compare-job').selectOption({ index: 1 });
+
+  // One synchronized row of viewports per method (the default comparison view).
+  await page.getByTestId('compare-gradcam').check();
+  const axialB = page.getByTestId('viewport-axial-r1');
+  await expect(axialB).toBeVisible();
+  await expect(page.getByTestId('row-method-1').first()).toContainText('Grad-CAM');
+  await expect(page.getByTestId('viewport-coronal-r1')).toBeVisible();
+  await page.waitForTimeout(800);
+  expect(await litPixels(page, 'overlay-0')).toBeGreaterThan(100);
+  expect(await litPixels(page, 'overlay-r1-0')).toBeGreaterThan(100);
+  const slices = () => page.evaluate(() => (window as unknown as { __explicareViewers: ViewerProbe[] }).__explicareViewers.map((v) => v.getSliceIndex(0).index));
+  const [a0, b0] = await slices();
+  expect(a0).toBe(b0);
+  // Scrolling the lower row moves the upper one to the same slice, and back.
+  await axialB.hover();
+  for (let i = 0; i < 6; i++) await page.mouse.wheel(0, 120);
+  await page.waitForTimeout(500);
+  const [a1, b1] = await slices();
+  expect(b1).not.toBe(b0);
+  expect(a1).toBe(b1);
+  // The same slice by pixels: without overlays the two axial viewports show the same image.
+  await page.getByTestId('overlay-visible').uncheck();
+  await page.waitForTimeout(500);
+  const imageA = await axial.screenshot();
+  const imageB = await axialB.screenshot();
+  expect(meanAbsDiff(imageA, imageB)).toBeLessThan(1);
+  await page.getByTestId('overlay-visible').check();
+  await page.waitForTimeout(500);
+  const rowA = await axial.screenshot();
+  expect(meanAbsDiff(imageA, rowA)).toBeGreaterThan(1); // the overlay is back
+  expect(meanAbsDiff(rowA, await axialB.screenshot())).toBeGreaterThan(0.5); // and differs per method
+
+  // Top-k% outline: fewer pixels than the filled map, still some.
+  const filled = await litPixels(page, 'overlay-0');
+  await page.getByTestId('overlay-display').selectOption('outline');
+  await page.waitForTimeout(500);
+  const outlined = await litPixels(page, 'overlay-0');
+  expect(outlined).toBeGreaterThan(10);
+  expect(outlined).toBeLessThan(filled);
+  await page.getByTestId('overlay-display').selectOption('fill');
+
+  // Compact layout: one plane per method, side by side.
+  await page.getByTestId('compare-layout').selectOption('compact');
+  await expect(page.getByTestId('viewport-coronal-r1')).toHaveCount(0);
+  await expect(axialB).toBeVisible();
+
+  // Swipe and difference on the same viewports.
+  await page.getByTestId('compare-mode').selectOption('swipe');
+  await expect(axialB).toHaveCount(0);
   await page.waitForTimeout(800);
   const swipe = await axial.screenshot();
   expect(meanAbsDiff(single, swipe)).toBeGreaterThan(0.5);

@@ -4,11 +4,21 @@ import { computed, ref, shallowRef } from 'vue';
 import type { JobStatus } from '../../shared/api';
 import { useApi } from '../api';
 import type { ColormapName } from '../viewer/colormaps';
-import type { OverlayMap } from '../viewer/overlayRenderer';
+import type { OverlayMap, OverlayStyle } from '../viewer/overlayRenderer';
+import type { PlaneName } from '../viewer/viewerSession';
 import { useModelStore } from './models';
 import { useStudyStore } from './study';
 
 const POLL_MS = 400;
+/** Rows beyond the shown method in the comparison (4 rows of 3 viewports is the most that stays legible). */
+const MAX_COMPARED = 3;
+
+export interface ComparedMap {
+  jobId: string;
+  method: string;
+  label: string;
+  map: OverlayMap;
+}
 
 function range(data: Float32Array): [number, number] {
   let min = Infinity;
@@ -29,10 +39,22 @@ export const useExplainStore = defineStore('explain', () => {
   const target = ref(0);
   const overlay = shallowRef<OverlayMap | null>(null);
   const overlayIsPartial = ref(false);
-  const style = ref<{ colormap: ColormapName; opacity: number; threshold: number; visible: boolean }>({ colormap: 'viridis', opacity: 0.5, threshold: 0.2, visible: true });
-  /** Comparison with a second finished job: swipe (left A, right B) or normalized difference A - B. */
-  const compare = ref<{ jobId: string | null; mode: 'swipe' | 'difference'; split: number }>({ jobId: null, mode: 'swipe', split: 0.5 });
-  const compareMap = shallowRef<OverlayMap | null>(null);
+  /** fill: colour-mapped map above the threshold; outline: the contour of the top `topPercent`% voxels. */
+  const style = ref<OverlayStyle & { visible: boolean }>({ colormap: 'viridis', opacity: 0.5, threshold: 0.2, visible: true, display: 'fill', topPercent: 5 });
+  /**
+   * Comparison with other finished jobs of the series: rows (one synchronized row of viewports per
+   * method; full = all three planes, compact = one plane per method), swipe (left A, right B, on the
+   * same viewports) or the normalized difference A - B (first compared job).
+   */
+  const compare = ref<{ jobIds: string[]; mode: 'rows' | 'swipe' | 'difference'; split: number; layout: 'full' | 'compact'; plane: PlaneName }>({
+    jobIds: [],
+    mode: 'rows',
+    split: 0.5,
+    layout: 'full',
+    plane: 'axial',
+  });
+  const compareMaps = shallowRef<ComparedMap[]>([]);
+  const compareMap = computed(() => compareMaps.value[0]?.map ?? null);
   const error = ref<string | null>(null);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const seenPartial = new Map<string, number>();
@@ -109,16 +131,34 @@ export const useExplainStore = defineStore('explain', () => {
     shownJobId.value = jobId;
     target.value = t ?? (job.result?.targets.length ?? 1) - 1;
     await fetchMap(job, false);
+    if (compare.value.jobIds.includes(jobId)) {
+      compare.value = { ...compare.value, jobIds: compare.value.jobIds.filter((id) => id !== jobId) };
+      await loadCompared();
+    }
   }
 
-  async function setCompare(jobId: string | null): Promise<void> {
-    compare.value = { ...compare.value, jobId };
-    compareMap.value = null;
-    const job = jobs.value.find((j) => j.id === jobId);
-    if (!job || job.state !== 'done' || !job.result) return;
-    const data = new Float32Array(await api.getExplanationMap({ jobId: job.id, target: job.result.targets.length - 1, partial: false }));
-    const [min, max] = range(data);
-    compareMap.value = { data, grid: job.result.grid, min, max };
+  /** Adds (on) or removes (off) a finished job from the comparison. */
+  async function toggleCompare(jobId: string, on: boolean): Promise<void> {
+    const ids = compare.value.jobIds.filter((id) => id !== jobId);
+    if (on) ids.push(jobId);
+    compare.value = { ...compare.value, jobIds: ids.slice(-MAX_COMPARED) };
+    await loadCompared();
+  }
+
+  async function loadCompared(): Promise<void> {
+    const kept = compareMaps.value.filter((m) => compare.value.jobIds.includes(m.jobId) && m.jobId !== shownJobId.value);
+    const out: ComparedMap[] = [];
+    for (const id of compare.value.jobIds) {
+      const have = kept.find((m) => m.jobId === id);
+      const job = jobs.value.find((j) => j.id === id);
+      if (have) out.push(have);
+      else if (job?.state === 'done' && job.result && id !== shownJobId.value) {
+        const data = new Float32Array(await api.getExplanationMap({ jobId: id, target: job.result.targets.length - 1, partial: false }));
+        const [min, max] = range(data);
+        out.push({ jobId: id, method: job.method, label: job.label, map: { data, grid: job.result.grid, min, max } });
+      }
+    }
+    compareMaps.value = out;
   }
 
   async function clearCache(): Promise<void> {
@@ -126,6 +166,8 @@ export const useExplainStore = defineStore('explain', () => {
     jobs.value = jobs.value.filter((j) => j.state === 'running');
     overlay.value = null;
     shownJobId.value = null;
+    compare.value = { ...compare.value, jobIds: [] };
+    compareMaps.value = [];
   }
 
   const lastOptionsKey = (seriesUid: string, modelId: string, method: string) => `explicare:last:${method}:${seriesUid}:${modelId}`;
@@ -137,6 +179,8 @@ export const useExplainStore = defineStore('explain', () => {
   async function restore(): Promise<void> {
     overlay.value = null;
     shownJobId.value = null;
+    compare.value = { ...compare.value, jobIds: [] };
+    compareMaps.value = [];
     const uid = study.selectedSeriesUid;
     const model = models.selected;
     if (!uid || !model) return;
@@ -159,5 +203,5 @@ export const useExplainStore = defineStore('explain', () => {
     }
   }
 
-  return { jobs, seriesJobs, shownJobId, shownJob, target, overlay, overlayIsPartial, style, compare, compareMap, error, start, cancel, show, setCompare, clearCache, restore };
+  return { jobs, seriesJobs, shownJobId, shownJob, target, overlay, overlayIsPartial, style, compare, compareMaps, compareMap, error, start, cancel, show, toggleCompare, clearCache, restore };
 });

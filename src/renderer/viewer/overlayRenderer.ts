@@ -16,6 +16,24 @@ export interface OverlayStyle {
   colormap: ColormapName;
   opacity: number; // 0..1
   threshold: number; // 0..1 of the normalized value: transparent below
+  /** fill: colour-mapped values; outline: the contour of the region holding the top `topPercent`% of voxels. */
+  display: 'fill' | 'outline';
+  topPercent: number; // 0..100
+}
+
+const topValues = new WeakMap<Float32Array, Map<number, number>>();
+
+/** The smallest value among the top `percent`% of the map's voxels (exact; cached per map and percent). */
+export function topPercentValue(map: OverlayMap, percent: number): number {
+  let byPercent = topValues.get(map.data);
+  if (!byPercent) topValues.set(map.data, (byPercent = new Map()));
+  const hit = byPercent.get(percent);
+  if (hit !== undefined) return hit;
+  const sorted = Float32Array.from(map.data).sort();
+  const keep = Math.max(1, Math.round((sorted.length * percent) / 100));
+  const v = sorted[Math.max(0, sorted.length - keep)];
+  byPercent.set(percent, v);
+  return v;
 }
 
 /** Which canvas columns to draw, as fractions of the width (swipe comparison). */
@@ -83,6 +101,11 @@ export function drawOverlay(
   const rangeB = minus ? minus.max - minus.min || 1 : 1;
   const alpha = Math.round(style.opacity * 255);
   const px = image.data;
+  if (style.display === 'outline' && !minus) {
+    drawOutline(px, iw, h, (x, y) => sample(map, o[0] + x * dx[0] + y * dy[0], o[1] + x * dx[1] + y * dy[1], o[2] + x * dx[2] + y * dy[2]), x0, topPercentValue(map, style.topPercent), table);
+    ctx.putImageData(image, x0, 0);
+    return;
+  }
   for (let y = 0; y < h; y++) {
     for (let x = x0; x < x1; x++) {
       const i = o[0] + x * dx[0] + y * dy[0];
@@ -107,4 +130,36 @@ export function drawOverlay(
     }
   }
   ctx.putImageData(image, x0, 0);
+}
+
+/**
+ * Marks the canvas pixels inside the region (value >= cut), then paints the inside pixels that
+ * touch an outside one: a one-pixel contour in the colormap's top colour, fully opaque.
+ */
+function drawOutline(
+  px: Uint8ClampedArray,
+  iw: number,
+  h: number,
+  valueAt: (x: number, y: number) => number,
+  x0: number,
+  cut: number,
+  table: Uint8ClampedArray,
+): void {
+  const inside = new Uint8Array(iw * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < iw; x++) inside[y * iw + x] = valueAt(x + x0, y) >= cut ? 1 : 0;
+  const top = 255 * 3;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < iw; x++) {
+      const q = y * iw + x;
+      if (!inside[q]) continue;
+      // The canvas border is not a contour: the region goes on beyond it.
+      const edge = (x > 0 && !inside[q - 1]) || (x < iw - 1 && !inside[q + 1]) || (y > 0 && !inside[q - iw]) || (y < h - 1 && !inside[q + iw]);
+      if (!edge) continue;
+      const p = q * 4;
+      px[p] = table[top];
+      px[p + 1] = table[top + 1];
+      px[p + 2] = table[top + 2];
+      px[p + 3] = 255;
+    }
+  }
 }

@@ -55,7 +55,11 @@ const MPR = [
   { name: 'coronal', orientation: Enums.OrientationAxis.CORONAL, color: 'rgb(0, 200, 0)' },
 ] as const;
 
+export type PlaneName = (typeof MPR)[number]['name'];
+export const PLANES: readonly PlaneName[] = MPR.map((p) => p.name);
+
 let sessionCount = 0;
+const planeOf = (viewportId: string) => viewportId.slice(viewportId.lastIndexOf('-') + 1);
 
 function waitForEvent(target: EventTarget, type: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
@@ -89,18 +93,18 @@ export class ViewerSession {
   }
 
   /**
-   * Mounts a volume made by createVolumeFromEngine. kind 'volume': 3 elements (axial, sagittal,
-   * coronal) or 1 (axial); kind 'image': the first element only.
+   * Mounts a volume made by createVolumeFromEngine. kind 'volume': one element per plane of
+   * `planes` (default axial, sagittal, coronal); kind 'image': the first element only.
    */
-  static async create(elements: readonly HTMLDivElement[], volumeId: string): Promise<ViewerSession> {
+  static async create(elements: readonly HTMLDivElement[], volumeId: string, planes: readonly PlaneName[] = PLANES): Promise<ViewerSession> {
     const info = getVolumeInfo(volumeId);
     const volume = cache.getVolume(volumeId);
     if (!info || !volume) throw new Error(`unknown volume ${volumeId}: create it with createVolumeFromEngine`);
-    if (elements.length !== 1 && elements.length !== 3) throw new Error('a viewer needs 1 or 3 elements');
+    const isImage = info.kind === 'image';
+    if (elements.length < (isImage ? 1 : planes.length)) throw new Error(`a viewer of ${planes.join(', ')} needs ${planes.length} elements`);
     const n = ++sessionCount;
     const engine = sharedRenderingEngine();
-    const isImage = info.kind === 'image';
-    const views = isImage ? [{ name: 'image', orientation: undefined, color: '' }] : MPR.slice(0, elements.length);
+    const views = isImage ? [{ name: 'image', orientation: undefined, color: '' }] : planes.map((name) => MPR.find((p) => p.name === name)!);
     const used = elements.slice(0, views.length);
     const viewportIds = views.map((v) => `explicare-${n}-${v.name}`);
     const background: [number, number, number] = [0, 0, 0];
@@ -129,7 +133,7 @@ export class ViewerSession {
       id: `explicare-tools-${n}`,
       renderingEngineId: engine.id,
       viewportIds,
-      crosshairs: views.length === 3,
+      crosshairs: views.length > 1,
       colors: Object.fromEntries(views.map((v, i) => [viewportIds[i], v.color])),
     });
     const session = new ViewerSession(info, volumeId, engine, viewportIds, used, group);
@@ -245,6 +249,37 @@ export class ViewerSession {
       positionMm,
       acquiredSlice: parallel ? Math.min(Math.max(k, 0), g.dimensions[2] - 1) : null,
     };
+  }
+
+  /** The viewports as cornerstone identifies them (for synchronizers across sessions). */
+  viewportRefs(): { renderingEngineId: string; viewportId: string }[] {
+    return this.viewportIds.map((viewportId) => ({ renderingEngineId: this.engine.id, viewportId }));
+  }
+
+  /** Each viewport's focal point by plane name ('axial', ...; 'image' for X-rays). */
+  planeFocus(): Record<string, Vec3> {
+    return Object.fromEntries(this.viewportIds.map((id, i) => [planeOf(id), this.viewport(i).getCamera().focalPoint as Vec3]));
+  }
+
+  /**
+   * Moves each volume viewport's plane through the point saved for its plane name (else through
+   * the first saved point), along its own normal: zoom and pan kept. Used to keep the slices when
+   * the layout is rebuilt.
+   */
+  restoreFocus(focus: Record<string, Vec3>): void {
+    const fallback = Object.values(focus)[0];
+    this.viewportIds.forEach((id, i) => {
+      const vp = this.viewport(i);
+      const world = focus[planeOf(id)] ?? fallback;
+      if (!(vp instanceof VolumeViewport) || !world) return;
+      const { focalPoint, position, viewPlaneNormal } = vp.getCamera();
+      const n = viewPlaneNormal as Vec3;
+      const f = focalPoint as Vec3;
+      const d = dot([world[0] - f[0], world[1] - f[1], world[2] - f[2]], n);
+      const shift = (p: Vec3): Vec3 => [p[0] + d * n[0], p[1] + d * n[1], p[2] + d * n[2]];
+      vp.setCamera({ focalPoint: shift(f), position: shift(position as Vec3) });
+      vp.render();
+    });
   }
 
   /** Back to the initial camera (centre slice, fit to view) and the series' default window. */
