@@ -1,7 +1,36 @@
 // Captures the README screenshots from the real app (npm run serve) in headless Chromium:
-//   npx tsx tools/screenshots.ts   -> docs/screenshot-ct.png, docs/screenshot-ceph.png
-import { chromium } from 'playwright-core';
+//   npx tsx tools/screenshots.ts
+//     docs/screenshot-ct.png       demo CT, lung window
+//     docs/compare-ct.png          demo CT: MUPAX and Grad-CAM, one synchronized row per method,
+//                                  on the slice where MUPAX puts the most saliency
+//     docs/compare-ceph.png        demo cephalogram: landmarks with errors, MUPAX beside Grad-CAM
+//     docs/screenshot-ceph.png     demo cephalogram with landmarks and the error table
+// SAMPLES (default 1024) sets the MUPAX sample count.
+import { chromium, type Page } from 'playwright-core';
+import { openDemo } from '../test/e2e/support/app';
 import { startServer } from '../test/e2e/support/server';
+
+const SAMPLES = process.env.SAMPLES ?? '1024';
+
+async function explain(page: Page, method: string, doneCount: number): Promise<void> {
+  await page.getByTestId('explain-method').selectOption(method);
+  if (method === 'mupax') await page.getByTestId('mupax-samples').fill(SAMPLES);
+  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('job-done').nth(doneCount - 1).waitFor({ timeout: 900_000 });
+}
+
+/** Clicks the per-slice saliency plot at the peak of the shown method's curve (jumps there). */
+async function jumpToPeak(page: Page): Promise<void> {
+  const plot = page.getByTestId('slice-mass').locator('svg');
+  const fraction = await plot.evaluate((svg) => {
+    const d = svg.querySelector('path')?.getAttribute('d') ?? '';
+    const points = [...d.matchAll(/[ML]([\d.]+),([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    const top = points.reduce((a, b) => (b[1] < a[1] ? b : a), points[0] ?? [0, 0]);
+    return top[0] / 600;
+  });
+  const box = (await plot.boundingBox())!;
+  await page.mouse.click(box.x + fraction * box.width, box.y + box.height / 2);
+}
 
 const server = await startServer();
 const browser = await chromium.launch({
@@ -9,17 +38,34 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   await page.goto(server.url);
-  await page.getByTestId('open-demo-ct').click();
-  await page.getByTestId('slice-axial').waitFor({ timeout: 120_000 });
+  await openDemo(page, 'ct');
   await page.getByTestId('preset-lung').click();
   await page.waitForTimeout(1500);
   await page.screenshot({ path: 'docs/screenshot-ct.png' });
-  await page.getByRole('button', { name: 'Demo ceph' }).click();
-  await page.getByTestId('viewport-image').locator('canvas').waitFor({ timeout: 120_000 });
-  await page.waitForTimeout(1500);
+
+  await page.getByTestId('run-model').click();
+  await page.getByTestId('prediction').waitFor();
+  await explain(page, 'gradcam', 1);
+  await explain(page, 'mupax', 2);
+  await page.getByTestId('compare-gradcam').check();
+  await page.getByTestId('viewport-axial-r1').waitFor();
+  await jumpToPeak(page);
+  await page.waitForTimeout(2000);
+  await page.screenshot({ path: 'docs/compare-ct.png' });
+
+  await openDemo(page, 'ceph');
+  await page.getByTestId('run-model').click();
+  await page.getByTestId('landmark-table').waitFor({ timeout: 120_000 });
+  await page.waitForTimeout(1000);
   await page.screenshot({ path: 'docs/screenshot-ceph.png' });
+  await explain(page, 'gradcam', 1);
+  await explain(page, 'mupax', 2);
+  await page.getByTestId('compare-gradcam').check();
+  await page.getByTestId('viewport-image-r1').waitFor();
+  await page.waitForTimeout(2000);
+  await page.screenshot({ path: 'docs/compare-ceph.png' });
 } finally {
   await browser.close();
   await server.stop();
