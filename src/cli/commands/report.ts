@@ -1,5 +1,5 @@
-// `report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize] [--comment TEXT]`:
-// the PDF report and/or DICOM Secondary Capture key images of an explain result (both by default).
+// `report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize] [--comment TEXT] [--top-percent K]`:
+// the PDF report and/or the DICOM objects (key images, Parametric Maps, SEG, SR) of an explain result (both by default).
 import { parseArgs } from 'node:util';
 import { EngineError } from '../../main/engine/engine';
 import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
@@ -7,8 +7,8 @@ import { ReportError, exportReport } from '../../main/engine/report/exportReport
 import { type Command, CommandFailure, UsageError } from '../command';
 
 export const reportCommand: Command = {
-  summary: 'export an explain result as a PDF report and DICOM key images (Secondary Capture)',
-  usage: 'report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize] [--comment TEXT]',
+  summary: 'export an explain result as a PDF report and DICOM objects (key images, Parametric Maps, SEG, TID 1500 SR)',
+  usage: 'report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize] [--comment TEXT] [--top-percent K (SEG region, default 5)]',
   async run(args) {
     const { values } = parseArgs({
       args,
@@ -21,10 +21,14 @@ export const reportCommand: Command = {
         dicom: { type: 'boolean' },
         anonymize: { type: 'boolean' },
         comment: { type: 'string' },
+        'top-percent': { type: 'string' },
       },
     });
     if (!values.study || !values.results || !values.out) throw new UsageError('--study, --results and --out are required');
     const both = !values.pdf && !values.dicom;
+    const topText = values['top-percent'];
+    const topPercent = topText === undefined ? undefined : Number(topText);
+    if (topPercent !== undefined && !(/^\d+(\.\d+)?$/.test(topText!) && topPercent > 0 && topPercent <= 100)) throw new UsageError(`--top-percent must be a number above 0 and at most 100, got "${topText}"`);
     try {
       const out = await exportReport({
         study: values.study,
@@ -34,6 +38,7 @@ export const reportCommand: Command = {
         dicom: both || !!values.dicom,
         anonymize: !!values.anonymize,
         comment: values.comment,
+        topPercent,
         cacheDir: defaultCacheDir(),
         bundledModelsDir: bundledModelsDir(),
       });

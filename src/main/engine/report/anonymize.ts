@@ -11,7 +11,7 @@ const STANDARD_UID_ROOT = '1.2.840.10008.';
 /** Removed (X in PS3.15 Table E.1-1). */
 const REMOVE = new Set([
   'InstitutionName', 'InstitutionAddress', 'InstitutionalDepartmentName', 'StationName', 'PhysiciansOfRecord', 'PerformingPhysicianName',
-  'NameOfPhysiciansReadingStudy', 'OperatorsName', 'RequestingPhysician', 'DeviceSerialNumber', 'PatientAge', 'PatientSize', 'PatientWeight',
+  'NameOfPhysiciansReadingStudy', 'OperatorsName', 'RequestingPhysician', 'PatientAge', 'PatientSize', 'PatientWeight',
   'PatientAddress', 'PatientTelephoneNumbers', 'OtherPatientIDs', 'OtherPatientIDsSequence', 'OtherPatientNames', 'PatientBirthName',
   'PatientMotherBirthName', 'MilitaryRank', 'EthnicGroup', 'Occupation', 'AdditionalPatientHistory', 'PatientComments', 'IssuerOfPatientID',
   'StudyDescription', 'SeriesDescriptionOfSource', 'ImageComments', 'RequestAttributesSequence', 'ReferringPhysicianAddress', 'ReferringPhysicianTelephoneNumbers',
@@ -19,6 +19,8 @@ const REMOVE = new Set([
 ]);
 /** Emptied (Z: type 2, must stay present). */
 const EMPTY = new Set(['PatientBirthDate', 'PatientSex', 'AccessionNumber', 'StudyID', 'ReferringPhysicianName', 'ContentCreatorName']);
+/** Replaced with a dummy (D: type 1 where present, e.g. Enhanced General Equipment). */
+const DUMMY: Record<string, string> = { DeviceSerialNumber: 'REMOVED' };
 /** UID attributes that name a class or syntax, never an instance: kept. */
 const KEEP_UID = /(ClassUID|TransferSyntaxUID|CodingSchemeUID|ImplementationClassUID|ContextUID|MappingResourceUID)$/;
 
@@ -80,6 +82,7 @@ export function createAnonymizer(originalPatientId: string, key = ''): Anonymize
       }
       if (REMOVE.has(k)) continue;
       if (EMPTY.has(k)) out[k] = '';
+      else if (k in DUMMY) out[k] = DUMMY[k];
       else if (k === 'PatientName') out[k] = [{ Alphabetic: patientName }];
       else if (k === 'PatientID') out[k] = patientId;
       else out[k] = value(k, v);

@@ -1,5 +1,6 @@
 // The report export: reads an explain result and its study, renders the key images, and writes the
-// PDF report and/or DICOM Secondary Capture key images (optionally anonymized), all or nothing.
+// PDF report and/or the DICOM objects (Secondary Capture key images, Parametric Maps, SEG, TID 1500
+// SR; optionally anonymized), all or nothing.
 import path from 'node:path';
 import { Engine } from '../engine';
 import { dicomBuffer, type NaturalDataset } from '../io/dicomWrite';
@@ -8,6 +9,7 @@ import { APP_VERSION } from '../version';
 import { type Anonymizer, createAnonymizer } from './anonymize';
 import { fitWithin } from './colormap';
 import { derivedUid } from './derivedUids';
+import { DEFAULT_TOP_PERCENT, stageDerivedObjects } from './dicomObjects';
 import { type KeyPoint, type MapVolume, mostSalientSlice, renderKeyImage } from './keyImages';
 import { DISCLAIMER, type ReportContent, renderPdf } from './pdfReport';
 import { type ExplainResult, ReportError, loadResult, mainMapFile, methodParameters } from './resultFile';
@@ -27,6 +29,8 @@ export interface ReportOptions {
   dicom: boolean;
   anonymize: boolean;
   comment?: string;
+  /** The SEG marks the top `topPercent`% of each map (default 5). */
+  topPercent?: number;
   /** Engine cache folder (model library); the study itself is only read. */
   cacheDir: string;
   bundledModelsDir?: string;
@@ -59,6 +63,8 @@ const isoDate = (da: unknown) => (typeof da === 'string' && /^\d{8}$/.test(da) ?
 export async function exportReport(o: ReportOptions): Promise<ReportOutput> {
   const started = Date.now();
   if (!o.pdf && !o.dicom) throw new ReportError('nothing to export: ask for the PDF, the DICOM objects, or both');
+  const topPercent = o.topPercent ?? DEFAULT_TOP_PERCENT;
+  if (!(topPercent > 0 && topPercent <= 100)) throw new ReportError(`the top region must be a percentage above 0 and at most 100, got ${topPercent}`);
   const result = await loadResult(o.results);
   const engine = new Engine({ cacheDir: o.cacheDir, bundledModelsDir: o.bundledModelsDir });
   try {
@@ -85,7 +91,10 @@ export async function exportReport(o: ReportOptions): Promise<ReportOutput> {
         const content = await reportContent(engine, result, source, images, points, first.dataset, anon, created, o.comment);
         await staging.write('report.pdf', await renderPdf(content));
       }
-      if (o.dicom) await stageSecondaryCaptures(staging, result, source, images, points, anon, created);
+      if (o.dicom) {
+        await stageSecondaryCaptures(staging, result, source, images, points, anon, created);
+        await stageDerivedObjects({ staging, result, source, maps: images, topPercent, anon, comment: o.comment, created });
+      }
       const files = await staging.commit();
       return { files, keySlices: Object.fromEntries(images.map((i) => [i.method, i.slice])), elapsedMs: Date.now() - started };
     } catch (err) {
