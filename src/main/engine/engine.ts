@@ -348,7 +348,8 @@ export class Engine {
       onProgress?.(s);
       if (s.state === 'done') return this.jobOrThrow(id).result!;
       if (s.state !== 'running') throw new EngineError('bad-input', s.error ?? s.state);
-      await new Promise((r) => setTimeout(r, 200));
+      // Wake at the end of the job, or every 200 ms to report progress.
+      await Promise.race([this.jobs.settled(id), new Promise((r) => setTimeout(r, 200))]);
     }
   }
 

@@ -19,14 +19,13 @@ export interface Job<R> {
 }
 
 export class JobManager<R> {
-  private readonly jobs = new Map<string, { job: Job<R>; controller: AbortController }>();
+  private readonly jobs = new Map<string, { job: Job<R>; controller: AbortController; settled: Promise<void> }>();
   private counter = 0;
 
   start(label: string, meta: Record<string, string>, work: (progress: (p: JobProgress) => void, signal: AbortSignal) => Promise<R>, describe: (err: unknown) => string): Job<R> {
     const controller = new AbortController();
     const job: Job<R> = { id: `job-${Date.now().toString(36)}-${++this.counter}`, label, state: 'running', progress: { done: 0, total: 1 }, partialVersion: 0, startedAt: Date.now(), fromCache: false, meta };
-    this.jobs.set(job.id, { job, controller });
-    work((p) => {
+    const settled = work((p) => {
       job.progress = p;
       if (p.partial) job.partialVersion++;
     }, controller.signal).then(
@@ -41,14 +40,20 @@ export class JobManager<R> {
         job.finishedAt = Date.now();
       },
     );
+    this.jobs.set(job.id, { job, controller, settled });
     return job;
+  }
+
+  /** Resolves when the job has finished, whatever its outcome (at once for unknown jobs). */
+  settled(id: string): Promise<void> {
+    return this.jobs.get(id)?.settled ?? Promise.resolve();
   }
 
   /** A job that is finished at once (a cached result). */
   finished(label: string, meta: Record<string, string>, result: R): Job<R> {
     const now = Date.now();
     const job: Job<R> = { id: `job-${now.toString(36)}-${++this.counter}`, label, state: 'done', progress: { done: 1, total: 1 }, partialVersion: 0, startedAt: now, finishedAt: now, result, fromCache: true, meta };
-    this.jobs.set(job.id, { job, controller: new AbortController() });
+    this.jobs.set(job.id, { job, controller: new AbortController(), settled: Promise.resolve() });
     return job;
   }
 

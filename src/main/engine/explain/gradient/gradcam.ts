@@ -74,6 +74,6 @@ export function makeGradcam(variant: 'gradcam' | 'gradcampp') {
     const actGrid = fitGrid(ctx.input.grid, dims as [number, number, number]);
     const map = resample(cam, actGrid, ctx.input.grid, 'linear', 'clamp');
     progress({ done: 2, total: 2 });
-    return { maps: [{ target, data: map }], details: { method: variant, parameters: { ...o, layer }, activationShape: act.dims, target } };
+    return { maps: [{ target, data: map }], details: { method: variant, parameters: { ...o, layer }, activationShape: act.dims, target, timing: { gradientPassMs: run.ms } } };
   };
 }

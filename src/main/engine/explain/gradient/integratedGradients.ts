@@ -39,11 +39,13 @@ export function makeIntegratedGradients(mode: 'ig' | 'psig' | 'gradient') {
     const cdf = (t: number) => (o.sampling === 'power' ? Math.pow(t, o.power) : t);
     const weights = ts.map((t) => (mode === 'psig' ? cdf(t) : 1) / steps);
     const acc = new Float64Array(x.length);
+    let passMs = 0;
     const point = new Float32Array(x.length);
     for (let s = 0; s < steps; s++) {
       if (signal.aborted) throw new ExplainCancelled();
       for (let v = 0; v < x.length; v++) point[v] = b + ts[s] * (x[v] - b);
       const run = await ctx.worker.run(key, { [inputName]: { data: point, dims: ctx.input.dims }, [gm.seedInput]: seed }, [gm.gradientOutputs[inputName]]);
+      passMs += run.ms;
       const g = run.outputs[gm.gradientOutputs[inputName]].data;
       for (let v = 0; v < x.length; v++) acc[v] += weights[s] * g[v];
       progress({ done: s + 1, total: steps });
@@ -69,6 +71,8 @@ export function makeIntegratedGradients(mode: 'ig' | 'psig' | 'gradient') {
         parameters: { ...o, steps, baselineValue: b },
         target,
         attributionSum: sum,
+        // ONNX Runtime time of one forward + backward pass (mean over the steps).
+        timing: { gradientPassMs: passMs / steps },
         // PS-IG sums to the expected score difference over its sampled baselines, not to this one.
         completeness: scoreDifference === null || mode === 'psig' ? null : { scoreDifference, relativeError: Math.abs(sum - scoreDifference) / Math.max(Math.abs(scoreDifference), 1e-12) },
       },
