@@ -36,6 +36,15 @@ const api: ExplicareApi = {
   cancelJob: (args) => call('cancelJob', args),
   getExplanationMap: (args) => call<ArrayBufferView>('getExplanationMap', args).then(ownBuffer),
   clearExplanations: () => call('clearExplanations'),
+  exportReport: (args) => call('exportReport', args),
+  pacsGetSettings: () => call('pacsGetSettings'),
+  pacsSaveSettings: (args) => call('pacsSaveSettings', args),
+  pacsSearch: (args) => call('pacsSearch', args),
+  pacsListSeries: (args) => call('pacsListSeries', args),
+  pacsRetrieve: (args) => call('pacsRetrieve', args),
+  pacsTransfer: (args) => call('pacsTransfer', args),
+  pacsCancelTransfer: (args) => call('pacsCancelTransfer', args),
+  pacsSendExport: (args) => call('pacsSendExport', args),
 };
 
 contextBridge.exposeInMainWorld('api', api);

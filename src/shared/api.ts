@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Geometry, Vec3 } from './geometry';
 import type { LandmarkErrors } from './landmarkMetrics';
 import type { ModelManifest } from './modelManifest';
+import { pacsApiArgs, type ExportResult, type PacsSeriesHit, type PacsSettingsView, type PacsStudyHit, type PacsTransferStatus, type StowResult } from './pacsApi';
 
 export const seriesUidSchema = z.string().regex(/^[0-9.]{1,64}$/, 'not a DICOM UID');
 
@@ -36,6 +37,7 @@ export const apiArgs = {
     .object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/), target: z.number().int().min(0).max(1000), partial: z.boolean().default(false) })
     .strict(),
   clearExplanations: z.object({}).strict(),
+  ...pacsApiArgs,
 } as const;
 
 export type ApiMethod = keyof typeof apiArgs | 'openFiles' | 'importModelFiles' | 'importLandmarks';
@@ -232,6 +234,19 @@ export interface ExplicareApi {
   /** A map on the model grid (Float32, [z][y][x]); `partial` gives the latest live map of a running job. */
   getExplanationMap(args: ApiArgs<'getExplanationMap'>): Promise<ArrayBuffer>;
   clearExplanations(): Promise<void>;
+  /** PDF and/or DICOM export of the series' finished explanations (engine-side, like the CLI). */
+  exportReport(args: z.input<(typeof apiArgs)['exportReport']>): Promise<ExportResult>;
+  /** PACS (DICOMweb): the engine talks to the server; the renderer only calls these. */
+  pacsGetSettings(): Promise<PacsSettingsView | null>;
+  pacsSaveSettings(args: z.input<(typeof apiArgs)['pacsSaveSettings']>): Promise<PacsSettingsView>;
+  pacsSearch(args: z.input<(typeof apiArgs)['pacsSearch']>): Promise<PacsStudyHit[]>;
+  pacsListSeries(args: ApiArgs<'pacsListSeries'>): Promise<PacsSeriesHit[]>;
+  /** Starts a WADO-RS retrieval; poll pacsTransfer for progress and the opened study. */
+  pacsRetrieve(args: ApiArgs<'pacsRetrieve'>): Promise<PacsTransferStatus>;
+  pacsTransfer(args: ApiArgs<'pacsTransfer'>): Promise<PacsTransferStatus>;
+  pacsCancelTransfer(args: ApiArgs<'pacsCancelTransfer'>): Promise<PacsTransferStatus>;
+  /** STOW-RS of the DICOM files of an export of this session. */
+  pacsSendExport(args: ApiArgs<'pacsSendExport'>): Promise<StowResult>;
 }
 
 /** Errors that cross the API boundary carry a user-facing message and a stable code. */

@@ -5,10 +5,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, EngineError } from '../../main/engine/engine';
-import { toStudyGrid } from '../../main/engine/explain/explainVolume';
 import { writeFileAtomic } from '../../main/engine/io/atomic';
-import { writeNifti } from '../../main/engine/io/nifti';
 import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
+import { writeMethodMaps } from '../../main/engine/report/methodMaps';
 import { APP_VERSION } from '../../main/engine/version';
 import { type Command, CommandFailure, UsageError } from '../command';
 import { openForModel, resolveModelPath } from '../openForModel';
@@ -19,9 +18,6 @@ const number = (name: string, text: string | undefined): number | undefined => {
   if (!Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got "${text}"`);
   return v;
 };
-
-/** A file-name-safe form of a target ("Subspinale (A point)" -> "subspinale-a-point"). */
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 export const explainCommand: Command = {
   summary: 'explain a model decision on a study (MUPAX, ...); writes result.json and NIfTI maps',
@@ -71,16 +67,7 @@ export const explainCommand: Command = {
           }
         });
         if (process.stderr.isTTY) process.stderr.write('\n');
-        const files: Record<string, string> = {};
-        const write = async (name: string, map: Float32Array, description: string) => {
-          const file = path.join(values.out!, name);
-          await writeNifti(file, { geometry: info.geometry, data: toStudyGrid(map, result.grid, info.geometry), description });
-          return name;
-        };
-        const main = result.maps.length - 1;
-        files[result.targets[main]] = await write(`${method}.nii.gz`, result.maps[main], `${method} ${result.targets[main]}`.slice(0, 79));
-        for (let t = 0; t < main; t++) files[result.targets[t]] = await write(`${method}-${slug(result.targets[t])}.nii.gz`, result.maps[t], `${method} ${result.targets[t]}`.slice(0, 79));
-        if (result.explainedInput) files['explained input'] = await write(`${method}-explained-input.nii.gz`, result.explainedInput, `${method} explained input`);
+        const files = await writeMethodMaps(values.out, method, result, info.geometry);
         const metrics = withMetrics ? await engine.explanationMetrics(job.id) : undefined;
         methods[method] = { files, targets: result.targets, fromCache: job.fromCache, modelGrid: result.grid, ...result.details, metrics };
         if (metrics) {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { apiArgs, type ApiErrorBody } from '../../shared/api';
 import { DicomInputError } from './dicom/parseFile';
+import { PacsError } from './pacs/pacsError';
 import { Engine, EngineError } from './engine';
 
 export type DispatchableMethod = Exclude<keyof typeof apiArgs, 'openDialog' | 'capabilities' | 'importModelDialog'>;
@@ -39,6 +40,15 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
       return engine.explanationMap(a.jobId, a.target, a.partial);
     }
     case 'clearExplanations': apiArgs.clearExplanations.parse(raw); return engine.clearExplanations();
+    case 'exportReport': return engine.exportReport(apiArgs.exportReport.parse(raw));
+    case 'pacsGetSettings': apiArgs.pacsGetSettings.parse(raw); return engine.pacs.getSettings();
+    case 'pacsSaveSettings': return engine.pacs.saveSettings(apiArgs.pacsSaveSettings.parse(raw));
+    case 'pacsSearch': return engine.pacs.search(apiArgs.pacsSearch.parse(raw));
+    case 'pacsListSeries': return engine.pacs.listSeries(apiArgs.pacsListSeries.parse(raw).studyUid);
+    case 'pacsRetrieve': return engine.pacs.retrieve(apiArgs.pacsRetrieve.parse(raw));
+    case 'pacsTransfer': return engine.pacs.transfer(apiArgs.pacsTransfer.parse(raw).transferId);
+    case 'pacsCancelTransfer': return engine.pacs.cancel(apiArgs.pacsCancelTransfer.parse(raw).transferId);
+    case 'pacsSendExport': return engine.sendExport(apiArgs.pacsSendExport.parse(raw).exportId);
   }
 }
 
@@ -49,6 +59,7 @@ export function toApiError(err: unknown): ApiErrorBody {
   }
   if (err instanceof EngineError) return { code: err.code, message: err.message };
   if (err instanceof DicomInputError) return { code: 'bad-input', message: err.reason };
+  if (err instanceof PacsError) return { code: 'bad-input', message: err.message };
   if (err instanceof RangeError && /memory/.test(err.message)) return { code: 'bad-input', message: err.message };
   return { code: 'internal', message: 'internal error (see the application log)' };
 }

@@ -27,6 +27,9 @@ import { reindex } from '../../shared/geometry';
 import { faithfulness, type FaithfulnessReport } from './metrics/faithfulness';
 import { lesionMask, localization, type LocalizationReport } from './metrics/localization';
 import { makeScorer } from './metrics/scorer';
+import { PacsService } from './pacs/pacsService';
+import type { ExportResult, StowResult } from '../../shared/pacsApi';
+import type { ApiArgs } from '../../shared/api';
 
 export class EngineError extends Error {
   constructor(
@@ -57,10 +60,15 @@ export class Engine {
   private readonly models: ModelLibrary;
   private readonly jobs = new JobManager<ExplanationResult>();
   private readonly results: ResultCache;
+  /** DICOMweb PACS: settings, search, retrieval into the cache (opened like a folder), STOW. */
+  readonly pacs: PacsService;
+  /** Exports of this session, by id: only these folders' files may be sent to the PACS. */
+  private readonly exports = new Map<string, { folder: string; files: string[] }>();
 
   constructor(private readonly options: EngineOptions) {
     this.models = new ModelLibrary(options.bundledModelsDir, path.join(options.cacheDir, 'models'), () => this.worker());
     this.results = new ResultCache(path.join(options.cacheDir, 'results'));
+    this.pacs = new PacsService(path.join(options.cacheDir, 'pacs'), (folder) => this.openPaths([folder]));
   }
 
   /** The inference worker starts on first use: opening studies needs no ONNX Runtime. */
@@ -364,6 +372,53 @@ export class Engine {
     if (!r) throw new EngineError('not-found', `the job is ${job.state}: no map`);
     if (target >= r.maps.length) throw new EngineError('bad-input', `target ${target} does not exist (the result has ${r.maps.length})`);
     return r.maps[target];
+  }
+
+  /**
+   * PDF and/or DICOM export of the series' finished explanations (the latest per method, of the model
+   * that ran last), as the CLI report command writes them.
+   */
+  async exportReport(a: ApiArgs<'exportReport'>): Promise<ExportResult> {
+    const series = this.seriesOrThrow(a.seriesUid);
+    const done = this.jobs.list().filter((j) => j.state === 'done' && j.meta.seriesUid === a.seriesUid && j.result);
+    const modelId = done.at(-1)?.meta.modelId;
+    const latest = new Map(done.filter((j) => j.meta.modelId === modelId).map((j) => [j.meta.method, j]));
+    if (!modelId || latest.size === 0) throw new EngineError('bad-input', 'nothing to export yet: run an explanation (e.g. Grad-CAM) on this series first');
+    const model = (await this.listModels()).find((m) => m.id === modelId);
+    if (!model) throw new EngineError('not-found', 'the model of these explanations is no longer in the library');
+    const outDir = a.outDir || path.join(this.options.cacheDir, 'exports', new Date().toISOString().replace(/[:.]/g, '-'));
+    const { exportSession } = await import('./report/sessionExport'); // pdf-lib etc. load on first export
+    const { ReportError } = await import('./report/resultFile');
+    try {
+      const out = await exportSession({
+        info: await this.loadVolume(a.seriesUid),
+        instancePaths: series.instances.map((i) => i.path),
+        model: { id: model.id, name: model.name, version: model.version },
+        prediction: await this.runModel(a.seriesUid, modelId),
+        explanations: [...latest.values()].map((j) => ({ method: j.meta.method, fromCache: j.fromCache, result: j.result! })),
+        cacheDir: this.options.cacheDir,
+        bundledModelsDir: this.options.bundledModelsDir,
+        outDir,
+        pdf: a.pdf,
+        dicom: a.dicom,
+        anonymize: a.anonymize,
+        comment: a.comment,
+      });
+      const files = out.files.map((f) => path.relative(outDir, f));
+      const exportId = `export-${Date.now().toString(36)}-${this.exports.size + 1}`;
+      this.exports.set(exportId, { folder: outDir, files });
+      return { exportId, folder: outDir, files, dicomFiles: files.filter((f) => f.endsWith('.dcm')).length, methods: [...latest.keys()], elapsedMs: out.elapsedMs };
+    } catch (err) {
+      if (err instanceof ReportError) throw new EngineError('bad-input', `Export failed: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** STOW-RS of the DICOM files of one of this session's exports. */
+  async sendExport(exportId: string): Promise<StowResult> {
+    const e = this.exports.get(exportId);
+    if (!e) throw new EngineError('not-found', 'no such export in this session (export again)');
+    return this.pacs.send(e.folder, e.files);
   }
 
   async clearExplanations(): Promise<void> {

@@ -49,6 +49,15 @@ export function createHttpApi(token: string): ExplicareApi {
     cancelJob: (args) => json('cancelJob', args),
     getExplanationMap: async (args) => (await post('getExplanationMap', JSON.stringify(args), 'application/json')).arrayBuffer(),
     clearExplanations: () => json('clearExplanations'),
+    exportReport: (args) => json('exportReport', args),
+    pacsGetSettings: () => json('pacsGetSettings'),
+    pacsSaveSettings: (args) => json('pacsSaveSettings', args),
+    pacsSearch: (args) => json('pacsSearch', args),
+    pacsListSeries: (args) => json('pacsListSeries', args),
+    pacsRetrieve: (args) => json('pacsRetrieve', args),
+    pacsTransfer: (args) => json('pacsTransfer', args),
+    pacsCancelTransfer: (args) => json('pacsCancelTransfer', args),
+    pacsSendExport: (args) => json('pacsSendExport', args),
     importLandmarks: async (seriesUid, files) =>
       (await post(`importLandmarks?seriesUid=${encodeURIComponent(seriesUid)}`, packFiles(files), 'application/octet-stream')).json(),
   };
