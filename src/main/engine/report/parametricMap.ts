@@ -73,7 +73,7 @@ export function parametricMapDataset(a: ParametricMapArgs): NaturalDataset {
     Modality: String(a.sourceDataset.Modality ?? 'OT'),
     SeriesInstanceUID: a.seriesInstanceUid,
     SeriesNumber: a.seriesNumber,
-    SeriesDescription: `Explicare ${a.method} saliency map`.slice(0, 64),
+    SeriesDescription: 'Explicare saliency maps', // one series holds the map of every method
     SeriesDate: date,
     SeriesTime: time,
     // Frame of Reference

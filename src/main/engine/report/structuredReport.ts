@@ -82,7 +82,7 @@ function predictionGroup(a: StructuredReportArgs): ContentItem[] {
 function methodGroups(a: StructuredReportArgs): ContentItem[] {
   return a.methods.map((s) => {
     const m = a.result.methods[s.method];
-    const params = methodParameters(m).map(([k, v]) => `${k} = ${v}`);
+    const params = methodParameters(m).filter(([k]) => !k.startsWith('timing.')).map(([k, v]) => `${k} = ${v}`); // run times are no parameters
     const region = a.isProjection
       ? num('CONTAINS', code('42798000', 'SCT', 'Area'), s.regionVoxels * s.voxelSize, code('mm2', 'UCUM', 'square millimeter'))
       : num('CONTAINS', code('118565006', 'SCT', 'Volume'), s.regionVoxels * s.voxelSize, code('mm3', 'UCUM', 'cubic millimeter'));
