@@ -173,7 +173,7 @@ describe('CT report export', () => {
   });
 
   it('writes Secondary Capture key images in a new series of the same study that pass dciodvfy', async () => {
-    const scs = files.filter((f) => f.endsWith('.dcm'));
+    const scs = files.filter((f) => path.basename(f).startsWith('SC-')); // the other objects: report-dicom-objects.test.ts
     expect(scs.map((f) => path.basename(f)).sort()).toEqual(['SC-gradcam.dcm', 'SC-mupax.dcm']);
     const src = await readNatural(path.join(ctStudy, readdirSync(ctStudy).find((f) => f.endsWith('.dcm'))!));
     const series = new Set<string>();
@@ -246,7 +246,7 @@ describe('anonymized export', () => {
       const ds = await readNatural(path.join(ctStudy, f));
       sopUids.push(String(ds.SOPInstanceUID), String(ds.FrameOfReferenceUID));
     }
-    const scs = files.filter((f) => f.endsWith('.dcm'));
+    const scs = files.filter((f) => path.basename(f).startsWith('SC-')); // the other objects: report-dicom-objects.test.ts
     expect(scs.length).toBe(2);
     const studies = new Set<string>();
     for (const f of scs) {
