@@ -91,5 +91,6 @@ export const useStudyStore = defineStore('study', () => {
     error.value = null;
   }
 
-  return { capabilities, studies, lastReport, selectedSeriesUid, volume, groundTruth, busy, error, init, openDemo, openDialog, openFiles, selectSeries, dismissError };
+  // afterOpen is shared with other ways of opening (a PACS retrieval ends with an OpenReport too).
+  return { capabilities, studies, lastReport, selectedSeriesUid, volume, groundTruth, busy, error, init, openDemo, openDialog, openFiles, selectSeries, dismissError, afterOpen };
 });

@@ -1,0 +1,84 @@
+// The PACS panel's state: server settings, the study search, the retrieval in progress (polled),
+// and the last STOW result. All PACS traffic goes through the engine; this only calls the API.
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { PacsSettingsView, PacsStudyHit, PacsTransferStatus, StowResult } from '../../shared/pacsApi';
+import { useApi } from '../api';
+import { useStudyStore } from './study';
+
+const POLL_MS = 250;
+
+export const usePacsStore = defineStore('pacs', () => {
+  const api = useApi();
+  const study = useStudyStore();
+  const settings = ref<PacsSettingsView | null>(null);
+  const query = ref({ patientName: '', patientId: '', dateFrom: '', dateTo: '', modality: '' });
+  const results = ref<PacsStudyHit[] | null>(null);
+  const searching = ref(false);
+  const transfer = ref<PacsTransferStatus | null>(null);
+  const sending = ref(false);
+  const sent = ref<StowResult | null>(null);
+  const error = ref<string | null>(null);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  async function guarded<T>(task: () => Promise<T>): Promise<T | undefined> {
+    error.value = null;
+    try {
+      return await task();
+    } catch (err) {
+      error.value = err instanceof Error ? err.message : String(err);
+      return undefined;
+    }
+  }
+
+  async function load(): Promise<void> {
+    await guarded(async () => (settings.value = await api.pacsGetSettings()));
+  }
+
+  /** `authorization`: '' keeps the stored header, null removes it. */
+  async function save(baseUrl: string, authorization: string | null, timeoutSeconds: number): Promise<boolean> {
+    const saved = await guarded(() => api.pacsSaveSettings({ baseUrl, timeoutSeconds, ...(authorization === '' ? {} : { authorization }) }));
+    if (saved) settings.value = saved;
+    return !!saved;
+  }
+
+  async function search(): Promise<void> {
+    searching.value = true;
+    const found = await guarded(() => api.pacsSearch(query.value));
+    searching.value = false;
+    if (found) results.value = found;
+  }
+
+  async function poll(): Promise<void> {
+    clearTimeout(timer);
+    const t = transfer.value;
+    if (!t || t.state !== 'running') return;
+    const s = await guarded(() => api.pacsTransfer({ transferId: t.id }));
+    if (!s) return;
+    transfer.value = s;
+    if (s.state === 'running') timer = setTimeout(() => void poll(), POLL_MS);
+    else if (s.state === 'done') await study.afterOpen(s.report);
+    else if (s.state === 'failed') error.value = s.error ?? 'the retrieval failed';
+  }
+
+  async function open(studyUid: string): Promise<void> {
+    sent.value = null;
+    const started = await guarded(() => api.pacsRetrieve({ studyUid }));
+    if (!started) return;
+    transfer.value = started;
+    void poll();
+  }
+
+  async function cancel(): Promise<void> {
+    const t = transfer.value;
+    if (t?.state === 'running') await guarded(() => api.pacsCancelTransfer({ transferId: t.id }));
+  }
+
+  async function send(exportId: string): Promise<void> {
+    sending.value = true;
+    sent.value = (await guarded(() => api.pacsSendExport({ exportId }))) ?? null;
+    sending.value = false;
+  }
+
+  return { settings, query, results, searching, transfer, sending, sent, error, load, save, search, open, cancel, send };
+});
