@@ -2,8 +2,7 @@
 // `npm run test:pacs` provides): STOW the demo CT, QIDO it, WADO-retrieve it with progress into the
 // cache and open it, explain (Grad-CAM), export DICOM, STOW the new series back and query it; then
 // the failures: wrong password, timeout, a cut retrieval, a stopped server, a wrong URL.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +22,7 @@ let orthanc: Orthanc;
 let demo: CtDemoResult;
 let engine: Engine;
 const figures: Record<string, string> = {};
+const SECONDARY_CAPTURE = '1.2.840.10008.5.1.4.1.1.7';
 
 const call = <T>(method: Parameters<typeof dispatch>[1], args: unknown = {}) => dispatch(engine, method, args) as Promise<T>;
 const configure = (over: { authorization?: string | null; timeoutSeconds?: number; baseUrl?: string } = {}) =>
@@ -163,17 +163,19 @@ describe('round trip with a real Orthanc', () => {
     const t0 = performance.now();
     const sent = await call<StowResult>('pacsSendExport', { exportId: exported.exportId });
     figures.stowExportMs = (performance.now() - t0).toFixed(0);
+    figures.stowExportInstances = String(sent.instances.length);
+    figures.stowExportMB = (dicomFiles.reduce((n, f) => n + statSync(path.join(outDir, f)).size, 0) / 2 ** 20).toFixed(1);
     expect(sent.failed).toBe(0);
     expect(sent.instances.map((i) => i.file).sort()).toEqual(dicomFiles.sort());
     expect(sent.instances.every((i) => i.ok)).toBe(true);
 
     // Each exported series is now in the study on the PACS, with its modality and instance count.
     const onPacs = await call<{ seriesUid: string; modality: string; instanceCount: number }[]>('pacsListSeries', { studyUid: demo.studyUid });
-    const exportedSeries = new Map<string, { modality: string; count: number }>();
+    const exportedSeries = new Map<string, { modality: string; sopClass: string; count: number }>();
     for (const f of dicomFiles) {
       const ds = await readNatural(path.join(outDir, f));
       expect(ds.StudyInstanceUID).toBe(demo.studyUid);
-      const s = exportedSeries.get(String(ds.SeriesInstanceUID)) ?? { modality: String(ds.Modality), count: 0 };
+      const s = exportedSeries.get(String(ds.SeriesInstanceUID)) ?? { modality: String(ds.Modality), sopClass: String(ds.SOPClassUID), count: 0 };
       s.count++;
       exportedSeries.set(String(ds.SeriesInstanceUID), s);
     }
@@ -181,12 +183,11 @@ describe('round trip with a real Orthanc', () => {
     expect(onPacs).toHaveLength(1 + exportedSeries.size);
 
     // The key image, retrieved back from the PACS, references source images of the original CT.
-    const sc = [...exportedSeries.entries()].find(([, s]) => s.modality === 'OT')!;
+    const sc = [...exportedSeries.entries()].find(([, s]) => s.sopClass === SECONDARY_CAPTURE)!;
     const back = await call<PacsTransferStatus>('pacsRetrieve', { studyUid: demo.studyUid, seriesUid: sc[0] });
     const backDone = await waitTransfer(back.id);
     expect(backDone.state).toBe('done');
     const folder = retrievedFolder(path.join(cacheDir, 'pacs'), { studyUid: demo.studyUid, seriesUid: sc[0] });
-    const original = new Set(readdirSync(demoDir).filter((f) => f.endsWith('.dcm')).map((f) => f));
     const sourceUids = new Set<string>();
     for (const f of readdirSync(folder)) {
       const ds = await readNatural(path.join(folder, f));
@@ -195,7 +196,6 @@ describe('round trip with a real Orthanc', () => {
     expect(sourceUids.size).toBeGreaterThan(0);
     const demoSops = new Set(await Promise.all(demo.files.map(async (f) => String((await readNatural(f)).SOPInstanceUID))));
     for (const u of sourceUids) expect(demoSops.has(u)).toBe(true);
-    expect(original.size).toBe(120);
   });
 });
 
