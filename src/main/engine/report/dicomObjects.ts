@@ -84,7 +84,7 @@ export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> 
     'SR-measurement-report.dcm',
     structuredReportDataset({
       result,
-      methods: segments.map((s) => ({ method: s.method, regionVoxels: s.mask.reduce((n, v) => n + v, 0), voxelSize })),
+      methods: segments.map((s) => ({ method: s.method, regionVoxels: countOnes(s.mask), voxelSize })),
       topPercent: a.topPercent,
       isProjection: source.info.kind === 'image',
       sources,
@@ -101,4 +101,10 @@ export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> 
       created: a.created,
     }),
   );
+}
+
+function countOnes(mask: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i];
+  return n;
 }

@@ -4,8 +4,7 @@
 
 const BINS = 4096;
 
-/** The smallest value among the `count` largest of `data` (count >= 1). */
-export function kthLargest(data: ArrayLike<number>, count: number): number {
+function valueRange(data: ArrayLike<number>): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < data.length; i++) {
@@ -13,16 +12,20 @@ export function kthLargest(data: ArrayLike<number>, count: number): number {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
+  return [lo, hi];
+}
+
+/** The smallest value among the `count` largest of `data` (count >= 1). */
+export function kthLargest(data: ArrayLike<number>, count: number, [lo, hi] = valueRange(data)): number {
   if (!(hi > lo)) return lo;
-  const width = (hi - lo) / BINS;
-  const bin = (v: number) => Math.min(BINS - 1, Math.floor((v - lo) / width));
+  const scale = BINS / (hi - lo);
   const counts = new Float64Array(BINS);
-  for (let i = 0; i < data.length; i++) counts[bin(data[i])]++;
+  for (let i = 0; i < data.length; i++) counts[Math.min(BINS - 1, ((data[i] - lo) * scale) | 0)]++;
   let above = 0;
   let b = BINS - 1;
   for (; b > 0 && above + counts[b] < count; b--) above += counts[b];
   const inBin: number[] = [];
-  for (let i = 0; i < data.length; i++) if (bin(data[i]) === b) inBin.push(data[i]);
+  for (let i = 0; i < data.length; i++) if (Math.min(BINS - 1, ((data[i] - lo) * scale) | 0) === b) inBin.push(data[i]);
   inBin.sort((x, y) => y - x);
   return inBin[Math.min(inBin.length - 1, count - above - 1)];
 }
@@ -35,10 +38,8 @@ export function topRegion(data: ArrayLike<number>, percent: number): Uint8Array 
   if (!(percent > 0 && percent <= 100)) throw new RangeError(`the top region must be a percentage in (0, 100], got ${percent}`);
   const mask = new Uint8Array(data.length);
   if (data.length === 0) return mask;
-  const count = Math.max(1, Math.round((data.length * percent) / 100));
-  const threshold = kthLargest(data, count);
-  let min = Infinity;
-  for (let i = 0; i < data.length; i++) if (data[i] < min) min = data[i];
-  for (let i = 0; i < data.length; i++) if (data[i] >= threshold && data[i] > min) mask[i] = 1;
+  const range = valueRange(data);
+  const threshold = kthLargest(data, Math.max(1, Math.round((data.length * percent) / 100)), range);
+  for (let i = 0; i < data.length; i++) if (data[i] >= threshold && data[i] > range[0]) mask[i] = 1;
   return mask;
 }
