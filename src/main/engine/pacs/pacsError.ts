@@ -9,8 +9,11 @@ export class PacsError extends Error {
 
 /** What a failed fetch means, from undici's error cause codes. */
 export function connectionFailure(err: unknown, server: string): PacsError {
-  const cause = (err as { cause?: { code?: string } })?.cause;
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
   const code = cause?.code ?? (err as NodeJS.ErrnoException)?.code;
+  if (/redirect/i.test(cause?.message ?? '')) {
+    return new PacsError(`the PACS at ${server} redirected the request elsewhere: enter the final URL (e.g. https:// instead of http://) in the PACS settings`);
+  }
   switch (code) {
     case 'ECONNREFUSED':
       return new PacsError(`cannot connect to the PACS at ${server}: connection refused (is the server running, and is the port right?)`);

@@ -59,6 +59,7 @@ export async function pacsRequest(settings: PacsSettings, req: PacsRequest): Pro
   arm();
   let response: Response;
   try {
+    // No redirects: the authorization header must never be replayed to a host the user did not enter.
     response = await fetch(settings.baseUrl + req.path, { method: req.method ?? 'GET', headers, body: req.body, signal: controller.signal, redirect: 'error' });
   } catch (err) {
     close();
