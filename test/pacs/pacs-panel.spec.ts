@@ -57,6 +57,9 @@ test('configure, search, open with progress, explain, export and send back to th
   await page.getByTestId('pacs-search-button').click();
   await expect(page.getByTestId('pacs-results').locator('li')).toHaveCount(1);
   await expect(page.getByTestId('pacs-results')).toContainText('120 images');
+  await page.getByTestId('pacs-series-toggle').click();
+  await expect(page.getByTestId('pacs-series').locator('li')).toHaveCount(1);
+  await expect(page.getByTestId('pacs-series')).toContainText('CT');
 
   await page.getByTestId('pacs-open').click();
   await expect(page.getByTestId('pacs-transfer')).toBeVisible();

@@ -2,7 +2,7 @@
 // and the last STOW result. All PACS traffic goes through the engine; this only calls the API.
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { PacsSettingsView, PacsStudyHit, PacsTransferStatus, StowResult } from '../../shared/pacsApi';
+import type { PacsSeriesHit, PacsSettingsView, PacsStudyHit, PacsTransferStatus, StowResult } from '../../shared/pacsApi';
 import { useApi } from '../api';
 import { useStudyStore } from './study';
 
@@ -14,6 +14,8 @@ export const usePacsStore = defineStore('pacs', () => {
   const settings = ref<PacsSettingsView | null>(null);
   const query = ref({ patientName: '', patientId: '', dateFrom: '', dateTo: '', modality: '' });
   const results = ref<PacsStudyHit[] | null>(null);
+  /** Series lists of the studies the user expanded. */
+  const series = ref<Record<string, PacsSeriesHit[]>>({});
   const searching = ref(false);
   const transfer = ref<PacsTransferStatus | null>(null);
   const sending = ref(false);
@@ -61,9 +63,20 @@ export const usePacsStore = defineStore('pacs', () => {
     else if (s.state === 'failed') error.value = s.error ?? 'the retrieval failed';
   }
 
-  async function open(studyUid: string): Promise<void> {
+  async function toggleSeries(studyUid: string): Promise<void> {
+    if (series.value[studyUid]) {
+      const { [studyUid]: _, ...rest } = series.value;
+      series.value = rest;
+      return;
+    }
+    const list = await guarded(() => api.pacsListSeries({ studyUid }));
+    if (list) series.value = { ...series.value, [studyUid]: list };
+  }
+
+  /** Retrieves the study, or only one of its series. */
+  async function open(studyUid: string, seriesUid?: string): Promise<void> {
     sent.value = null;
-    const started = await guarded(() => api.pacsRetrieve({ studyUid }));
+    const started = await guarded(() => api.pacsRetrieve(seriesUid ? { studyUid, seriesUid } : { studyUid }));
     if (!started) return;
     transfer.value = started;
     void poll();
@@ -80,5 +93,5 @@ export const usePacsStore = defineStore('pacs', () => {
     sending.value = false;
   }
 
-  return { settings, query, results, searching, transfer, sending, sent, error, load, save, search, open, cancel, send };
+  return { settings, query, results, series, searching, transfer, sending, sent, error, load, save, search, toggleSeries, open, cancel, send };
 });
