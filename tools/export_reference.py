@@ -25,6 +25,22 @@ from train_ct import CtNet
 
 SEEDS = [1, 2]
 N_VALUES = 50
+CEPH_CAM_POOL = 4  # the ceph Grad-CAM reference is stored 4x4 average-pooled (80x64 instead of 320x256)
+
+
+def gradcam(model, layer, x, score_of):
+    """Torch Grad-CAM: channel weights = spatial mean of d(score)/d(activation), map = ReLU(sum_k w_k A_k).
+    score_of(output) -> scalar, the same score the app seeds (a class logit; heatmap values at peaks)."""
+    saved = {}
+    handle = layer.register_forward_hook(lambda m, i, o: saved.__setitem__('a', o))
+    xt = torch.from_numpy(x).requires_grad_(False)
+    with torch.enable_grad():
+        out = model(xt)
+        a = saved['a']
+        g, = torch.autograd.grad(score_of(out), a)
+    handle.remove()
+    w = g.mean(dim=tuple(range(2, g.dim())), keepdim=True)
+    return torch.relu((w * a).sum(1))[0].detach().numpy().astype(np.float64)
 
 
 def sha256_file(path):
@@ -60,10 +76,13 @@ def main():
             logits = ct(torch.from_numpy(x[n:n + 1]))[0].numpy().astype(np.float64)
             prob = float(np.exp(logits[1]) / np.exp(logits).sum())
             meta = index['metas'][n]
+            cls = int(np.argmax(logits))
+            cam = gradcam(ct, ct.features[-1], x[n:n + 1], lambda out: out[0, cls])  # [8, 16, 16] (z, y, x)
             cases.append({'seed': seed, 'generator': {'kind': 'ct', 'seed': seed, 'options': 'generateCtStudy defaults (512x512, 0.7 mm, 120 x 2.5 mm, lesion count from the seed)'},
                           'lesionCount': meta['lesionCount'], 'inputShape': [1] + list(x.shape[1:]),
                           'inputSha256': hashlib.sha256(np.ascontiguousarray(x[n], dtype='<f4').tobytes()).hexdigest(),
-                          'logits': [float(v) for v in logits], 'probabilityNodule': prob})
+                          'logits': [float(v) for v in logits], 'probabilityNodule': prob,
+                          'gradcam': {'targetClass': cls, 'layer': 'gradcam_features', 'shape': list(cam.shape), 'values': [float(v) for v in cam.ravel()]}})
             print(f'CT seed {seed}: {meta["lesionCount"]} lesions, logits {logits}, p(nodule) {prob:.4f}')
     ct_dir = os.path.join(ROOT, 'resources/models/ct-nodule-classifier')
     with open(os.path.join(ct_dir, 'reference.json'), 'w') as f:
@@ -78,6 +97,12 @@ def main():
     with torch.no_grad():
         for n, seed in enumerate(index['seeds']):
             h = ceph(torch.from_numpy(x[n:n + 1]))[0].numpy()
+            # Grad-CAM of all landmarks (the app's default target): score = sum of each heatmap at its peak;
+            # the layer is the activation entering the 1x1 head conv, i.e. the last decoder block's output.
+            peaks = [int(np.argmax(h[c])) for c in range(h.shape[0])]
+            cam = gradcam(ceph, ceph.dec[-1], x[n:n + 1], lambda out: sum(out[0, c].reshape(-1)[peaks[c]] for c in range(len(peaks))))
+            P = CEPH_CAM_POOL
+            pooled = cam.reshape(cam.shape[0] // P, P, cam.shape[1] // P, P).mean((1, 3))
             L, H, W = h.shape
             idx = fixed_indices(h.size)
             coords = decode_heatmaps(h)
@@ -87,7 +112,8 @@ def main():
                           'inputSha256': hashlib.sha256(np.ascontiguousarray(x[n], dtype='<f4').tobytes()).hexdigest(),
                           'landmarksGrid': [[float(a), float(b)] for a, b in coords],
                           'heatmapMax': [float(v) for v in h.reshape(L, -1).max(1)],
-                          'valueIndices': idx, 'values': [float(v) for v in h.reshape(-1)[idx]]})
+                          'valueIndices': idx, 'values': [float(v) for v in h.reshape(-1)[idx]],
+                          'gradcam': {'target': 'all landmarks', 'pool': P, 'shape': list(pooled.shape), 'values': [float(v) for v in pooled.ravel()]}})
             err = np.hypot(*(coords - gt).T)
             print(f'ceph seed {seed}: mean |pred - truth| {err.mean():.3f} grid px (max {err.max():.3f})')
     ceph_dir = os.path.join(ROOT, 'resources/models/ceph-landmarks')

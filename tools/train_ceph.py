@@ -132,11 +132,19 @@ def main():
     ap.add_argument('--batch', type=int, default=8)
     ap.add_argument('--lr', type=float, default=3e-3)
     ap.add_argument('--out', default=MODEL_DIR)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--export-only', action='store_true', help='export the best checkpoint saved so far (DATA/ceph-model.pt)')
     args = ap.parse_args()
-    setup(0)
+    setup(0, threads=args.threads)
     timer = Timer()
-    xtr, itr = load_split(os.path.join(args.data, 'ceph-train'))
     xva, iva = load_split(os.path.join(args.data, 'ceph-val'))
+    checkpoint = os.path.join(args.data, 'ceph-model.pt')
+    if args.export_only:
+        model = LeanUNet()
+        model.load_state_dict(torch.load(checkpoint))
+        export(model, args, xva, iva, timer, trained_epochs=None, n_train=None)
+        return
+    xtr, itr = load_split(os.path.join(args.data, 'ceph-train'))
     ptr = torch.tensor([m['landmarksGrid'] for m in itr['metas']], dtype=torch.float32)
     in_shape = xtr.shape[1:]
     H, W = in_shape[1:]
@@ -170,12 +178,16 @@ def main():
         if mv['mreMm'] < best:
             best = mv['mreMm']
             best_state = {k: v.clone() for k, v in model.state_dict().items()}
+            torch.save(best_state, checkpoint)  # an interrupted run can still be exported (--export-only)
     model.load_state_dict(best_state)
     print(f'kept the epoch with val MRE {best:.3f} mm; training took {timer}')
-    torch.save(model.state_dict(), os.path.join(args.data, 'ceph-model.pt'))
+    export(model, args, xva, iva, timer, trained_epochs=args.epochs, n_train=int(len(xtr)))
+
+
+def export(model, args, xva, iva, timer, trained_epochs, n_train):
     os.makedirs(args.out, exist_ok=True)
-    export_onnx(model, os.path.join(args.out, 'model.onnx'), in_shape)
-    summary = {'trainSeconds': round(timer.seconds()), 'epochs': args.epochs, 'train': int(len(xtr)),
+    export_onnx(model, os.path.join(args.out, 'model.onnx'), xva.shape[1:])
+    summary = {'trainSeconds': round(timer.seconds()), 'epochs': trained_epochs, 'train': n_train,
                'val': landmark_metrics(radial_errors_mm(predict(model, xva), iva['metas']))}
     test_dir = os.path.join(args.data, 'ceph-test')
     if os.path.exists(os.path.join(test_dir, 'index.json')):

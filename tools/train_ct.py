@@ -1,22 +1,27 @@
 """Trains the demo CT nodule classifier on data written by tools/export-training-data.ts and exports
 resources/models/ct-nodule-classifier/model.onnx (opset 17, dynamic batch).
 
-  /usr/bin/python3 tools/train_ct.py --data /tmp/explicare-train [--epochs 12]
+  /usr/bin/python3 tools/train_ct.py --data /tmp/explicare-train
 
 DATA/ct-train (reduced-resolution training CTs), DATA/ct-val (default resolution, for model
 selection) and, when present, DATA/ct-test (held-out, default resolution; only reported).
 
 The network is a small fully convolutional nodule detector read out as a classifier:
-  features: 5 conv blocks (Conv3d 3x3x3 + BatchNorm + ReLU; BN folded into the convs at export),
-            one stride-2 conv and two max-pools: [N,1,64,128,128] -> [N,64,8,16,16] (the Grad-CAM
-            target, named gradcam_features in the ONNX graph);
-  detection: a 1x1x1 conv -> one "nodule here" logit per feature cell, [N,1,8,16,16];
+  features:  5 conv blocks (Conv3d 3x3x3 + BatchNorm + ReLU; BN folded into the convs at export),
+             one stride-2 conv and two max-pools: [N,1,64,128,128] -> [N,64,8,16,16] (the Grad-CAM
+             target, named gradcam_features in the ONNX graph);
+  detection: a 1x1x1 conv -> one "nodule here" score per feature cell, [N,1,8,16,16];
   readout:   the maximum over all cells (MaxPool with the whole map as kernel), then a 1->2 linear
              layer (Gemm) -> logits ["no nodule", "nodule"].
-"Any nodule present" is the max over cells, so the model also works on sub-volumes: it is trained on
-32x64x64 crops (8x cheaper than whole volumes) with two losses: cross-entropy of the crop's label
-and a dense per-cell loss (cells whose centre lies within a nodule's radius + half a cell of its
-centre are positive), then its BatchNorm statistics are re-estimated on whole training volumes.
+"Any nodule present" is the max over cells, so the same network can be trained on small patches:
+  1. patches of 16x32x32 voxels, half centred (with jitter) on a nodule, half without any: random
+     ones from anywhere in nodule-free studies and random ones centred in lung;
+  2. hard negative mining: every 1000 steps the current model scans every whole training volume;
+     the highest-scoring cells away from nodules become negative patches (a pool of the last three
+     rounds); the model kept is the one of the mining round (in the second half of training) with
+     the best whole-volume AUC on the validation studies;
+  3. the readout (1->2 linear layer) is fitted by logistic regression on the whole-volume maxima of
+     the training studies, so softmax(logits)[1] is a calibrated probability of "nodule".
 """
 import argparse
 import json
@@ -32,7 +37,8 @@ from train_common import ROOT, Timer, classification_metrics, load_split, setup
 
 MODEL_DIR = os.path.join(ROOT, 'resources/models/ct-nodule-classifier')
 GRADCAM_TENSOR = 'gradcam_features'
-CROP = (32, 64, 64)
+PATCH = (16, 32, 32)  # z, y, x voxels
+CELL = 8  # input voxels per feature cell along each axis
 
 
 def cbr(i, o, stride=1):
@@ -64,93 +70,138 @@ class CtNet(nn.Module):
         return (logits, d) if with_map else logits
 
 
-def aux_targets(metas, fshape, in_shape, margin_mm=10.0):
-    """Per feature cell: 1 if the cell's box (in mm) intersects a nodule (sphere of its diameter),
-    -1 ("don't care") if it comes within margin_mm of one but does not intersect it, else 0.
-    Neighbouring cells see part of a nodule in their receptive field; not penalising them keeps
-    the labels honest."""
-    D, H, W = fshape
-    t = np.zeros((len(metas), 1, D, H, W), dtype=np.float32)
-    per_cell = np.array([in_shape[2] / W, in_shape[1] / H, in_shape[0] / D])  # input voxels per cell (x, y, z)
-    zz, yy, xx = np.meshgrid(np.arange(D), np.arange(H), np.arange(W), indexing='ij')
-    for n, m in enumerate(metas):
-        sp = np.asarray(m['grid']['spacing'])  # mm per input voxel (x, y, z)
-        pos = np.zeros((D, H, W), dtype=bool)
-        near = np.zeros((D, H, W), dtype=bool)
-        for les in m['lesions']:
-            c = np.asarray(les['centreIndex'])  # input-grid index (x, y, z); voxel v covers [v - 0.5, v + 0.5]
-            gap = []
-            for a, cells in ((0, xx), (1, yy), (2, zz)):
-                lo = cells * per_cell[a] - 0.5
-                hi = (cells + 1) * per_cell[a] - 0.5
-                gap.append(np.maximum(0, np.maximum(lo - c[a], c[a] - hi)) * sp[a])
-            dist = np.sqrt(gap[0] ** 2 + gap[1] ** 2 + gap[2] ** 2)
-            pos |= dist <= les['diameterMm'] / 2
-            near |= dist <= les['diameterMm'] / 2 + margin_mm
-        t[n, 0][near] = -1
-        t[n, 0][pos] = 1
-    return t
+def lesion_centres(metas):
+    """Per study: nodule centres as (z, y, x) input-grid indices, and diameters in voxels (in-plane)."""
+    out = []
+    for m in metas:
+        sp = m['grid']['spacing']
+        out.append([(np.array(l['centreIndex'][::-1]), l['diameterMm'] / sp[0]) for l in m['lesions']])
+    return out
 
 
-def dense_loss(d, t, pos_weight):
-    """BCE per cell, ignoring the "don't care" cells (t == -1)."""
-    w = (t >= 0).float()
-    return (F.binary_cross_entropy_with_logits(d, t.clamp(min=0), pos_weight=pos_weight, reduction='none') * w).sum() / w.sum().clamp(min=1)
+class PatchSampler:
+    def __init__(self, x, metas, rng):
+        self.x, self.rng = x, rng
+        self.centres = lesion_centres(metas)
+        self.pos = [(n, c) for n, cs in enumerate(self.centres) for c, _ in cs]
+        self.neg_studies = [n for n, cs in enumerate(self.centres) if not cs]
+        self.hard = []  # (study, (z, y, x)) centres of hard negative patches
+        self.D, self.H, self.W = x.shape[2:]
+
+    def cut(self, n, c):
+        z, y, x = (int(round(min(max(v, p // 2), full - p // 2))) for v, p, full in zip(c, PATCH, (self.D, self.H, self.W)))
+        return self.x[n, :, z - PATCH[0] // 2:z + PATCH[0] // 2, y - PATCH[1] // 2:y + PATCH[1] // 2, x - PATCH[2] // 2:x + PATCH[2] // 2]
+
+    def clear_of_nodules(self, n, c, margin=4):
+        """No nodule (centre or body) inside the patch around c, with a margin in voxels."""
+        for lc, dvox in self.centres[n]:
+            half = np.array(PATCH) / 2 + margin + dvox / 2 * np.array([0.6, 1, 1])
+            if np.all(np.abs(lc - np.asarray(c)) < half):
+                return False
+        return True
+
+    def positive(self):
+        n, c = self.pos[self.rng.integers(len(self.pos))]
+        jitter = np.array([self.rng.integers(-3, 4), self.rng.integers(-6, 7), self.rng.integers(-6, 7)])
+        return self.cut(n, c + jitter)
+
+    def random_negative(self, lung_only):
+        while True:
+            if self.rng.random() < 0.7:
+                n = self.neg_studies[self.rng.integers(len(self.neg_studies))]
+            else:
+                n = int(self.rng.integers(len(self.x)))
+            c = np.array([self.rng.integers(0, self.D), self.rng.integers(0, self.H), self.rng.integers(0, self.W)])
+            if not self.clear_of_nodules(n, c):
+                continue
+            p = self.cut(n, c)
+            if lung_only and (p[0, PATCH[0] // 2 - 2:PATCH[0] // 2 + 2, 12:20, 12:20] < 0.3).mean() < 0.5:
+                continue
+            return p
+
+    def batch(self, n_pos, n_neg):
+        xs = [self.positive() for _ in range(n_pos)]
+        for k in range(n_neg):
+            r = k % 4
+            if self.hard and r < 2:
+                n, c = self.hard[self.rng.integers(len(self.hard))]
+                jitter = np.array([self.rng.integers(-2, 3), self.rng.integers(-4, 5), self.rng.integers(-4, 5)])
+                xs.append(self.cut(n, c + jitter))
+            else:
+                xs.append(self.random_negative(lung_only=(r == 2)))
+        y = torch.tensor([1] * n_pos + [0] * n_neg)
+        return torch.from_numpy(np.stack(xs).astype(np.float32)), y
 
 
 def augment(x, rng):
-    """Sparing augmentation: small gain/offset and noise (shifts come from the random crops)."""
-    g = torch.from_numpy(rng.uniform(0.97, 1.03, (x.shape[0], 1, 1, 1, 1)).astype(np.float32))
-    o = torch.from_numpy(rng.uniform(-0.02, 0.02, (x.shape[0], 1, 1, 1, 1)).astype(np.float32))
-    sd = torch.from_numpy(rng.uniform(0, 0.015, (x.shape[0], 1, 1, 1, 1)).astype(np.float32))
-    return x * g + o + torch.randn_like(x) * sd
+    """Sparing augmentation: small gain/offset, noise, left-right flips."""
+    B = x.shape[0]
+    g = torch.from_numpy(rng.uniform(0.97, 1.03, (B, 1, 1, 1, 1)).astype(np.float32))
+    o = torch.from_numpy(rng.uniform(-0.02, 0.02, (B, 1, 1, 1, 1)).astype(np.float32))
+    sd = torch.from_numpy(rng.uniform(0, 0.015, (B, 1, 1, 1, 1)).astype(np.float32))
+    x = x * g + o + torch.randn_like(x) * sd
+    flip = torch.from_numpy(rng.random(B) < 0.5)
+    x[flip] = torch.flip(x[flip], dims=(4,))
+    return x
 
 
-def sample_crops(x, targets, metas, idx, rng, stride, p_lesion=0.6):
-    """One CROP-sized sub-volume per study, aligned to the feature cells (stride: input voxels per
-    cell along z, y, x); for positive studies, with probability p_lesion a crop around a nodule."""
-    D, H, W = x.shape[2:]
-    xs, ts = [], []
-    for n in idx:
-        lesions = metas[n]['lesions']
-        if lesions and rng.random() < p_lesion:
-            c = np.asarray(lesions[rng.integers(len(lesions))]['centreIndex'])  # (x, y, z)
-            starts = []
-            for centre, size, full, st in ((c[2], CROP[0], D, stride[0]), (c[1], CROP[1], H, stride[1]), (c[0], CROP[2], W, stride[2])):
-                cell = min(max(int(np.floor((centre + 0.5) / st)), 0), full // st - 1)  # the cell holding the centre
-                lo = max(0, cell - size // st + 1)
-                hi = min(cell, (full - size) // st)
-                starts.append(st * int(rng.integers(lo, hi + 1)))
-        else:
-            starts = [st * int(rng.integers(0, (full - size) // st + 1)) for size, full, st in zip(CROP, (D, H, W), stride)]
-        z, y, xx = starts
-        xs.append(x[n, :, z:z + CROP[0], y:y + CROP[1], xx:xx + CROP[2]])
-        ts.append(targets[n, :, z // stride[0]:(z + CROP[0]) // stride[0], y // stride[1]:(y + CROP[1]) // stride[1], xx // stride[2]:(xx + CROP[2]) // stride[2]])
-    return torch.from_numpy(np.stack(xs).astype(np.float32)), torch.from_numpy(np.stack(ts))
+def score_maps(model, x, batch=4):
+    """Detection maps [N, 8, 16, 16] of whole volumes (eval mode)."""
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            _, d = model(torch.from_numpy(x[i:i + batch].astype(np.float32)), with_map=True)
+            out.append(d[:, 0].numpy())
+    model.train()
+    return np.concatenate(out)
+
+
+def mine_hard_negatives(model, sampler, per_study=6):
+    maps = score_maps(model, sampler.x)
+    hard = []
+    for n, m in enumerate(maps):
+        order = np.argsort(m.ravel())[::-1]
+        taken = 0
+        for flat in order[:64]:
+            cz, cy, cx = np.unravel_index(flat, m.shape)
+            c = np.array([cz * CELL + CELL / 2, cy * CELL + CELL / 2, cx * CELL + CELL / 2])
+            if sampler.clear_of_nodules(n, c):
+                hard.append((n, c))
+                taken += 1
+                if taken == per_study:
+                    break
+    return hard, maps.reshape(len(maps), -1).max(1)
+
+
+def fit_readout(model, s, y):
+    """Logistic regression of the label on the max cell score s: logits = [0, a*s + b] up to a constant."""
+    st = torch.tensor(s, dtype=torch.float64)
+    yt = torch.tensor(y, dtype=torch.float64)
+    a = torch.ones(1, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([a, b], max_iter=200)
+
+    def closure():
+        opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(a * st + b, yt) + 1e-3 * a.pow(2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    with torch.no_grad():
+        model.readout.weight.copy_(torch.tensor([[-0.5 * a.item()], [0.5 * a.item()]]))
+        model.readout.bias.copy_(torch.tensor([-0.5 * b.item(), 0.5 * b.item()]))
+    return a.item(), b.item()
 
 
 def predict(model, x, batch=4):
     model.eval()
-    probs, logits = [], []
+    probs = []
     with torch.no_grad():
         for i in range(0, len(x), batch):
-            lg = model(torch.from_numpy(x[i:i + batch].astype(np.float32)))
-            logits.append(lg.numpy())
-            probs.append(torch.softmax(lg, 1)[:, 1].numpy())
-    return np.concatenate(probs), np.concatenate(logits)
-
-
-def recalibrate_bn(model, x, count, batch=4):
-    """Re-estimates BatchNorm running statistics on whole volumes (training used crops)."""
-    for m in model.modules():
-        if isinstance(m, nn.BatchNorm3d):
-            m.reset_running_stats()
-            m.momentum = None  # cumulative average
-    model.train()
-    with torch.no_grad():
-        for i in range(0, count, batch):
-            model(torch.from_numpy(x[i:i + batch].astype(np.float32)))
-    model.eval()
+            probs.append(torch.softmax(model(torch.from_numpy(x[i:i + batch].astype(np.float32))), 1)[:, 1].numpy())
+    return np.concatenate(probs)
 
 
 def export_onnx(model, path, in_shape):
@@ -179,89 +230,74 @@ def export_onnx(model, path, in_shape):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default='/tmp/explicare-train')
-    ap.add_argument('--epochs', type=int, default=12)
-    ap.add_argument('--crops', type=int, default=3, help='crops per training study per epoch')
-    ap.add_argument('--batch', type=int, default=8)
-    ap.add_argument('--lr', type=float, default=3e-3)
-    ap.add_argument('--dense-weight', type=float, default=1.0)
+    ap.add_argument('--steps', type=int, default=9000)
+    ap.add_argument('--mine-every', type=int, default=1000, help='mine hard negatives every N steps')
+    ap.add_argument('--batch', type=int, default=32)
+    ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--limit', type=int, default=0, help='use only the first N training studies (quick experiments)')
     ap.add_argument('--no-export', action='store_true')
     ap.add_argument('--out', default=MODEL_DIR)
+    ap.add_argument('--threads', type=int, default=2, help='torch threads (1 when the cores are shared: spinning OpenMP threads slow down ~10x under contention)')
     args = ap.parse_args()
-    setup(0)
+    setup(0, threads=args.threads)
     timer = Timer()
     xtr, itr = load_split(os.path.join(args.data, 'ct-train'), dtype=np.float16, limit=args.limit)
     xva, iva = load_split(os.path.join(args.data, 'ct-val'))
     ytr = np.array([m['label'] for m in itr['metas']])
     yva = np.array([m['label'] for m in iva['metas']])
     in_shape = xtr.shape[1:]
-    print(f'train {len(xtr)} ({ytr.sum()} positive), val {len(xva)} ({yva.sum()} positive), input {in_shape}, loaded in {timer}')
+    print(f'train {len(xtr)} ({ytr.sum()} positive), val {len(xva)} ({yva.sum()} positive), input {in_shape}, loaded in {timer}', flush=True)
 
     model = CtNet()
-    with torch.no_grad():
-        fshape = tuple(model.features(torch.zeros((1,) + in_shape)).shape[2:])
-    stride = tuple(i // f for i, f in zip(in_shape[1:], fshape))
-    assert all(i == f * st for i, f, st in zip(in_shape[1:], fshape, stride)), fshape
-    dense = aux_targets(itr['metas'], fshape, in_shape[1:])
-    print(f'feature map {fshape}, positive cells per positive study {dense.sum() / max(ytr.sum(), 1):.1f}')
-
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    per_epoch = len(xtr) * args.crops
-    steps = args.epochs * ((per_epoch + args.batch - 1) // args.batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.1)
     rng = np.random.default_rng(0)
-    pos_weight = torch.tensor([10.0])
-    best_key, best_state = None, None
-    for epoch in range(args.epochs):
-        model.train()
-        order = rng.permutation(np.repeat(np.arange(len(xtr)), args.crops))
-        tot = dense_tot = 0.0
-        for b in range(0, len(order), args.batch):
-            idx = order[b:b + args.batch]
-            x, t = sample_crops(xtr, dense, itr['metas'], idx, rng, stride)
-            x = augment(x, rng)
-            flat = t.flatten(1)
-            y = (flat.max(1).values > 0).long()
-            # A crop with only "don't care" cells (part of a nodule at its edge) has no clear label.
-            clear = ((y == 1) | (flat.min(1).values >= 0)).float()
-            logits, d = model(x, with_map=True)
-            loss_cls = (F.cross_entropy(logits, y, reduction='none') * clear).sum() / clear.sum().clamp(min=1)
-            loss_dense = dense_loss(d, t, pos_weight)
-            loss = loss_cls + args.dense_weight * loss_dense
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            tot += loss_cls.item() * len(idx)
-            dense_tot += loss_dense.item() * len(idx)
-        state = {k: v.clone() for k, v in model.state_dict().items()}
-        recalibrate_bn(model, xtr, min(len(xtr), 48))
-        pva, lva = predict(model, xva)
-        val_loss = float(F.cross_entropy(torch.from_numpy(lva), torch.from_numpy(yva).long()))
-        mv = classification_metrics(yva, pva)
-        print(f'epoch {epoch + 1}/{args.epochs}: train crop loss {tot / len(order):.4f} dense {dense_tot / len(order):.4f} | '
-              f'val loss {val_loss:.4f} acc {mv["accuracy"]:.3f} auc {mv["auc"]:.4f} | {timer}', flush=True)
-        key = (mv['auc'], -val_loss)
-        if epoch >= args.epochs // 2 and (best_key is None or key > best_key):
-            best_key = key
-            best_state = {k: v.clone() for k, v in model.state_dict().items()}
-        model.load_state_dict(state)  # keep training with the crop statistics
-    model.load_state_dict(best_state)
-    recalibrate_bn(model, xtr, len(xtr))
-    pva, _ = predict(model, xva)
-    print(f'kept the epoch with val auc {best_key[0]:.4f}; after BN re-estimation on all {len(xtr)} training volumes: '
-          f'{json.dumps(classification_metrics(yva, pva))}; training took {timer}')
+    sampler = PatchSampler(xtr, itr['metas'], rng)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.05)
+    mine_at = set(range(args.mine_every, args.steps + 1, args.mine_every))
+    half = args.batch // 2
+    losses, rounds, best = [], [], None
+    for step in range(1, args.steps + 1):
+        x, y = sampler.batch(half, args.batch - half)
+        loss = F.cross_entropy(model(augment(x, rng)), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        losses.append(loss.item())
+        if step % 250 == 0:
+            print(f'step {step}/{args.steps}: patch loss {np.mean(losses[-250:]):.4f} | {timer}', flush=True)
+        if step in mine_at:
+            hard, smax = mine_hard_negatives(model, sampler)
+            rounds.append(hard)
+            sampler.hard = [h for r in rounds[-3:] for h in r]  # the last three rounds' hard negatives
+            sva = score_maps(model, xva).reshape(len(xva), -1).max(1)
+            auc_va = classification_metrics(yva, sva)['auc']
+            print(f'  mined {len(hard)} hard negatives (pool {len(sampler.hard)}); whole-volume AUC: training studies '
+                  f'{classification_metrics(ytr, smax)["auc"]:.4f}, val {auc_va:.4f} | {timer}', flush=True)
+            if step >= args.steps // 2 and (best is None or auc_va >= best[0]):
+                best = (auc_va, step, {k: v.clone() for k, v in model.state_dict().items()})
+    if best is not None:
+        model.load_state_dict(best[2])
+        print(f'kept the model of step {best[1]} (val AUC {best[0]:.4f})')
+    # Calibrate the readout on the training studies' whole-volume maxima.
+    s_train = score_maps(model, xtr).reshape(len(xtr), -1).max(1)
+    a, b = fit_readout(model, s_train, ytr)
+    mtr = classification_metrics(ytr, predict(model, xtr))
+    mva = classification_metrics(yva, predict(model, xva))
+    print(f'readout: p(nodule) = sigmoid({a:.3f} * max_cell_score + {b:.3f})')
+    print(f'train (whole volumes): {json.dumps(mtr)}')
+    print(f'val: {json.dumps(mva)}; training took {timer}', flush=True)
     if args.no_export:
         return
     os.makedirs(args.out, exist_ok=True)
     torch.save(model.state_dict(), os.path.join(args.data, 'ct-model.pt'))
     export_onnx(model, os.path.join(args.out, 'model.onnx'), in_shape)
-    summary = {'trainSeconds': round(timer.seconds()), 'epochs': args.epochs, 'train': int(len(xtr)), 'val': classification_metrics(yva, pva)}
+    summary = {'trainSeconds': round(timer.seconds()), 'steps': args.steps, 'keptStep': best[1] if best else args.steps, 'train': int(len(xtr)), 'readout': [a, b], 'trainMetrics': mtr, 'val': mva}
     test_dir = os.path.join(args.data, 'ct-test')
     if os.path.exists(os.path.join(test_dir, 'index.json')):
         xte, ite = load_split(test_dir)
         yte = np.array([m['label'] for m in ite['metas']])
-        summary['test'] = classification_metrics(yte, predict(model, xte)[0])
+        summary['test'] = classification_metrics(yte, predict(model, xte))
         print('held-out test (torch):', json.dumps(summary['test']))
     with open(os.path.join(args.data, 'ct-train-summary.json'), 'w') as f:
         json.dump(summary, f, indent=1)

@@ -17,16 +17,19 @@ import { preprocess } from '../../src/main/engine/inference/preprocess';
 import { ISBI_LANDMARKS } from '../../src/shared/landmarks';
 import { type ModelManifest, modelManifestSchema } from '../../src/shared/modelManifest';
 import { decodeHeatmaps } from '../../tools/heatmaps';
+import { fitGrid, type Geometry } from '../../src/shared/geometry';
+import { resample } from '../../src/main/engine/volume/resample';
 
 const models = fileURLToPath(new URL('../../resources/models', import.meta.url));
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 const bytes = (a: Float32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 interface Reference<C> { modelSha256: string; tolerance: number; cases: C[] }
-interface CtCase { seed: number; inputShape: number[]; inputSha256: string; logits: number[] }
+interface CtCase { seed: number; inputShape: number[]; inputSha256: string; logits: number[]; gradcam: { shape: number[]; values: number[] } }
 interface CephCase {
   seed: number; inputShape: number[]; outputShape: number[]; inputSha256: string;
   landmarksGrid: [number, number][]; heatmapMax: number[]; valueIndices: number[]; values: number[];
+  gradcam: { pool: number; shape: number[]; values: number[] };
 }
 
 function loadPackage<C>(name: string): { manifest: ModelManifest; onnx: Buffer; reference: Reference<C> } {
@@ -103,17 +106,39 @@ function onnxNodes(model: Uint8Array): OnnxNode[] {
 const root = mkdtempSync(path.join(tmpdir(), 'explicare-model-ref-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** The preprocessed input and the app's own Grad-CAM map (default target, on the model grid). */
 async function appInput(kind: 'ct' | 'ceph', seed: number, manifest: ModelManifest) {
   const outDir = path.join(root, `${kind}-${seed}`);
   if (kind === 'ct') await generateCtStudy({ seed, outDir });
   else await generateCeph({ seed, outDir });
-  const engine = new Engine({ cacheDir: path.join(root, `cache-${kind}-${seed}`) });
-  const { openedSeries } = await engine.openPaths([outDir]);
-  expect(openedSeries).toHaveLength(1);
-  const info = await engine.loadVolume(openedSeries[0]);
-  const input = preprocess(manifest, info.geometry, await engine.getVoxels(openedSeries[0]));
-  rmSync(outDir, { recursive: true, force: true });
-  return input;
+  const engine = new Engine({ cacheDir: path.join(root, `cache-${kind}-${seed}`), bundledModelsDir: models });
+  try {
+    const { openedSeries } = await engine.openPaths([outDir]);
+    expect(openedSeries).toHaveLength(1);
+    const info = await engine.loadVolume(openedSeries[0]);
+    const input = preprocess(manifest, info.geometry, await engine.getVoxels(openedSeries[0]));
+    const model = (await engine.listModels()).find((m) => m.name === manifest.name)!;
+    const job = await engine.startExplanation(openedSeries[0], model.id, 'gradcam', {});
+    const result = await engine.waitForJob(job.id);
+    return { ...input, gradcam: Float32Array.from(result.maps[0]) };
+  } finally {
+    await engine.dispose();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** Pearson correlation. */
+function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  let ma = 0, mb = 0;
+  for (let i = 0; i < n; i++) { ma += a[i] / n; mb += b[i] / n; }
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
 }
 
 async function createSession(onnx: Buffer): Promise<ort.InferenceSession> {
@@ -124,9 +149,24 @@ describe('demo CT nodule classifier', () => {
   const pkg = loadPackage<CtCase>('ct-nodule-classifier');
   let session: ort.InferenceSession;
   const inputs: Float32Array[] = [];
+  const cams: { map: Float32Array; grid: Geometry }[] = [];
   beforeAll(async () => {
     session = await createSession(pkg.onnx);
-    for (const c of pkg.reference.cases) inputs.push((await appInput('ct', c.seed, pkg.manifest)).data);
+    for (const c of pkg.reference.cases) {
+      const x = await appInput('ct', c.seed, pkg.manifest);
+      inputs.push(x.data);
+      cams.push({ map: x.gradcam, grid: x.grid });
+    }
+  }, 300_000);
+
+  it("computes the same Grad-CAM as torch (r >= 0.999 on the model grid)", () => {
+    for (const [n, c] of pkg.reference.cases.entries()) {
+      // Torch's map on the activation grid [z, y, x], brought to the model grid as the app does.
+      const [d, h, w] = c.gradcam.shape;
+      const actGrid = fitGrid(cams[n].grid, [w, h, d]);
+      const torchMap = resample(Float32Array.from(c.gradcam.values), actGrid, cams[n].grid, 'linear', 'clamp');
+      expect(correlation(cams[n].map, torchMap), `CT seed ${c.seed} Grad-CAM`).toBeGreaterThanOrEqual(0.999);
+    }
   });
 
   it('is the model the references were computed with', () => {
@@ -173,9 +213,26 @@ describe('demo cephalometric landmark model', () => {
   const pkg = loadPackage<CephCase>('ceph-landmarks');
   let session: ort.InferenceSession;
   const inputs: Float32Array[] = [];
+  const cams: Float32Array[] = [];
   beforeAll(async () => {
     session = await createSession(pkg.onnx);
-    for (const c of pkg.reference.cases) inputs.push((await appInput('ceph', c.seed, pkg.manifest)).data);
+    for (const c of pkg.reference.cases) {
+      const x = await appInput('ceph', c.seed, pkg.manifest);
+      inputs.push(x.data);
+      cams.push(x.gradcam);
+    }
+  }, 300_000);
+
+  it('computes the same Grad-CAM as torch (r >= 0.999, both average-pooled alike)', () => {
+    for (const [n, c] of pkg.reference.cases.entries()) {
+      const [, , H, W] = c.inputShape;
+      const P = c.gradcam.pool;
+      // The target layer has the input's resolution, so the app's map is on it unresampled: pool it.
+      const pooled = new Float64Array((H / P) * (W / P));
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) pooled[Math.floor(y / P) * (W / P) + Math.floor(x / P)] += cams[n][y * W + x] / (P * P);
+      expect(c.gradcam.shape).toEqual([H / P, W / P]);
+      expect(correlation(pooled, c.gradcam.values), `ceph seed ${c.seed} Grad-CAM`).toBeGreaterThanOrEqual(0.999);
+    }
   });
 
   it('is the model the references were computed with', () => {
