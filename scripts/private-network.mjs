@@ -18,6 +18,13 @@ if (onlyLoopback && process.env.EXPLICARE_PRIVATE_NETWORK === '1') {
 
 // Root gets a plain network namespace; other users a user namespace mapped to root, where allowed.
 const userNs = process.getuid?.() === 0 ? [] : ['--user', '--map-root-user'];
+// Probe first, so "not permitted" (e.g. a container without CAP_SYS_ADMIN) is told apart from test failures.
+const probe = spawnSync('unshare', [...userNs, '--net', '--', 'true'], { encoding: 'utf8' });
+if (probe.error || probe.status !== 0) {
+  console.error(`cannot create a private network namespace: ${probe.error?.message ?? probe.stderr.trim()}`);
+  console.error('the PACS tests need util-linux unshare and iproute2, and root with CAP_SYS_ADMIN (or unprivileged user namespaces)');
+  process.exit(1);
+}
 const result = spawnSync('unshare', [...userNs, '--net', '--fork', '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'private-network', ...command], {
   stdio: 'inherit',
   env: { ...process.env, EXPLICARE_PRIVATE_NETWORK: '1', TCP_NODELAY: '1' },
