@@ -7,8 +7,7 @@ export async function openDemo(page: Page, kind: 'ct' | 'ceph'): Promise<void> {
   const side = page.getByRole('button', { name: kind === 'ct' ? 'Demo CT' : 'Demo ceph', exact: true });
   await start.or(side).first().waitFor({ timeout: 60_000 });
   // Wait until the app finished connecting (buttons are disabled while busy).
-  // (A string, not a function, so Node-side type checks of the tools that import this need no DOM types.)
-  await page.waitForFunction(`!document.querySelector('[data-testid="busy"]')`, undefined, { timeout: 60_000 });
+  await page.getByTestId('busy').waitFor({ state: 'detached', timeout: 60_000 });
   if (await start.isVisible()) await start.click();
   else await side.click();
   // Done when this study's viewport is shown and nothing is loading any more.

@@ -8,7 +8,8 @@ interface Loaded {
   gm: GradientModel;
 }
 
-const loaded = new Map<string, Promise<Loaded>>();
+// Per worker: a restarted worker (or another engine's) has none of them loaded.
+const loadedByWorker = new WeakMap<ExplainContext['worker'], Map<string, Promise<Loaded>>>();
 
 export class GradientMethodError extends Error {}
 
@@ -21,6 +22,8 @@ export function gradcamLayer(ctx: ExplainContext, onnx: Uint8Array): string {
 /** Loads (once) the gradient model of `output` w.r.t. `wrt`, keeping `keep` as outputs. */
 export function gradientSession(ctx: ExplainContext, onnx: Uint8Array, wrt: string[], keep: string[]): Promise<Loaded> {
   const key = `${ctx.session.key}:grad:${wrt.join('+')}:${keep.join('+')}`;
+  let loaded = loadedByWorker.get(ctx.worker);
+  if (!loaded) loadedByWorker.set(ctx.worker, (loaded = new Map()));
   let entry = loaded.get(key);
   if (!entry) {
     entry = (async () => {
@@ -28,7 +31,7 @@ export function gradientSession(ctx: ExplainContext, onnx: Uint8Array, wrt: stri
       await ctx.worker.load(key, gm.model, { preferGpu: ctx.session.provider === 'cuda' });
       return { key, gm };
     })();
-    entry.catch(() => loaded.delete(key));
+    entry.catch(() => loaded!.delete(key));
     loaded.set(key, entry);
   }
   return entry;
