@@ -71,7 +71,8 @@ export const evaluateCommand: Command = {
         const prediction = await engine.runModel(series.seriesUid, model.id);
         for (const method of values.methods.split(',')) {
           const t0 = performance.now();
-          const job = await engine.startExplanation(series.seriesUid, model.id, method, options);
+          // --samples and --seed are MUPAX's; the gradient methods are deterministic and take neither.
+          const job = await engine.startExplanation(series.seriesUid, model.id, method, method === 'mupax' ? options : {});
           await engine.waitForJob(job.id);
           const m = await engine.explanationMetrics(job.id);
           const keepRow = m.faithfulness.keepTop.find((k) => Math.abs(k.fraction - keep) < 1e-9) ?? m.faithfulness.keepTop[1];
