@@ -1,8 +1,8 @@
 // Captures the README screenshots from the real app (npm run serve) in headless Chromium:
 //   npx tsx tools/screenshots.ts
 //     docs/screenshot-ct.png       demo CT, lung window
-//     docs/compare-ct.png          demo CT: MUPAX and Grad-CAM, one synchronized row per method,
-//                                  on the slice where MUPAX puts the most saliency
+//     docs/compare-ct.png          demo CT: MUPAX and Grad-CAM for the class "nodule", one synchronized
+//                                  row per method, on the slice where Grad-CAM puts the most saliency
 //     docs/compare-ceph.png        demo cephalogram: landmarks with errors, MUPAX beside Grad-CAM
 //     docs/screenshot-ceph.png     demo cephalogram with landmarks and the error table
 // SAMPLES (default 1024) sets the MUPAX sample count.
@@ -19,15 +19,15 @@ async function explain(page: Page, method: string, doneCount: number): Promise<v
   await page.getByTestId('job-done').nth(doneCount - 1).waitFor({ timeout: 900_000 });
 }
 
-/** Clicks the per-slice saliency plot at the peak of the shown method's curve (jumps there). */
-async function jumpToPeak(page: Page): Promise<void> {
+/** Clicks the per-slice saliency plot at the peak of curve `curve` (0: shown method, 1: first compared). */
+async function jumpToPeak(page: Page, curve: number): Promise<void> {
   const plot = page.getByTestId('slice-mass').locator('svg');
-  const fraction = await plot.evaluate((svg) => {
-    const d = svg.querySelector('path')?.getAttribute('d') ?? '';
+  const fraction = await plot.evaluate((svg, curve) => {
+    const d = svg.querySelectorAll('path')[curve]?.getAttribute('d') ?? '';
     const points = [...d.matchAll(/[ML]([\d.]+),([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
     const top = points.reduce((a, b) => (b[1] < a[1] ? b : a), points[0] ?? [0, 0]);
     return top[0] / 600;
-  });
+  }, curve);
   const box = (await plot.boundingBox())!;
   await page.mouse.click(box.x + fraction * box.width, box.y + box.height / 2);
 }
@@ -47,11 +47,13 @@ try {
 
   await page.getByTestId('run-model').click();
   await page.getByTestId('prediction').waitFor();
+  // The model misses this study's nodules (see its card): show the evidence it sees FOR a nodule.
+  await page.getByTestId('explain-target').selectOption('1');
   await explain(page, 'gradcam', 1);
   await explain(page, 'mupax', 2);
   await page.getByTestId('compare-gradcam').check();
   await page.getByTestId('viewport-axial-r1').waitFor();
-  await jumpToPeak(page);
+  await jumpToPeak(page, 1);
   await page.waitForTimeout(2000);
   await page.screenshot({ path: 'docs/compare-ct.png' });
 
