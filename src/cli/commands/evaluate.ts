@@ -26,6 +26,7 @@ interface Row {
   insertionAuc: number;
   pointingGame: string; // 'hit' | 'miss' | ''
   energyInside: number | null;
+  lesionFraction: number | null; // share of the grid inside lesions: the chance level of energyInside
   seconds: number;
 }
 
@@ -90,6 +91,7 @@ export const evaluateCommand: Command = {
             insertionAuc: m.faithfulness.insertion.auc,
             pointingGame: m.localization ? (m.localization.pointingGameHit ? 'hit' : 'miss') : '',
             energyInside: m.localization?.energyInside ?? null,
+            lesionFraction: m.localization?.lesionVoxelFraction ?? null,
             seconds: (performance.now() - t0) / 1000,
           });
           process.stdout.write(`${study} ${method}: deletion ${m.faithfulness.deletion.auc.toFixed(3)} insertion ${m.faithfulness.insertion.auc.toFixed(3)}\n`);
@@ -116,6 +118,7 @@ export const evaluateCommand: Command = {
         keepTop: score(true),
         pointingGame: loc.length ? loc.filter((r) => r.pointingGame === 'hit').length / loc.length : null,
         energyInside: loc.length ? mean(loc.map((r) => r.energyInside!)) : null,
+        energyChance: loc.length ? mean(loc.map((r) => r.lesionFraction!)) : null,
       };
     });
     await mkdir(values.out, { recursive: true });
@@ -123,14 +126,14 @@ export const evaluateCommand: Command = {
     const csv = [header.join(','), ...rows.map((r) => header.map((h) => (typeof r[h] === 'number' ? (r[h] as number).toFixed(5) : `"${String(r[h] ?? '').replace(/"/g, '""')}"`)).join(','))].join('\n') + '\n';
     await writeFileAtomic(path.join(values.out, 'evaluation.csv'), csv);
     await writeFileAtomic(path.join(values.out, 'summary.json'), JSON.stringify({ keepTopFraction: keep, summary }, null, 2) + '\n');
-    const md = ['| method | studies | deletion AUC | insertion AUC | unmasked | top-' + keep * 100 + '% only | pointing game | energy in lesions | s/study |', '|---|---|---|---|---|---|---|---|---|']
+    const md = ['| method | studies | deletion AUC | insertion AUC | unmasked | top-' + keep * 100 + '% only | pointing game | energy in lesions (chance) | s/study |', '|---|---|---|---|---|---|---|---|---|']
       .concat(
         summary.map((s) => {
           const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : v === null || v === undefined ? '—' : String(v));
           const perf = (p: unknown) => (p && typeof p === 'object' ? `acc ${fmt((p as { accuracy: number }).accuracy)}, F1 ${fmt((p as { f1: number }).f1)}` : `MRE ${fmt(p)} mm`);
           const u = 'unmasked' in s ? perf(s.unmasked) : perf((s as { mreUnmaskedMm: number }).mreUnmaskedMm);
           const k = 'keepTop' in s ? perf(s.keepTop) : perf((s as { mreKeepTopMm: number }).mreKeepTopMm);
-          return `| ${s.method} | ${s.studies} | ${fmt(s.deletionAuc)} | ${fmt(s.insertionAuc)} | ${u} | ${k} | ${fmt((s as { pointingGame?: number | null }).pointingGame)} | ${fmt((s as { energyInside?: number | null }).energyInside)} | ${fmt(s.secondsPerStudy)} |`;
+          return `| ${s.method} | ${s.studies} | ${fmt(s.deletionAuc)} | ${fmt(s.insertionAuc)} | ${u} | ${k} | ${fmt((s as { pointingGame?: number | null }).pointingGame)} | ${fmt((s as { energyInside?: number | null }).energyInside)}${'energyChance' in s && s.energyChance !== null ? ` (${(s.energyChance as number).toFixed(4)})` : ''} | ${fmt(s.secondsPerStudy)} |`;
         }),
       )
       .join('\n');

@@ -4,8 +4,14 @@ import type { Lesion } from '../../../shared/api';
 import { indexToPatient, norm, sub, type Geometry } from '../../../shared/geometry';
 
 export interface LocalizationReport {
+  /** The map's maximum is reached inside a lesion (ties count: chunk maps are piecewise constant). */
   pointingGameHit: boolean;
-  energyInside: number; // sum of (non-negative) saliency inside lesions / total
+  /**
+   * Share of the min-max normalized saliency inside the lesions. Normalizing first makes maps with
+   * a floor comparable: a MUPAX map is a retention probability that never drops far below the mean
+   * kept fraction, which on raw values would hide any concentration.
+   */
+  energyInside: number;
   lesionVoxelFraction: number; // share of the grid the lesions cover: the chance level of energyInside
 }
 
@@ -26,18 +32,25 @@ export function lesionMask(grid: Geometry, lesions: Lesion[]): Uint8Array {
 }
 
 export function localization(map: Float32Array, mask: Uint8Array): LocalizationReport {
-  let best = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of map) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const range = max - min;
   let total = 0;
   let inside = 0;
   let covered = 0;
+  let maxInside = -Infinity;
   for (let v = 0; v < map.length; v++) {
-    if (map[v] > map[best]) best = v;
-    const e = Math.max(0, map[v]);
+    const e = range > 0 ? (map[v] - min) / range : 0;
     total += e;
     if (mask[v]) {
       inside += e;
       covered++;
+      if (map[v] > maxInside) maxInside = map[v];
     }
   }
-  return { pointingGameHit: mask[best] === 1, energyInside: total > 0 ? inside / total : 0, lesionVoxelFraction: covered / map.length };
+  return { pointingGameHit: range > 0 && maxInside === max, energyInside: total > 0 ? inside / total : 0, lesionVoxelFraction: covered / map.length };
 }
