@@ -1,4 +1,4 @@
-// MUPAX in the app: a job with live progress, the overlay and its controls change pixels, cancel
+// MUPAX in the app: a job with live progress, per-landmark maps, the overlay and its controls change pixels, cancel
 // stops a job, and a reload shows the computed map again at once.
 import { expect, test, type Page } from '@playwright/test';
 import { openDemo } from './support/app';
@@ -51,6 +51,16 @@ test('MUPAX on the demo cephalogram: live job, overlay controls, reload restores
   expect(await overlayCoverage(page)).toBeGreaterThan(0.2);
   const withOverlay = await viewport.screenshot();
   expect(meanAbsDiff(before, withOverlay)).toBeGreaterThan(3);
+
+  // One pass of samples gives a map per landmark and the mean-error map: a table row shows its own.
+  await expect(page.getByTestId('overlay-target').locator('option')).toHaveCount(20);
+  await expect(page.getByTestId('overlay-target')).toHaveValue('19'); // the mean landmark error
+  await page.getByTestId('landmark-row-Go').click();
+  await expect(page.getByTestId('overlay-target')).toHaveValue(String(9)); // gonion, the 10th ISBI landmark
+  await page.waitForTimeout(500);
+  expect(meanAbsDiff(withOverlay, await viewport.screenshot()), 'gonion map differs from the mean map').toBeGreaterThan(0.3);
+  await page.getByTestId('overlay-target').selectOption('19');
+  await page.waitForTimeout(500);
 
   await page.getByTestId('overlay-colormap').selectOption('hot');
   await page.waitForTimeout(300);
