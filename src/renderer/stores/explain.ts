@@ -2,6 +2,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { JobStatus } from '../../shared/api';
+import { valueRange } from '../../shared/valueRange';
 import { useApi } from '../api';
 import type { ColormapName } from '../viewer/colormaps';
 import type { OverlayMap, OverlayStyle } from '../viewer/overlayRenderer';
@@ -18,16 +19,6 @@ export interface ComparedMap {
   method: string;
   label: string;
   map: OverlayMap;
-}
-
-function range(data: Float32Array): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of data) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return [min, max];
 }
 
 export const useExplainStore = defineStore('explain', () => {
@@ -66,7 +57,7 @@ export const useExplainStore = defineStore('explain', () => {
     const grid = job.result?.grid ?? overlay.value?.grid;
     if (!grid) return;
     const data = new Float32Array(await api.getExplanationMap({ jobId: job.id, target: partial ? 0 : Math.min(target.value, (job.result?.targets.length ?? 1) - 1), partial }));
-    const [min, max] = range(data);
+    const [min, max] = valueRange(data);
     overlay.value = { data, grid, min, max };
     overlayIsPartial.value = partial;
   }
@@ -87,7 +78,7 @@ export const useExplainStore = defineStore('explain', () => {
           seenPartial.set(s.id, s.partialVersion);
           // Partial maps come without a result yet: their grid is the model grid of the last run.
           const data = new Float32Array(await api.getExplanationMap({ jobId: s.id, target: 0, partial: true }));
-          const [min, max] = range(data);
+          const [min, max] = valueRange(data);
           overlay.value = { data, grid: partialGrid.value, min, max };
           overlayIsPartial.value = true;
         }
@@ -154,7 +145,7 @@ export const useExplainStore = defineStore('explain', () => {
       if (have) out.push(have);
       else if (job?.state === 'done' && job.result && id !== shownJobId.value) {
         const data = new Float32Array(await api.getExplanationMap({ jobId: id, target: job.result.targets.length - 1, partial: false }));
-        const [min, max] = range(data);
+        const [min, max] = valueRange(data);
         out.push({ jobId: id, method: job.method, label: job.label, map: { data, grid: job.result.grid, min, max } });
       }
     }

@@ -2,6 +2,7 @@
 // the most salient voxel inside a lesion?) and the fraction of saliency energy inside the lesions.
 import type { Lesion } from '../../../shared/api';
 import { indexToPatient, norm, sub, type Geometry } from '../../../shared/geometry';
+import { valueRange } from '../../../shared/valueRange';
 
 export interface LocalizationReport {
   /** The map's maximum is reached inside a lesion (ties count: chunk maps are piecewise constant). */
@@ -32,12 +33,7 @@ export function lesionMask(grid: Geometry, lesions: Lesion[]): Uint8Array {
 }
 
 export function localization(map: Float32Array, mask: Uint8Array): LocalizationReport {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of map) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
+  const [min, max] = valueRange(map);
   const range = max - min;
   let total = 0;
   let inside = 0;

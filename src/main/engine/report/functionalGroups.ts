@@ -12,6 +12,23 @@ export interface SourceImage {
   sopInstanceUid: string;
 }
 
+/** What every multi-frame derived object (Parametric Map, Segmentation) is built from. */
+export interface MultiFrameDerivedArgs {
+  geometry: Geometry;
+  /** The source instance of every slice k, in slice order. */
+  sources: readonly SourceImage[];
+  /** Attributes of the first source image (patient, study, frame of reference, body part). */
+  sourceDataset: NaturalDataset;
+  sourceSeriesUid: string;
+  frameOfReferenceUid: string;
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  dimensionOrganizationUid: string;
+  seriesNumber: number;
+  instanceNumber: number;
+  created: Date;
+}
+
 /** DICOM DS text (at most 16 characters, no exponent) of a finite number. */
 export function decimalString(v: number): string {
   if (!Number.isFinite(v)) throw new RangeError(`${v} cannot be written as a DICOM decimal string`);

@@ -2,6 +2,7 @@
 // with the colour-mapped map blended on top (and landmarks for cephalograms), plus a colour bar
 // burned in at the right edge so the image stands alone in a PACS.
 import type { Geometry } from '../../../shared/geometry';
+import { valueRange } from '../../../shared/valueRange';
 import { type RgbImage, jet } from './colormap';
 
 export interface MapVolume {
@@ -39,17 +40,6 @@ export function mostSalientSlice(map: MapVolume): number {
   return best;
 }
 
-/** Smallest and largest value of the map (one normalisation for every slice of a map). */
-export function mapRange(data: ArrayLike<number>): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return Number.isFinite(lo) ? [lo, hi] : [0, 0];
-}
 
 function sameGrid(a: Geometry, b: Geometry): boolean {
   const close = (x: readonly number[], y: readonly number[]) => x.every((v, i) => Math.abs(v - y[i]) < 1e-3);
@@ -78,7 +68,7 @@ export function renderKeyImage(a: RenderArgs): RgbImage {
   const rgb = new Uint8Array(width * ny * 3);
   const lo = a.window.center - a.window.width / 2;
   const w = Math.max(1e-6, a.window.width);
-  const [mlo, mhi] = mapRange(a.map.data);
+  const [mlo, mhi] = valueRange(a.map.data);
   const span = mhi - mlo || 1;
   const base = a.slice * nx * ny;
   for (let j = 0; j < ny; j++) {

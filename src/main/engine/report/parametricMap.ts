@@ -1,55 +1,30 @@
 // Parametric Map Storage of one explanation map: the float saliency resampled onto the study's voxel
 // grid, one frame per source slice (frame k covers slice k), so 3D Slicer and OHIF can overlay it
 // on the source series without any resampling of their own.
-import type { Geometry } from '../../../shared/geometry';
+import { valueRange } from '../../../shared/valueRange';
 import type { NaturalDataset } from '../io/dicomWrite';
 import { dicomDateTime } from './derivedUids';
 import {
   IDENTITY_TRANSFORMATION,
   IMAGE_POSITION_INDEX,
-  type SourceImage,
   commonInstanceReference,
   decimalString,
   derivationImage,
   equipment,
   planePosition,
   sharedGeometryGroups,
+  type MultiFrameDerivedArgs,
 } from './functionalGroups';
 import { RESAMPLED, anatomyOf, saliencyConcept } from './codes';
 import { patientStudyAttributes } from './studySource';
 
 export const PARAMETRIC_MAP_STORAGE = '1.2.840.10008.5.1.4.1.1.30';
 
-export interface ParametricMapArgs {
+export interface ParametricMapArgs extends MultiFrameDerivedArgs {
   method: string;
   /** The map on the study grid: x fastest, then y, then slice (NIfTI order). */
   data: Float32Array;
-  geometry: Geometry;
-  /** The source instance of every slice k, in slice order. */
-  sources: readonly SourceImage[];
-  /** Attributes of the first source image (patient, study, frame of reference, body part). */
-  sourceDataset: NaturalDataset;
-  sourceSeriesUid: string;
-  frameOfReferenceUid: string;
-  seriesInstanceUid: string;
-  sopInstanceUid: string;
-  dimensionOrganizationUid: string;
-  seriesNumber: number;
-  instanceNumber: number;
   description: string;
-  created: Date;
-}
-
-/** Smallest and largest finite value: the range the real world value mapping covers. */
-function valueRange(data: Float32Array): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : [0, 0];
 }
 
 export function parametricMapDataset(a: ParametricMapArgs): NaturalDataset {

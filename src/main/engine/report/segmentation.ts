@@ -8,12 +8,12 @@ import { dicomDateTime } from './derivedUids';
 import {
   IMAGE_POSITION_INDEX,
   SEGMENT_NUMBER_INDEX,
-  type SourceImage,
   commonInstanceReference,
   derivationImage,
   equipment,
   planePosition,
   sharedGeometryGroups,
+  type MultiFrameDerivedArgs,
 } from './functionalGroups';
 import { patientStudyAttributes } from './studySource';
 
@@ -26,20 +26,9 @@ export interface SegmentInput {
   description: string;
 }
 
-export interface SegmentationArgs {
+export interface SegmentationArgs extends MultiFrameDerivedArgs {
   segments: SegmentInput[];
   topPercent: number;
-  geometry: Geometry;
-  sources: readonly SourceImage[];
-  sourceDataset: NaturalDataset;
-  sourceSeriesUid: string;
-  frameOfReferenceUid: string;
-  seriesInstanceUid: string;
-  sopInstanceUid: string;
-  dimensionOrganizationUid: string;
-  seriesNumber: number;
-  instanceNumber: number;
-  created: Date;
 }
 
 /** A stored frame: segment number (1-based) and source slice k. */

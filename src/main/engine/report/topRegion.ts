@@ -1,19 +1,9 @@
 // The top-k% region of a saliency map: the voxels whose value is at or above the (100 - k)th
 // percentile. Found with a histogram pass and a sort of one bin, so a 100 M voxel map needs no
 // full sort (or copy) of its values.
+import { valueRange } from '../../../shared/valueRange';
 
 const BINS = 4096;
-
-function valueRange(data: ArrayLike<number>): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return [lo, hi];
-}
 
 /** The smallest value among the `count` largest of `data` (count >= 1). */
 export function kthLargest(data: ArrayLike<number>, count: number, [lo, hi] = valueRange(data)): number {
