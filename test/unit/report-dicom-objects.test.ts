@@ -15,7 +15,7 @@ import { toStudyGrid } from '../../src/main/engine/explain/explainVolume';
 import { readNifti, writeNifti } from '../../src/main/engine/io/nifti';
 import { bundledModelsDir } from '../../src/main/engine/paths';
 import { exportReport } from '../../src/main/engine/report/exportReport';
-import { kthLargest, topRegion } from '../../src/main/engine/report/topRegion';
+import { kthLargest, topRegion } from '../../src/shared/topRegion';
 
 type Natural = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const { data: dcm } = dcmjs as unknown as {

@@ -3,6 +3,7 @@
 // grid index is affine on a plane), sampled trilinearly and colour-mapped. One renderer for MPR
 // volume viewports and 2D stack viewports alike; alignment comes from the shared geometry.
 import { patientToIndex, type Geometry, type Vec3 } from '../../shared/geometry';
+import { kthLargest } from '../../shared/topRegion';
 import { lut, type ColormapName } from './colormaps';
 
 export interface OverlayMap {
@@ -23,19 +24,17 @@ export interface OverlayStyle {
 
 const topValues = new WeakMap<Float32Array, Map<number, number>>();
 
-/** The smallest value among the top `percent`% of the map's voxels (exact; cached per map and percent). */
+/** The smallest value among the top `percent`% of the map's voxels (cached per map and percent). */
 export function topPercentValue(map: OverlayMap, percent: number): number {
   let byPercent = topValues.get(map.data);
   if (!byPercent) topValues.set(map.data, (byPercent = new Map()));
-  const hit = byPercent.get(percent);
-  if (hit !== undefined) return hit;
-  const sorted = Float32Array.from(map.data).sort();
-  const keep = Math.max(1, Math.round((sorted.length * percent) / 100));
-  const v = sorted[Math.max(0, sorted.length - keep)];
-  byPercent.set(percent, v);
+  let v = byPercent.get(percent);
+  if (v === undefined) {
+    v = kthLargest(map.data, Math.max(1, Math.round((map.data.length * percent) / 100)), [map.min, map.max]);
+    byPercent.set(percent, v);
+  }
   return v;
 }
-
 /** Which canvas columns to draw, as fractions of the width (swipe comparison). */
 export interface ColumnRange {
   from: number;
@@ -102,7 +101,7 @@ export function drawOverlay(
   const alpha = Math.round(style.opacity * 255);
   const px = image.data;
   if (style.display === 'outline' && !minus) {
-    drawOutline(px, iw, h, (x, y) => sample(map, o[0] + x * dx[0] + y * dy[0], o[1] + x * dx[1] + y * dy[1], o[2] + x * dx[2] + y * dy[2]), x0, topPercentValue(map, style.topPercent), table);
+    drawOutline(px, iw, h, (x, y) => sample(map, o[0] + x * dx[0] + y * dy[0], o[1] + x * dx[1] + y * dy[1], o[2] + x * dx[2] + y * dy[2]), x0, topPercentValue(map, style.topPercent), map.min, table);
     ctx.putImageData(image, x0, 0);
     return;
   }
@@ -133,7 +132,7 @@ export function drawOverlay(
 }
 
 /**
- * Marks the canvas pixels inside the region (value >= cut), then paints the inside pixels that
+ * Marks the canvas pixels inside the region (value >= cut, above the floor), then paints the inside pixels that
  * touch an outside one: a one-pixel contour in the colormap's top colour, fully opaque.
  */
 function drawOutline(
@@ -143,10 +142,17 @@ function drawOutline(
   valueAt: (x: number, y: number) => number,
   x0: number,
   cut: number,
+  floor: number,
   table: Uint8ClampedArray,
 ): void {
   const inside = new Uint8Array(iw * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < iw; x++) inside[y * iw + x] = valueAt(x + x0, y) >= cut ? 1 : 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < iw; x++) {
+      const v = valueAt(x + x0, y);
+      // As the SEG's top region: at or above the cut, never the map's minimum (a flat map has none).
+      inside[y * iw + x] = v >= cut && v > floor ? 1 : 0;
+    }
+  }
   const top = 255 * 3;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < iw; x++) {

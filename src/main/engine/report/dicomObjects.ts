@@ -13,7 +13,7 @@ import { segmentationDataset } from './segmentation';
 import type { Staging } from './staging';
 import { structuredReportDataset } from './structuredReport';
 import type { StudySource } from './studySource';
-import { topRegion } from './topRegion';
+import { topRegion } from '../../../shared/topRegion';
 
 export const DEFAULT_TOP_PERCENT = 5;
 

@@ -1,7 +1,7 @@
-// The top-k% region of a saliency map: the voxels whose value is at or above the (100 - k)th
+// The top-k% region of a saliency map (the report's SEG, the viewer's outline mode): the voxels whose value is at or above the (100 - k)th
 // percentile. Found with a histogram pass and a sort of one bin, so a 100 M voxel map needs no
 // full sort (or copy) of its values.
-import { valueRange } from '../../../shared/valueRange';
+import { valueRange } from './valueRange';
 
 const BINS = 4096;
 
