@@ -24,41 +24,83 @@ function parseHeaders(block: string): Record<string, string> {
   return out;
 }
 
+export interface MultipartLimits {
+  /** Largest part (headers + body) held in memory; a larger one is refused, not buffered. */
+  maxPartBytes: number;
+}
+
+/** One DICOM instance above 1 GiB is not something a viewer retrieves; it is refused, not buffered. */
+export const DEFAULT_MULTIPART_LIMITS: MultipartLimits = { maxPartBytes: 2 ** 30 };
+
+/** Header lines of a part and the transport padding after a delimiter are short in any real answer. */
+const MAX_HEADER_BYTES = 64 * 1024;
+const MAX_PADDING_BYTES = 1024;
+
 /**
  * Yields each part as soon as it is complete. Throws PacsError when the stream ends before the
  * closing delimiter: a cut connection must read as a partial retrieval, never as a short study.
+ * Every byte is copied a bounded number of times (the chunk list of a part is joined once, when the
+ * part ends), so a large instance costs linear time whatever the chunk sizes.
  */
-export async function* readMultipart(chunks: AsyncIterable<Uint8Array>, boundary: string): AsyncGenerator<Part> {
+export async function* readMultipart(chunks: AsyncIterable<Uint8Array>, boundary: string, limits: MultipartLimits = DEFAULT_MULTIPART_LIMITS): AsyncGenerator<Part> {
   const delimiter = Buffer.from(`\r\n--${boundary}`);
+  const keep = delimiter.length - 1; // bytes that might be the start of a delimiter split across chunks
+  let pieces: Buffer[] = [];
+  let partBytes = 0;
+  let inPart = false; // false: before the first delimiter (preamble, discarded)
+  let afterDelimiter = false; // a delimiter ended; its line (padding, CRLF or "--") is pending
   // A leading CRLF lets the first delimiter (at offset 0, without CRLF) be found like the others.
-  let pending = Buffer.from('\r\n');
-  let inPart = false; // false: before the first delimiter (preamble)
-  let searchFrom = 0;
+  let tail = Buffer.from('\r\n');
+
+  const take = (bytes: Buffer) => {
+    if (!inPart || bytes.length === 0) return;
+    partBytes += bytes.length;
+    if (partBytes > limits.maxPartBytes) {
+      throw new PacsError(`the PACS sent an instance larger than ${Math.round(limits.maxPartBytes / 2 ** 20)} MB; the retrieval was stopped`);
+    }
+    pieces.push(bytes);
+  };
+  const finish = (): Part => {
+    const part = Buffer.concat(pieces, partBytes);
+    pieces = [];
+    partBytes = 0;
+    // A part is header lines, an empty line, then the body (no headers: the part starts with CRLF).
+    if (part.subarray(0, 2).toString('latin1') === '\r\n') return { headers: {}, body: part.subarray(2) };
+    const headerEnd = part.subarray(0, MAX_HEADER_BYTES).indexOf('\r\n\r\n');
+    if (headerEnd < 0) throw new PacsError('the PACS sent a malformed multipart response (a part without a header end)');
+    return { headers: parseHeaders(part.subarray(0, headerEnd).toString('latin1')), body: part.subarray(headerEnd + 4) };
+  };
+
   for await (const chunk of chunks) {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk);
+    const window = Buffer.concat([tail, chunk]); // tail is short: at most keep or padding bytes
+    let pos = 0;
     for (;;) {
-      const at = pending.indexOf(delimiter, searchFrom);
+      if (afterDelimiter) {
+        if (window.length - pos < 2) break;
+        if (window[pos] === 0x2d && window[pos + 1] === 0x2d) return; // closing delimiter
+        const lineEnd = window.indexOf('\r\n', pos);
+        if (lineEnd < 0) {
+          if (window.length - pos > MAX_PADDING_BYTES) throw new PacsError('the PACS sent a malformed multipart response (a delimiter line without an end)');
+          break;
+        }
+        pos = lineEnd + 2; // the next part starts after the delimiter line (which may carry padding)
+        afterDelimiter = false;
+        inPart = true;
+        continue;
+      }
+      const at = window.indexOf(delimiter, pos);
       if (at < 0) {
-        searchFrom = Math.max(0, pending.length - delimiter.length);
+        const safe = Math.max(pos, window.length - keep);
+        take(window.subarray(pos, safe));
+        pos = safe;
         break;
       }
-      const afterDelimiter = at + delimiter.length;
-      if (pending.length < afterDelimiter + 2) break; // need to see "--" or CRLF after it
-      if (inPart) {
-        const part = pending.subarray(0, at);
-        // A part is header lines, an empty line, then the body (no headers: the part starts with CRLF).
-        const headerEnd = part.subarray(0, 2).toString('latin1') === '\r\n' ? -2 : part.indexOf('\r\n\r\n');
-        if (headerEnd === -1) throw new PacsError('the PACS sent a malformed multipart response (a part without a header end)');
-        yield { headers: headerEnd < 0 ? {} : parseHeaders(part.subarray(0, headerEnd).toString('latin1')), body: Buffer.from(part.subarray(headerEnd + 4)) };
-      }
-      if (pending[afterDelimiter] === 0x2d && pending[afterDelimiter + 1] === 0x2d) return; // closing delimiter
-      const lineEnd = pending.indexOf('\r\n', afterDelimiter);
-      if (lineEnd < 0) break; // transport padding not complete yet
-      // The next part starts right after the delimiter line (which may carry transport padding).
-      pending = pending.subarray(lineEnd + 2);
-      inPart = true;
-      searchFrom = 0;
+      take(window.subarray(pos, at));
+      if (inPart) yield finish();
+      pos = at + delimiter.length;
+      afterDelimiter = true;
     }
+    tail = Buffer.from(window.subarray(pos)); // a copy, so the window can be released
   }
   throw new PacsError('the PACS response ended before the last instance was complete (connection cut?)');
 }

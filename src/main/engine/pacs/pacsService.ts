@@ -5,6 +5,7 @@ import type { ApiArgs, OpenReport } from '../../../shared/api';
 import type { PacsSeriesHit, PacsSettingsView, PacsStudyHit, PacsTransferStatus, StowResult } from '../../../shared/pacsApi';
 import { ExplainCancelled } from '../explain/method';
 import { JobManager } from '../jobs/jobManager';
+import { cleanAbandonedIncoming } from './incoming';
 import { PacsError } from './pacsError';
 import { listSeries, searchStudies } from './qido';
 import { PacsSettingsStore, type SettingsChange } from './settings';
@@ -14,6 +15,8 @@ import { retrieveToCache, type RetrieveTarget } from './wadoRetrieve';
 export class PacsService {
   private readonly settings: PacsSettingsStore;
   private readonly transfers = new JobManager<OpenReport>();
+  /** Removal of what a crashed retrieval left in pacs/incoming; retrievals wait for it. */
+  readonly cleanedUp: Promise<number>;
 
   /** `dir`: the engine's pacs folder (settings, retrieved studies); `open`: the engine's openPaths. */
   constructor(
@@ -21,6 +24,7 @@ export class PacsService {
     private readonly open: (folder: string) => Promise<OpenReport>,
   ) {
     this.settings = new PacsSettingsStore(dir);
+    this.cleanedUp = cleanAbandonedIncoming(dir).catch(() => 0);
   }
 
   getSettings(): Promise<PacsSettingsView | null> {
@@ -43,6 +47,7 @@ export class PacsService {
   /** Starts retrieving; poll transfer(id) for progress and, when done, the open report. */
   async retrieve(target: RetrieveTarget): Promise<PacsTransferStatus> {
     const settings = await this.settings.require();
+    await this.cleanedUp;
     const job = this.transfers.start(
       target.seriesUid ? 'series retrieval' : 'study retrieval',
       {},

@@ -3,6 +3,9 @@
 import { connectionFailure, PacsError, statusFailure } from './pacsError';
 import type { PacsSettings } from './settings';
 
+/** QIDO and STOW answers are DICOM JSON: tens of thousands of matches fit in far less. */
+export const MAX_JSON_ANSWER_BYTES = 64 * 2 ** 20;
+
 export interface PacsRequest {
   method?: 'GET' | 'POST';
   /** Path below the base URL, starting with "/" (query included). */
@@ -21,7 +24,8 @@ export interface PacsResponse {
   response: Response;
   /** The body as a stream whose reads keep the idle timer alive; throws PacsError on timeout. */
   chunks(): AsyncGenerator<Uint8Array>;
-  bytes(): Promise<Buffer>;
+  /** The whole body, refused beyond maxBytes (JSON answers are small; a hostile server's are not). */
+  bytes(maxBytes?: number): Promise<Buffer>;
   /** Stops the idle timer (call when done with the response). */
   close(): void;
 }
@@ -98,10 +102,16 @@ export async function pacsRequest(settings: PacsSettings, req: PacsRequest): Pro
   return {
     response,
     chunks,
-    async bytes() {
+    async bytes(maxBytes = MAX_JSON_ANSWER_BYTES) {
       const parts: Uint8Array[] = [];
-      for await (const c of chunks()) parts.push(c);
-      return Buffer.concat(parts);
+      let size = 0;
+      // fetch inflates gzip/deflate/br itself: counting what it yields caps the inflated size.
+      for await (const c of chunks()) {
+        size += c.byteLength;
+        if (size > maxBytes) throw new PacsError(`${req.what}: the PACS at ${server} sent more than ${Math.round(maxBytes / 2 ** 20)} MB; the answer was refused`);
+        parts.push(c);
+      }
+      return Buffer.concat(parts, size);
     },
     close,
   };
