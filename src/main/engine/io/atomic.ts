@@ -4,10 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+/** `mode` applies from the file's creation: a secret is never readable by others, not even briefly. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await writeFile(tmp, data);
+    await writeFile(tmp, data, { mode, flag: 'wx' });
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });

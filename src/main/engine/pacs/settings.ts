@@ -1,7 +1,7 @@
 // The PACS server settings, kept in the engine's cache folder (pacs/settings.json, mode 600).
 // The authorization header is a secret: it is stored, sent to the PACS, and never returned or logged.
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { authorizationSchema, pacsBaseUrlSchema, type PacsSettingsView } from '../../../shared/pacsApi';
@@ -47,11 +47,14 @@ export class PacsSettingsStore {
 
   async save(change: SettingsChange): Promise<PacsSettingsView> {
     const previous = await this.get();
-    const authorization = change.authorization === null ? undefined : (change.authorization ?? previous?.authorization);
+    // A kept header goes only to the server it was entered for: a new origin (scheme, host or port)
+    // drops it unless the user gives one again, so a changed URL never receives someone else's secret.
+    const sameOrigin = !!previous && URL.canParse(change.baseUrl.trim()) && new URL(previous.baseUrl).origin === new URL(change.baseUrl.trim()).origin;
+    const kept = sameOrigin ? previous?.authorization : undefined;
+    const authorization = change.authorization === null ? undefined : (change.authorization ?? kept);
     const next = pacsSettingsSchema.parse({ baseUrl: change.baseUrl, authorization, timeoutSeconds: change.timeoutSeconds });
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n');
-    await chmod(this.file, 0o600);
+    await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n', 0o600);
     this.cached = next;
     return viewOf(next);
   }
