@@ -59,6 +59,12 @@ export const pacsApiArgs = {
       dicom: z.boolean(),
       anonymize: z.boolean().default(false),
       comment: z.string().max(4000).default(''),
+      /** Anonymized exports: also write the comment and landmark-file names (off: they may name the patient). */
+      includeFreeText: z.boolean().default(false),
+      /** Anonymized exports: proceed although source images declare Burned In Annotation = YES. */
+      allowBurnedInAnnotation: z.boolean().default(false),
+      /** Replace files that already exist in outDir (off: the export is refused, naming the file). */
+      overwrite: z.boolean().default(false),
     })
     .strict(),
 } as const;

@@ -129,14 +129,15 @@ describe('report building blocks', () => {
   });
 
   it('anonymizes consistently: same UIDs and date offset for the same patient and key', () => {
-    const a = createAnonymizer('PAT-1');
-    const b = createAnonymizer('PAT-1');
+    const secret = Buffer.alloc(32, 7);
+    const a = createAnonymizer('PAT-1', secret);
+    const b = createAnonymizer('PAT-1', secret);
     expect(a.uid('1.2.3.4')).toBe(b.uid('1.2.3.4'));
     expect(a.uid('1.2.3.4')).toMatch(/^2\.25\.\d+$/);
     expect(a.uid('1.2.840.10008.5.1.4.1.1.7')).toBe('1.2.840.10008.5.1.4.1.1.7');
     expect(a.date('20240110')).toBe(b.date('20240110'));
     expect(a.date('20240110')).not.toBe('20240110');
-    expect(createAnonymizer('PAT-1', 'other key').uid('1.2.3.4')).not.toBe(a.uid('1.2.3.4'));
+    expect(createAnonymizer('PAT-1', Buffer.alloc(32, 8)).uid('1.2.3.4')).not.toBe(a.uid('1.2.3.4'));
     const ds = a.dataset({ PatientName: [{ Alphabetic: 'Doe^Jane' }], PatientID: 'PAT-1', InstitutionName: 'X', StudyDate: '20240110', SourceImageSequence: [{ ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.2', ReferencedSOPInstanceUID: '1.2.3.4' }] });
     expect(ds.InstitutionName).toBeUndefined();
     expect((ds.SourceImageSequence as Record<string, string>[])[0].ReferencedSOPInstanceUID).toBe(a.uid('1.2.3.4'));

@@ -1,5 +1,6 @@
-// `report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize] [--comment TEXT] [--top-percent K]`:
-// the PDF report and/or the DICOM objects (key images, Parametric Maps, SEG, SR) of an explain result (both by default).
+// `report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize [--include-free-text] [--allow-burned-in-annotation]]
+// [--comment TEXT] [--top-percent K] [--overwrite]`: the PDF report and/or the DICOM objects (key images, Parametric Maps,
+// SEG, SR) of an explain result (both by default). Existing files in --out are refused unless --overwrite.
 import { parseArgs } from 'node:util';
 import { EngineError } from '../../main/engine/engine';
 import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
@@ -8,7 +9,8 @@ import { type Command, CommandFailure, UsageError } from '../command';
 
 export const reportCommand: Command = {
   summary: 'export an explain result as a PDF report and DICOM objects (key images, Parametric Maps, SEG, TID 1500 SR)',
-  usage: 'report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize] [--comment TEXT] [--top-percent K (SEG region, default 5)]',
+  usage:
+    'report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize [--include-free-text] [--allow-burned-in-annotation]] [--comment TEXT] [--top-percent K (SEG region, default 5)] [--overwrite (replace existing files)]',
   async run(args) {
     const { values } = parseArgs({
       args,
@@ -20,6 +22,9 @@ export const reportCommand: Command = {
         pdf: { type: 'boolean' },
         dicom: { type: 'boolean' },
         anonymize: { type: 'boolean' },
+        'include-free-text': { type: 'boolean' },
+        'allow-burned-in-annotation': { type: 'boolean' },
+        overwrite: { type: 'boolean' },
         comment: { type: 'string' },
         'top-percent': { type: 'string' },
       },
@@ -37,6 +42,9 @@ export const reportCommand: Command = {
         pdf: both || !!values.pdf,
         dicom: both || !!values.dicom,
         anonymize: !!values.anonymize,
+        includeFreeText: !!values['include-free-text'],
+        allowBurnedInAnnotation: !!values['allow-burned-in-annotation'],
+        overwrite: !!values.overwrite,
         comment: values.comment,
         topPercent,
         cacheDir: defaultCacheDir(),

@@ -139,6 +139,11 @@ export class Engine {
     return this.catalog.summaries();
   }
 
+  /** SOP Instance UID -> file of each instance of an open series (what an export may read). */
+  seriesFiles(uid: string): Map<string, string> {
+    return new Map(this.seriesOrThrow(uid).instances.map((i) => [i.sopInstanceUid, i.path]));
+  }
+
   private seriesOrThrow(uid: string): SeriesRecord {
     const s = this.catalog.series(uid);
     if (!s || s.instances.length === 0) throw new EngineError('not-found', 'this series is not open');
@@ -403,6 +408,9 @@ export class Engine {
         dicom: a.dicom,
         anonymize: a.anonymize,
         comment: a.comment,
+        includeFreeText: a.includeFreeText,
+        allowBurnedInAnnotation: a.allowBurnedInAnnotation,
+        overwrite: a.overwrite,
       });
       const files = out.files.map((f) => path.relative(outDir, f));
       const exportId = `export-${Date.now().toString(36)}-${this.exports.size + 1}`;

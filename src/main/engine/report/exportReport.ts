@@ -7,6 +7,9 @@ import { dicomBuffer, type NaturalDataset } from '../io/dicomWrite';
 import { readNifti } from '../io/nifti';
 import { APP_VERSION } from '../version';
 import { type Anonymizer, createAnonymizer } from './anonymize';
+import { anonymizationSecret } from './anonymizationSecret';
+import { refuseBurnedInAnnotation } from './burnedInAnnotation';
+import { exportClock } from './exportClock';
 import { fitWithin } from './colormap';
 import { derivedUid } from './derivedUids';
 import { DEFAULT_TOP_PERCENT, stageDerivedObjects } from './dicomObjects';
@@ -22,20 +25,29 @@ import { indexToPatient } from '../../../shared/geometry';
 const PDF_IMAGE_MAX_SIDE = 1000;
 
 export interface ReportOptions {
+  /** The study folder (or file) named by the user: scanned to find the series. */
   study: string;
+  /** Exactly the series' own files: when given, only these are read (never their folder). */
+  studyFiles?: string[];
   results: string;
   out: string;
   pdf: boolean;
   dicom: boolean;
   anonymize: boolean;
   comment?: string;
+  /** Anonymized exports leave out the comment and landmark-file names unless this is set. */
+  includeFreeText?: boolean;
+  /** Anonymized exports of images declaring Burned In Annotation = YES are refused unless this is set. */
+  allowBurnedInAnnotation?: boolean;
+  /** Existing files in `out` are replaced only when this is set; otherwise the export is refused. */
+  overwrite?: boolean;
   /** The SEG marks the top `topPercent`% of each map (default 5). */
   topPercent?: number;
   /** Engine cache folder (model library); the study itself is only read. */
   cacheDir: string;
   bundledModelsDir?: string;
-  /** Secret that keys pseudonyms and remapped UIDs (default: fixed, so repeated exports agree). */
-  anonymizationKey?: string;
+  /** Folder of the per-install anonymization secret (default: cacheDir). */
+  anonymizationSecretDir?: string;
   now?: Date;
   /** Called after each file is staged, before anything is moved into `out` (tests inject failures here). */
   onStaged?: (name: string) => void | Promise<void>;
@@ -68,7 +80,7 @@ export async function exportReport(o: ReportOptions): Promise<ReportOutput> {
   const result = await loadResult(o.results);
   const engine = new Engine({ cacheDir: o.cacheDir, bundledModelsDir: o.bundledModelsDir });
   try {
-    const source = await openStudySource(engine, o.study, result.study.seriesUid);
+    const source = await openStudySource(engine, o.studyFiles ?? o.study, result.study.seriesUid, o.study);
     const dims = source.info.geometry.dimensions;
     if (result.study.geometry.dimensions.some((d, i) => d !== dims[i])) throw new ReportError(`result.json describes a ${result.study.geometry.dimensions.join('x')} grid but the series is ${dims.join('x')}`);
     const images: MethodImage[] = [];
@@ -83,17 +95,24 @@ export async function exportReport(o: ReportOptions): Promise<ReportOutput> {
       ...(result.prediction.landmarks?.points ?? []).map((p) => ({ pixel: p.pixel, kind: 'predicted' as const })),
     ];
     const first = await source.instance(0);
-    const anon = o.anonymize ? createAnonymizer(String(first.dataset.PatientID ?? ''), o.anonymizationKey) : undefined;
-    const created = o.now ?? new Date();
-    const staging = await Staging.open(o.out, o.onStaged);
+    let anon: Anonymizer | undefined;
+    if (o.anonymize) {
+      await refuseBurnedInAnnotation({ count: source.info.sopInstanceUids.length, instance: (k) => source.instance(k) }, !!o.allowBurnedInAnnotation);
+      anon = createAnonymizer(String(first.dataset.PatientID ?? ''), await anonymizationSecret(o.anonymizationSecretDir ?? o.cacheDir));
+    }
+    const created = exportClock(!!anon, first.dataset, o.now ?? new Date());
+    // Free text (the user's comment, a landmark file's name) may name the patient: not in anonymized output unless asked.
+    const freeText = !anon || !!o.includeFreeText;
+    const comment = freeText ? o.comment : undefined;
+    const staging = await Staging.open(o.out, o.onStaged, !!o.overwrite);
     try {
       if (o.pdf) {
-        const content = await reportContent(engine, result, source, images, points, first.dataset, anon, created, o.comment);
+        const content = await reportContent(engine, result, source, images, points, first.dataset, anon, created, comment, freeText);
         await staging.write('report.pdf', await renderPdf(content));
       }
       if (o.dicom) {
         await stageSecondaryCaptures(staging, result, source, images, points, anon, created);
-        await stageDerivedObjects({ staging, result, source, maps: images, topPercent, anon, comment: o.comment, created });
+        await stageDerivedObjects({ staging, result, source, maps: images, topPercent, anon, comment, created });
       }
       const files = await staging.commit();
       return { files, keySlices: Object.fromEntries(images.map((i) => [i.method, i.slice])), elapsedMs: Date.now() - started };
@@ -131,7 +150,7 @@ async function stageSecondaryCaptures(staging: Staging, result: ExplainResult, s
   }
 }
 
-async function reportContent(engine: Engine, result: ExplainResult, source: StudySource, images: MethodImage[], points: KeyPoint[], dataset: NaturalDataset, anon: Anonymizer | undefined, created: Date, comment?: string): Promise<ReportContent> {
+async function reportContent(engine: Engine, result: ExplainResult, source: StudySource, images: MethodImage[], points: KeyPoint[], dataset: NaturalDataset, anon: Anonymizer | undefined, created: Date, comment: string | undefined, freeText: boolean): Promise<ReportContent> {
   const ps = anon ? anon.dataset(patientStudyAttributes(dataset)) : patientStudyAttributes(dataset);
   const uid = (u: string) => (anon ? anon.uid(u) : u);
   const header: [string, string][] = [
@@ -154,7 +173,8 @@ async function reportContent(engine: Engine, result: ExplainResult, source: Stud
     ['Package hash (sha256)', result.model.id],
     ['Execution provider', p.provider + (p.gpuNote ? ` (${p.gpuNote})` : '')],
     ['Intended use', card || 'not recorded with the result'],
-    ['Results computed', `${result.created} by ${result.software}`],
+    // The explain run's real date would betray the date offset as much as the export date.
+    ['Results computed', anon ? `by ${result.software} (date not shown in anonymized reports)` : `${result.created} by ${result.software}`],
   ];
   const errs = p.landmarks?.errors;
   const errorOf = new Map((errs?.perLandmark ?? []).map((e) => [e.name, e.errorMm]));
@@ -166,7 +186,7 @@ async function reportContent(engine: Engine, result: ExplainResult, source: Stud
     }),
     summary: [
       ['Pixel spacing used', spacing],
-      ['Ground truth', p.landmarks.truthSource ?? 'none'],
+      ['Ground truth', !p.landmarks.truthSource ? 'none' : freeText ? p.landmarks.truthSource : 'a landmark file (name not shown in anonymized reports)'],
       ['MRE', errs?.meanRadialErrorMm != null ? `${errs.meanRadialErrorMm.toFixed(2)} mm (SD ${errs.stdRadialErrorMm?.toFixed(2)} mm, ${errs.count} landmarks)` : 'n/a (no ground truth)'],
       ['SDR', errs ? errs.successDetectionRate.map((s) => `${s.radiusMm} mm: ${(s.rate * 100).toFixed(1)}%`).join(', ') : 'n/a'],
     ] as [string, string][],
@@ -202,7 +222,7 @@ async function reportContent(engine: Engine, result: ExplainResult, source: Stud
       return c && c.length > 1 ? [{ method, samples: c.map((x) => x.samples), maxChange: c.map((x) => x.maxChange ?? NaN), splitHalf: c.map((x) => x.splitHalfCorrelation ?? NaN) }] : [];
     }),
     comment,
-    created,
+    created: anon ? undefined : created,
     software: `Explicare ${APP_VERSION}`,
   };
 }

@@ -30,18 +30,22 @@ export interface ReportContent {
   faithfulness: { method: string; scoreKind: string; target: string; deletion: { fractions: number[]; scores: number[]; auc: number }; insertion: { fractions: number[]; scores: number[]; auc: number } }[];
   convergence: { method: string; samples: number[]; maxChange: number[]; splitHalf: number[] }[];
   comment?: string;
-  created: Date;
+  /** Absent in anonymized reports: the real export date would betray the date offset. */
+  created?: Date;
   software: string;
 }
 
 export async function renderPdf(c: ReportContent): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
+  // updateMetadata: false, else pdf-lib stamps the real clock into the document info.
+  const doc = await PDFDocument.create({ updateMetadata: false });
   doc.setTitle(c.title);
   doc.setSubject(DISCLAIMER);
   doc.setCreator(c.software);
   doc.setProducer(c.software);
-  doc.setCreationDate(c.created);
-  doc.setModificationDate(c.created);
+  if (c.created) {
+    doc.setCreationDate(c.created);
+    doc.setModificationDate(c.created);
+  }
   const l = await PdfLayout.create(doc);
 
   l.text(c.title, { size: 18, bold: true, gapAfter: 2 });
@@ -49,7 +53,7 @@ export async function renderPdf(c: ReportContent): Promise<Uint8Array> {
 
   l.heading(c.anonymized ? 'Patient and study (anonymized)' : 'Patient and study');
   l.table(c.header);
-  if (c.anonymized) l.text('Identifiers replaced, dates shifted by a fixed per-patient offset, UIDs remapped (PS3.15 basic profile subset).', { size: 8, color: rgb(0.35, 0.35, 0.35) });
+  if (c.anonymized) l.text('Identifiers replaced, dates shifted by a secret per-patient offset, UIDs remapped (PS3.15 basic profile subset).', { size: 8, color: rgb(0.35, 0.35, 0.35) });
 
   l.heading('Model');
   l.table(c.model);
@@ -112,7 +116,7 @@ export async function renderPdf(c: ReportContent): Promise<Uint8Array> {
   l.text(c.comment?.trim() ? c.comment : '(none)');
   l.heading('Report');
   l.table([
-    ['Created', c.created.toISOString()],
+    ['Created', c.created ? c.created.toISOString() : 'not shown (anonymized report)'],
     ['Software', c.software],
   ]);
   l.text(DISCLAIMER, { size: 10, bold: true, color: rgb(0.75, 0, 0) });

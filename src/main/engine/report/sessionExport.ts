@@ -1,8 +1,7 @@
 // The app's "Export": turns the explanations of the open series (finished jobs) into an explain
 // result folder (result.json + maps, as the CLI writes it) in a private work folder, then runs the
 // same report export as the CLI. The work folder is removed afterwards; the study is only read.
-import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { PredictionResult, VolumeInfo } from '../../../shared/api';
 import type { ExplanationResult } from '../explain/explainVolume';
@@ -26,6 +25,9 @@ export interface SessionExportInput {
   dicom: boolean;
   anonymize: boolean;
   comment: string;
+  includeFreeText?: boolean;
+  allowBurnedInAnnotation?: boolean;
+  overwrite?: boolean;
 }
 
 export async function exportSession(input: SessionExportInput): Promise<ReportOutput> {
@@ -50,33 +52,22 @@ export async function exportSession(input: SessionExportInput): Promise<ReportOu
     };
     await writeFileAtomic(path.join(results, 'result.json'), JSON.stringify(result, null, 2) + '\n');
     return await exportReport({
-      study: await studyFolder(input.instancePaths, path.join(work, 'study')),
+      // Exactly the series' files: their folder is never scanned (it may be a whole home directory).
+      study: input.info.seriesUid,
+      studyFiles: input.instancePaths,
       results,
       out: input.outDir,
       pdf: input.pdf,
       dicom: input.dicom,
       anonymize: input.anonymize,
       comment: input.comment || undefined,
+      includeFreeText: input.includeFreeText,
+      allowBurnedInAnnotation: input.allowBurnedInAnnotation,
+      overwrite: input.overwrite,
       cacheDir: input.cacheDir,
       bundledModelsDir: input.bundledModelsDir,
     });
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/**
- * A folder holding the series: the folder it was opened from when all its files are in one, else
- * links (or copies) of its files, so the export never scans more than the series it is about.
- */
-async function studyFolder(files: string[], scratch: string): Promise<string> {
-  const dirs = new Set(files.map((f) => path.dirname(f)));
-  if (dirs.size === 1) return [...dirs][0];
-  await mkdir(scratch);
-  for (const [i, f] of files.entries()) {
-    if (!existsSync(f)) throw new ReportError('a file of this series is no longer where it was opened from');
-    const target = path.join(scratch, `${i}.dcm`);
-    await link(f, target).catch(() => copyFile(f, target));
-  }
-  return scratch;
 }

@@ -1,7 +1,25 @@
-// All-or-nothing output: files are staged in a hidden folder inside the output folder and renamed
+// All-or-nothing output: files are staged in a hidden folder inside the output folder and moved
 // into place only when every one of them was written; a failure removes the staging folder.
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+// Existing files are never replaced silently: without `overwrite` the commit checks every target
+// first and then places each with link() (which fails if the name appeared meanwhile), so a
+// refused export leaves the output folder exactly as it was.
+import { constants } from 'node:fs';
+import { copyFile, link, lstat, mkdir, mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ReportError } from './resultFile';
+
+/** Creates `target` from `staged`, failing with EEXIST if it exists (copy where hard links are not supported, e.g. FAT). */
+async function placeNew(staged: string, target: string): Promise<void> {
+  try {
+    await link(staged, target);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw err;
+    await copyFile(staged, target, constants.COPYFILE_EXCL);
+  }
+}
+
+const exists = (p: string) => lstat(p).then(() => true, () => false);
 
 export class Staging {
   private readonly files: string[] = [];
@@ -9,11 +27,12 @@ export class Staging {
     readonly out: string,
     private readonly dir: string,
     private readonly onStaged?: (name: string) => void | Promise<void>,
+    private readonly overwrite = false,
   ) {}
 
-  static async open(out: string, onStaged?: (name: string) => void | Promise<void>): Promise<Staging> {
+  static async open(out: string, onStaged?: (name: string) => void | Promise<void>, overwrite = false): Promise<Staging> {
     await mkdir(out, { recursive: true });
-    return new Staging(out, await mkdtemp(path.join(out, '.explicare-report-')), onStaged);
+    return new Staging(out, await mkdtemp(path.join(out, '.explicare-report-')), onStaged, overwrite);
   }
 
   /** Writes `name` (relative, may contain one sub-folder) into the staging folder. */
@@ -25,14 +44,30 @@ export class Staging {
     await this.onStaged?.(name);
   }
 
-  /** Moves every staged file into the output folder (each rename is atomic); returns their paths. */
+  /** Moves every staged file into the output folder; returns their paths. */
   async commit(): Promise<string[]> {
+    if (!this.overwrite) {
+      for (const name of this.files) if (await exists(path.join(this.out, name))) throw this.existsError(name);
+    }
     const done: string[] = [];
-    for (const name of this.files) {
-      const target = path.join(this.out, name);
-      await mkdir(path.dirname(target), { recursive: true });
-      await rename(path.join(this.dir, name), target);
-      done.push(target);
+    try {
+      for (const name of this.files) {
+        const target = path.join(this.out, name);
+        await mkdir(path.dirname(target), { recursive: true });
+        if (this.overwrite) await rename(path.join(this.dir, name), target);
+        else {
+          try {
+            await placeNew(path.join(this.dir, name), target);
+          } catch (err) {
+            throw (err as NodeJS.ErrnoException).code === 'EEXIST' ? this.existsError(name) : err;
+          }
+        }
+        done.push(target);
+      }
+    } catch (err) {
+      // Only files this commit created are removed (with overwrite, replaced ones cannot come back).
+      if (!this.overwrite) for (const f of done) await unlink(f).catch(() => undefined);
+      throw err;
     }
     await rm(this.dir, { recursive: true, force: true });
     return done;
@@ -40,5 +75,9 @@ export class Staging {
 
   async abort(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private existsError(name: string): ReportError {
+    return new ReportError(`${path.join(this.out, name)} already exists: nothing was written (choose another folder, or ask to overwrite: --overwrite / overwrite: true)`);
   }
 }

@@ -1,11 +1,10 @@
 // The study a result was computed on: volume, voxels, ground truth and the source DICOM attributes
 // that the exports copy (patient and study modules). Read only: the study is never written to.
-import { readFile } from 'node:fs/promises';
 import dcmjs from 'dcmjs';
 import type { GroundTruth, VolumeInfo } from '../../../shared/api';
 import { Engine, EngineError } from '../engine';
 import type { NaturalDataset } from '../io/dicomWrite';
-import { scanPaths } from '../study/scan';
+import { readRegularFile } from '../io/readRegularFile';
 import { ReportError } from './resultFile';
 
 interface DcmjsRead {
@@ -31,17 +30,22 @@ export interface StudySource {
 }
 
 export async function readNatural(file: string): Promise<NaturalDataset> {
-  const bytes = await readFile(file);
+  const bytes = await readRegularFile(file);
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const { dict } = dcm.DicomMessage.readFile(ab, { untilTag: '7FE00010', includeUntilTagValue: false });
   return dcm.DicomMetaDictionary.naturalizeDataset(dict);
 }
 
-/** Opens `studyPath` and the series `seriesUid` in it; fails with one line if the series is not there. */
-export async function openStudySource(engine: Engine, studyPath: string, seriesUid: string): Promise<StudySource> {
+/**
+ * Opens the series `seriesUid` from `study`: a folder the user named (scanned), or exactly the
+ * series' own files (only those are read: never their folder, which may be a home directory).
+ * Fails with one line if the series is not there. `label` names the study in messages.
+ */
+export async function openStudySource(engine: Engine, study: string | string[], seriesUid: string, label = String(study)): Promise<StudySource> {
+  const studyPath = label;
   let report;
   try {
-    report = await engine.openPaths([studyPath]);
+    report = await engine.openPaths(Array.isArray(study) ? study : [study]);
   } catch (err) {
     throw new ReportError(`cannot open the study ${studyPath}: ${err instanceof Error ? err.message : err}`);
   }
@@ -57,8 +61,8 @@ export async function openStudySource(engine: Engine, studyPath: string, seriesU
     const info = await engine.loadVolume(seriesUid);
     const voxels = await engine.getVoxels(seriesUid);
     const truth = await engine.getGroundTruth(seriesUid);
-    const scan = await scanPaths([studyPath]);
-    const paths = new Map(scan.instances.filter((i) => i.seriesUid === seriesUid).map((i) => [i.sopInstanceUid, i.path]));
+    // The files the engine opened for this series: the study is not walked a second time.
+    const paths = engine.seriesFiles(seriesUid);
     return {
       info,
       voxels,
