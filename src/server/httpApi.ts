@@ -1,15 +1,22 @@
 // The local HTTP transport of the API contract: POST /api/<method>, JSON in and out, binary voxels
 // and uploads. Bound to 127.0.0.1 and guarded by a per-launch token.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { seriesUidSchema, uploadLimits, type ApiErrorBody, type Capabilities, type UploadFile } from '../shared/api';
-import { unpackFiles } from '../shared/uploadFraming';
+import os from 'node:os';
+import path from 'node:path';
+import { seriesUidSchema, uploadLimits as defaultUploadLimits, type ApiErrorBody, type Capabilities } from '../shared/api';
+import { UploadFramingError, type UploadLimits } from '../shared/uploadFraming';
+import type { AppLog } from '../main/engine/appLog';
 import { dispatch, isDispatchable, toApiError } from '../main/engine/dispatch';
 import type { Engine } from '../main/engine/engine';
 import { hasToken, isSameOriginRequest, SECURITY_HEADERS } from './security';
 import { serveStatic } from './staticFiles';
+import { receiveUpload, type ReceivedFile } from './uploadStream';
 
 const MAX_JSON_BYTES = 1 << 20;
+/** A landmark file is a few kilobytes of text. */
+const MAX_LANDMARK_FILE_BYTES = 16 * 2 ** 20;
 
 export interface ApiServerOptions {
   engine: Engine;
@@ -17,6 +24,10 @@ export interface ApiServerOptions {
   staticDir: string;
   version: string;
   port?: number;
+  /** Internal failures are recorded here (without patient data); error messages point to it. */
+  log?: AppLog;
+  /** Upload limits (tests lower them). */
+  uploadLimits?: UploadLimits;
 }
 
 class HttpError extends Error {
@@ -32,8 +43,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
+        // Stop reading; the error answer is sent, then the connection closed (see fail()).
+        req.pause();
         reject(new HttpError(413, { code: 'bad-request', message: `request body larger than ${limit} bytes` }));
-        req.destroy();
       } else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks, size)));
@@ -47,16 +59,24 @@ const STATUS: Record<ApiErrorBody['code'], number> = {
 
 export function createApiServer(opts: ApiServerOptions): Promise<{ server: Server; port: number }> {
   let port = 0;
+  const limits = opts.uploadLimits ?? defaultUploadLimits;
+  /** Upload folders of studies opened over HTTP: their files stay while the server runs. */
+  const studyUploads: string[] = [];
   const json = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
   };
 
-  async function readUpload(req: IncomingMessage): Promise<UploadFile[]> {
-    const body = await readBody(req, uploadLimits.maxTotalBytes);
+  /** Streams the framed upload into a new private folder (0700); the caller owns the folder. */
+  async function readUpload(req: IncomingMessage, fileLimit = limits.maxFileBytes): Promise<{ dir: string; files: ReceivedFile[] }> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'explicare-upload-'));
     try {
-      return unpackFiles(body, uploadLimits);
+      const files = await receiveUpload(req, dir, { ...limits, maxFileBytes: Math.min(fileLimit, limits.maxFileBytes) });
+      if (files.length === 0) throw new HttpError(400, { code: 'bad-request', message: 'no files were given' });
+      return { dir, files };
     } catch (err) {
-      throw new HttpError(400, { code: 'bad-request', message: (err as Error).message });
+      await rm(dir, { recursive: true, force: true });
+      if (err instanceof UploadFramingError) throw new HttpError(err.tooLarge ? 413 : 400, { code: 'bad-request', message: err.message });
+      throw err;
     }
   }
 
@@ -66,11 +86,36 @@ export function createApiServer(opts: ApiServerOptions): Promise<{ server: Serve
       const caps: Capabilities = { transport: 'http', nativeDialog: false, version: opts.version };
       return json(res, 200, caps);
     }
-    if (method === 'openFiles') return json(res, 200, await opts.engine.openFiles(await readUpload(req)));
-    if (method === 'importModelFiles') return json(res, 200, await opts.engine.importModelFiles(await readUpload(req)));
+    if (method === 'openFiles') {
+      const { dir, files } = await readUpload(req);
+      studyUploads.push(dir);
+      return json(res, 200, await opts.engine.openPaths(files.map((f) => f.file)));
+    }
+    if (method === 'importModelFiles') {
+      const { dir, files } = await readUpload(req);
+      try {
+        const names = files.map((f) => f.name).sort();
+        const zip = files.length === 1 && /\.zip$/i.test(files[0].name);
+        if (!zip && names.join(',') !== 'model.json,model.onnx') {
+          throw new HttpError(422, { code: 'bad-input', message: 'Model not imported: send one .zip, or the two files model.json and model.onnx' });
+        }
+        return json(res, 200, await opts.engine.importModel(zip ? files[0].file : dir));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
     if (method === 'importLandmarks') {
       const seriesUid = seriesUidSchema.parse(query.get('seriesUid') ?? '');
-      return json(res, 200, await opts.engine.importLandmarks(seriesUid, await readUpload(req)));
+      const { dir, files } = await readUpload(req, MAX_LANDMARK_FILE_BYTES);
+      try {
+        const uploaded = await Promise.all(files.map(async (f) => {
+          const data = await readFile(f.file);
+          return { name: f.name, data: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer };
+        }));
+        return json(res, 200, await opts.engine.importLandmarks(seriesUid, uploaded));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     }
     if (!isDispatchable(method)) throw new HttpError(404, { code: 'not-found', message: `no API method "${method}"` });
     const raw = await readBody(req, MAX_JSON_BYTES);
@@ -89,25 +134,59 @@ export function createApiServer(opts: ApiServerOptions): Promise<{ server: Serve
     json(res, 200, result ?? null);
   }
 
-  const server = createServer((req, res) => {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<{ method?: string }> {
     if (!isSameOriginRequest(req, port)) {
       res.writeHead(403, { 'Content-Type': 'text/plain' }).end('forbidden');
-      return;
+      return {};
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      throw new HttpError(400, { code: 'bad-request', message: 'malformed request URL' });
+    }
     const api = /^\/api\/([A-Za-z]+)$/.exec(url.pathname);
     if (!api) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end();
-      return serveStatic(opts.staticDir, url.pathname, res, SECURITY_HEADERS);
+      if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end(), {};
+      serveStatic(opts.staticDir, url.pathname, res, SECURITY_HEADERS);
+      return {};
     }
-    if (req.method !== 'POST') return void json(res, 405, { code: 'bad-request', message: 'use POST' });
-    handleApi(api[1], req, res, url.searchParams).catch((err: unknown) => {
-      if (err instanceof HttpError) return json(res, err.status, err.body);
-      const body = toApiError(err);
-      // Log the kind of failure only: messages may contain file names, which may contain patient data.
-      if (body.code === 'internal') console.error(`[api] ${api[1]} failed: ${(err as Error)?.name ?? 'error'}`, (err as Error)?.stack?.split('\n').slice(1, 4).join(' '));
-      json(res, STATUS[body.code], body);
+    if (req.method !== 'POST') return json(res, 405, { code: 'bad-request', message: 'use POST' }), {};
+    await handleApi(api[1], req, res, url.searchParams);
+    return { method: api[1] };
+  }
+
+  /** Any failure in the request path becomes an answer: nothing a request does can stop the server. */
+  function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    const method = /^\/api\/([A-Za-z]+)/.exec(req.url ?? '')?.[1] ?? 'request';
+    let status: number;
+    let body: ApiErrorBody;
+    if (err instanceof HttpError) ({ status, body } = err);
+    else {
+      body = toApiError(err, opts.log?.file);
+      status = STATUS[body.code];
+      if (body.code === 'internal') opts.log?.error(method, err);
+    }
+    if (res.headersSent) return void res.destroy();
+    // An upload refused half-way: answer, then drop the connection instead of reading the rest.
+    if (!req.complete) {
+      res.setHeader('Connection', 'close');
+      res.once('finish', () => req.destroy());
+    }
+    json(res, status, body);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      try {
+        fail(req, res, err);
+      } catch {
+        res.destroy();
+      }
     });
+  });
+  server.on('close', () => {
+    for (const dir of studyUploads.splice(0)) void rm(dir, { recursive: true, force: true });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

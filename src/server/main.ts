@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { AppLog } from '../main/engine/appLog';
 import { Engine } from '../main/engine/engine';
 import { bundledModelsDir, defaultCacheDir, sourceRoot } from '../main/engine/paths';
 import { APP_VERSION } from '../main/engine/version';
@@ -19,16 +20,18 @@ async function main(): Promise<void> {
   if (values.demo && values.demo !== 'ct' && values.demo !== 'ceph') throw new Error('--demo must be "ct" or "ceph"');
 
   const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir() });
+  const log = new AppLog(path.join(defaultCacheDir(), 'logs', 'explicare.log'));
   if (values.demo) await engine.openDemo(values.demo as 'ct' | 'ceph');
   if (positionals.length) {
     const report = await engine.openPaths(positionals);
     console.log(`Opened ${report.dicomFiles} DICOM file(s) of ${report.filesScanned}; ${report.skipped.length} skipped.`);
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void engine.dispose().finally(() => process.exit(0)));
+    // Closing the server removes the studies uploaded over HTTP.
+    process.once(signal, () => void engine.dispose().finally(() => server.close(() => process.exit(0))));
   }
   const token = randomBytes(24).toString('base64url');
-  const { port: bound } = await createApiServer({ engine, token, staticDir: path.join(sourceRoot(), 'out/web'), version: APP_VERSION, port });
+  const { server, port: bound } = await createApiServer({ engine, token, staticDir: path.join(sourceRoot(), 'out/web'), version: APP_VERSION, port, log });
   console.log(`Explicare ${APP_VERSION} is serving on 127.0.0.1 only. Open this address in a browser:`);
   console.log(`  http://127.0.0.1:${bound}/#token=${token}`);
 }

@@ -16,9 +16,16 @@ const MIME: Record<string, string> = {
 };
 
 export function serveStatic(root: string, urlPath: string, res: ServerResponse, headers: Record<string, string>): void {
-  const rel = decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath);
+  let rel: string;
+  try {
+    rel = decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath);
+  } catch {
+    // "/%FF" is not UTF-8: a bad request, never an exception that could reach the server loop.
+    res.writeHead(400, { ...headers, 'Content-Type': 'text/plain' }).end('bad request');
+    return;
+  }
   const file = path.resolve(root, '.' + rel);
-  if (!file.startsWith(path.resolve(root) + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+  if (rel.includes('\0') || !file.startsWith(path.resolve(root) + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
     res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
     return;
   }
@@ -27,5 +34,7 @@ export function serveStatic(root: string, urlPath: string, res: ServerResponse, 
     'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
     'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'max-age=3600',
   });
-  createReadStream(file).pipe(res);
+  const stream = createReadStream(file);
+  stream.on('error', () => res.destroy()); // a file removed while being served
+  stream.pipe(res);
 }

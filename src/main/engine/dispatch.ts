@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { apiArgs, type ApiErrorBody } from '../../shared/api';
 import { DicomInputError } from './dicom/parseFile';
+import { METHODS } from './explain/methods';
 import { PacsError } from './pacs/pacsError';
 import { Engine, EngineError } from './engine';
 
@@ -29,6 +30,8 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
     }
     case 'startExplanation': {
       const a = apiArgs.startExplanation.parse(raw);
+      // Own keys only: "constructor" or "toString" name Object.prototype members, not methods.
+      if (!Object.hasOwn(METHODS, a.method)) throw new z.ZodError([{ code: 'custom', path: ['method'], message: `unknown explanation method "${a.method}" (available: ${Object.keys(METHODS).join(', ')})`, input: a.method }]);
       const job = await engine.startExplanation(a.seriesUid, a.modelId, a.method, a.options, a.cachedOnly);
       return job ? engine.jobStatus(job.id) : null;
     }
@@ -52,8 +55,11 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
   }
 }
 
-/** Maps any failure to what the user may see; internals never leak file contents or stacks. */
-export function toApiError(err: unknown): ApiErrorBody {
+/**
+ * Maps any failure to what the user may see; internals never leak file contents or stacks.
+ * `logFile`: where the transport recorded the failure (AppLog), named so the user can find it.
+ */
+export function toApiError(err: unknown, logFile?: string): ApiErrorBody {
   if (err instanceof z.ZodError) {
     return { code: 'bad-request', message: 'invalid request: ' + err.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ') };
   }
@@ -61,5 +67,5 @@ export function toApiError(err: unknown): ApiErrorBody {
   if (err instanceof DicomInputError) return { code: 'bad-input', message: err.reason };
   if (err instanceof PacsError) return { code: 'bad-input', message: err.message };
   if (err instanceof RangeError && /memory/.test(err.message)) return { code: 'bad-input', message: err.message };
-  return { code: 'internal', message: 'internal error (see the application log)' };
+  return { code: 'internal', message: logFile ? `internal error (recorded without patient data in ${logFile})` : 'internal error' };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { apiArgs, seriesUidSchema, uploadLimits, uploadNameSchema, type Capabilities } from '../../shared/api';
 import { API_CHANNEL, type IpcResult } from '../../shared/ipc';
 import { dispatch, isDispatchable, toApiError } from '../engine/dispatch';
+import type { AppLog } from '../engine/appLog';
 import type { Engine } from '../engine/engine';
 import { APP_VERSION } from '../engine/version';
 
@@ -12,7 +13,7 @@ const uploadSchema = z
   .min(1)
   .max(uploadLimits.maxFiles);
 
-export function registerApi(engine: Engine, window: BrowserWindow, rendererUrl: string): void {
+export function registerApi(engine: Engine, window: BrowserWindow, rendererUrl: string, log?: AppLog): void {
   const fromOurWindow = (e: IpcMainInvokeEvent) =>
     e.sender === window.webContents && (e.senderFrame?.url ?? '').startsWith(rendererUrl);
 
@@ -55,7 +56,9 @@ export function registerApi(engine: Engine, window: BrowserWindow, rendererUrl: 
     try {
       return { ok: true, value: await call(method, args ?? {}) };
     } catch (err) {
-      return { ok: false, error: toApiError(err) };
+      const error = toApiError(err, log?.file);
+      if (error.code === 'internal') log?.error(method, err);
+      return { ok: false, error };
     }
   });
 }
