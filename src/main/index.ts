@@ -2,9 +2,11 @@
 import { app } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { AppLog } from './engine/appLog';
 import { Engine } from './engine/engine';
 import { registerApi } from './ipc/registerApi';
 import { createMainWindow } from './window';
+import { guardContents } from './windowPolicy';
 
 const dirname = path.dirname(fileURLToPath(import.meta.url));
 
@@ -24,14 +26,13 @@ app.whenReady().then(async () => {
   const window = createMainWindow(dirname);
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   const indexHtml = path.join(dirname, '../renderer/index.html');
-  registerApi(engine, window, devUrl ?? pathToFileURL(indexHtml).href);
+  registerApi(engine, window, devUrl ?? pathToFileURL(indexHtml).href, new AppLog(path.join(app.getPath('logs'), 'explicare.log')));
   app.once('will-quit', () => void engine.dispose());
   if (devUrl) await window.loadURL(devUrl);
   else await window.loadFile(indexHtml);
 });
 
 app.on('window-all-closed', () => app.quit());
-app.on('web-contents-created', (_e, contents) => {
-  contents.on('will-attach-webview', (e) => e.preventDefault());
-});
+// Every web contents, not only the main window's, gets the same rules (no navigation, no windows).
+app.on('web-contents-created', (_e, contents) => guardContents(contents));
 

@@ -3,12 +3,13 @@
 import { BrowserWindow, session, shell } from 'electron';
 import path from 'node:path';
 import { CONTENT_SECURITY_POLICY } from '../shared/csp';
+import { guardContents, guardSession } from './windowPolicy';
 
 export function createMainWindow(dirname: string): BrowserWindow {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  guardSession(session.defaultSession);
 
   const window = new BrowserWindow({
     width: 1440,
@@ -28,10 +29,6 @@ export function createMainWindow(dirname: string): BrowserWindow {
     },
   });
   window.once('ready-to-show', () => window.show());
-  window.webContents.on('will-navigate', (e) => e.preventDefault());
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  guardContents(window.webContents, (url) => void shell.openExternal(url));
   return window;
 }
