@@ -5,6 +5,7 @@ import { predictCommand } from './commands/predict';
 import { explainCommand } from './commands/explain';
 import { evaluateCommand } from './commands/evaluate';
 import { reportCommand } from './commands/report';
+import { packageCommand } from './commands/package';
 
 const commands: Record<string, Command> = {
   generate: generateCommand,
@@ -12,6 +13,7 @@ const commands: Record<string, Command> = {
   explain: explainCommand,
   evaluate: evaluateCommand,
   report: reportCommand,
+  package: packageCommand,
 };
 
 function usage(): string {
@@ -25,7 +27,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return name ? 0 : 1;
   }
-  const command = commands[name];
+  // Own keys only: "constructor" or "toString" are not commands.
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
     process.stderr.write(`unknown command "${name}"\n\n${usage()}`);
     return 1;

@@ -23,6 +23,7 @@ export async function openForModel(
   const report = await engine.openPaths([args.study]);
   for (const s of report.skipped) process.stderr.write(`skipped ${s.file}: ${s.reason}\n`);
   const model = await engine.importModel(modelPath);
+  for (const w of model.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const candidates = report.studies.flatMap((s) => s.series).filter((s) => report.openedSeries.includes(s.seriesUid));
   const series = args.series ? candidates.find((s) => s.seriesUid === args.series) : candidates.find((s) => model.modality.includes(s.modality)) ?? candidates[0];
   if (!series) throw new CommandFailure(args.series ? `series ${args.series} is not in the study` : 'the study has no image series');

@@ -149,6 +149,8 @@ export interface ModelSummary {
   description: string;
   inputShape: number[];
   card: ModelManifest['card'];
+  /** What the user should know about the package (e.g. no checksum of model.onnx). */
+  warnings?: string[];
 }
 
 export interface PredictedLandmark {

@@ -34,7 +34,7 @@ afterAll(async () => {
 describe('model import refuses broken packages with a clear message', () => {
   const cases: [string, () => string, RegExp][] = [
     ['not ONNX', () => pkg('not-onnx', undefined, Buffer.from('this is not a model')), /model\.onnx is not an ONNX model/],
-    ['corrupt ONNX', () => pkg('corrupt', undefined, Buffer.concat([Buffer.from([0x08, 0x07]), Buffer.alloc(64, 0xff)])), /could not be loaded by ONNX Runtime/],
+    ['corrupt ONNX', () => pkg('corrupt', undefined, Buffer.concat([Buffer.from([0x08, 0x07]), Buffer.alloc(64, 0xff)])), /could not be loaded by ONNX Runtime|not a valid ONNX protobuf/],
     ['manifest missing', () => {
       const d = path.join(work, 'no-manifest');
       mkdirSync(d, { recursive: true });

@@ -57,6 +57,7 @@ export class ModelLibrary {
       description: pkg.manifest.description,
       inputShape: pkg.manifest.input.shape,
       card: pkg.manifest.card,
+      warnings: pkg.warnings.length ? pkg.warnings : undefined,
     }));
   }
 
@@ -110,7 +111,8 @@ export class ModelLibrary {
     const tmp = await mkdtemp(`${final}.tmp-`);
     try {
       await writeFile(path.join(tmp, 'model.onnx'), pkg.onnx);
-      await writeFile(path.join(tmp, 'model.json'), JSON.stringify(pkg.manifest, null, 2));
+      // The library copy carries the checksum it was imported with: later damage in the cache is refused.
+      await writeFile(path.join(tmp, 'model.json'), JSON.stringify({ ...pkg.manifest, sha256: pkg.sha256 }, null, 2));
       await rename(tmp, final);
     } catch (err) {
       await rm(tmp, { recursive: true, force: true });

@@ -1,11 +1,11 @@
 // Reads a model package (a folder or a .zip of one) into memory and validates its manifest.
 // Nothing is extracted to disk: only model.json and model.onnx are read from the archive.
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { unzipSync } from 'fflate';
+import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { modelManifestSchema, type ModelManifest } from '../../../shared/modelManifest';
+import { externalDataTensors, OnnxStructureError } from './onnxExternalData';
+import { PackageFileError, readFromFolder, readFromZip } from './packageFiles';
 
 export class ModelPackageError extends Error {
   constructor(message: string) {
@@ -19,36 +19,8 @@ export interface ModelPackage {
   onnx: Uint8Array;
   /** sha256 of model.onnx: identifies the model in caches and reports. */
   sha256: string;
-}
-
-const MAX_MODEL_BYTES = 2 * 2 ** 30;
-
-async function readFromZip(file: string): Promise<{ json: Uint8Array; onnx: Uint8Array }> {
-  let entries: Record<string, Uint8Array>;
-  try {
-    // Only the two files we need are inflated (filter), whatever else the archive holds.
-    entries = unzipSync(await readFile(file), { filter: (f) => /(^|\/)model\.(json|onnx)$/.test(f.name) && !f.name.includes('..') });
-  } catch (err) {
-    throw new ModelPackageError(`${path.basename(file)} is not a readable zip archive (${(err as Error).message})`);
-  }
-  const pick = (name: string) => {
-    const hits = Object.keys(entries).filter((k) => k === name || k.endsWith('/' + name));
-    if (hits.length === 0) throw new ModelPackageError(`the archive has no ${name}`);
-    if (hits.length > 1) throw new ModelPackageError(`the archive has several ${name} files (${hits.join(', ')}); a package holds one model`);
-    return entries[hits[0]];
-  };
-  return { json: pick('model.json'), onnx: pick('model.onnx') };
-}
-
-async function readFromFolder(dir: string): Promise<{ json: Uint8Array; onnx: Uint8Array }> {
-  const read = async (name: string) => {
-    try {
-      return await readFile(path.join(dir, name));
-    } catch {
-      throw new ModelPackageError(`the folder has no ${name}`);
-    }
-  };
-  return { json: await read('model.json'), onnx: await read('model.onnx') };
+  /** Problems that do not stop the import (a package without a checksum). */
+  warnings: string[];
 }
 
 export function parseManifest(json: Uint8Array): ModelManifest {
@@ -71,20 +43,52 @@ function looksLikeOnnx(bytes: Uint8Array): boolean {
   return bytes.length > 16 && bytes[0] === 0x08;
 }
 
+/** Refuses model.onnx files that are not self-contained ONNX models. */
+export function checkOnnx(onnx: Uint8Array): void {
+  if (!looksLikeOnnx(onnx)) throw new ModelPackageError('model.onnx is not an ONNX model (not a protobuf ModelProto)');
+  let external: string[];
+  try {
+    external = externalDataTensors(onnx);
+  } catch (err) {
+    if (err instanceof OnnxStructureError) throw new ModelPackageError(`model.onnx is not a valid ONNX protobuf (${err.message}); the file is damaged`);
+    throw err;
+  }
+  if (external.length) {
+    const names = external.slice(0, 3).map((n) => `"${n}"`).join(', ') + (external.length > 3 ? ` and ${external.length - 3} more` : '');
+    throw new ModelPackageError(`model.onnx keeps ${external.length} tensor(s) (${names}) in external data files; only self-contained models are accepted (save the model without external data)`);
+  }
+}
+
 export async function readModelPackage(location: string): Promise<ModelPackage> {
+  if (location.trim() === '') throw new ModelPackageError('no model package location was given (the path is empty)');
   let info;
   try {
     info = await stat(location);
-  } catch {
-    throw new ModelPackageError(`${location} does not exist`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ModelPackageError(code === 'ENOENT' ? `${location} does not exist (or is a symbolic link to nothing)` : `${location} cannot be opened (${code ?? 'error'})`);
   }
-  const { json, onnx } = info.isDirectory() ? await readFromFolder(location) : location.toLowerCase().endsWith('.zip') ? await readFromZip(location) : (() => {
-    throw new ModelPackageError('a model package is a folder or a .zip holding model.onnx and model.json');
-  })();
-  if (onnx.byteLength > MAX_MODEL_BYTES) throw new ModelPackageError(`model.onnx is larger than ${MAX_MODEL_BYTES / 2 ** 30} GB`);
-  if (!looksLikeOnnx(onnx)) throw new ModelPackageError('model.onnx is not an ONNX model (not a protobuf ModelProto)');
+  if (!info.isDirectory() && !(info.isFile() && location.toLowerCase().endsWith('.zip'))) {
+    const what = info.isFile() ? 'a file that is not a .zip' : info.isFIFO() ? 'a named pipe' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'not a regular file or folder';
+    throw new ModelPackageError(`${location} is ${what}; a model package is a folder or a .zip holding model.onnx and model.json`);
+  }
+  let files: { json: Uint8Array; onnx: Uint8Array };
+  try {
+    files = info.isDirectory() ? await readFromFolder(location) : await readFromZip(location);
+  } catch (err) {
+    if (err instanceof PackageFileError) throw new ModelPackageError(err.message);
+    throw err;
+  }
+  const { json, onnx } = files;
   const manifest = parseManifest(json);
-  return { manifest, onnx, sha256: createHash('sha256').update(onnx).digest('hex') };
+  checkOnnx(onnx);
+  const sha256 = createHash('sha256').update(onnx).digest('hex');
+  const warnings: string[] = [];
+  if (!manifest.sha256) warnings.push('model.json carries no sha256 of model.onnx, so a damaged or replaced model.onnx cannot be detected (add it with: npm run cli -- package --model DIR)');
+  else if (manifest.sha256 !== sha256) {
+    throw new ModelPackageError(`model.onnx does not match model.json: its sha256 is ${sha256.slice(0, 12)}…, model.json expects ${manifest.sha256.slice(0, 12)}… (the file is damaged or was replaced)`);
+  }
+  return { manifest, onnx, sha256, warnings };
 }
 
 export const modelIdSchema = z.string().regex(/^[a-f0-9]{64}$/, 'not a model id');
