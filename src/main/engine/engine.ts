@@ -281,7 +281,7 @@ export class Engine {
   async startExplanation(seriesUid: string, modelId: string, method: string, rawOptions: unknown, cachedOnly?: false): Promise<Job<ExplanationResult>>;
   async startExplanation(seriesUid: string, modelId: string, method: string, rawOptions: unknown, cachedOnly?: boolean): Promise<Job<ExplanationResult> | null>;
   async startExplanation(seriesUid: string, modelId: string, method: string, rawOptions: unknown, cachedOnly = false): Promise<Job<ExplanationResult> | null> {
-    const entry = METHODS[method];
+    const entry = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined; // "constructor" is not a method
     if (!entry) throw new EngineError('bad-input', `unknown explanation method "${method}" (available: ${methodNames().join(', ')})`);
     let options: Record<string, unknown>;
     try {
