@@ -1,6 +1,7 @@
 // `package --model DIR`: checks a model package folder (manifest, self-contained ONNX) and writes
 // the sha256 of model.onnx into model.json, so a damaged or replaced model.onnx is refused at import.
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../../main/engine/io/atomic';
@@ -15,6 +16,8 @@ export const packageCommand: Command = {
     const { values } = parseArgs({ args, strict: true, options: { model: { type: 'string' } } });
     if (!values.model) throw new UsageError('--model is required');
     const dir = values.model;
+    const info = await stat(dir).catch(() => null);
+    if (!info?.isDirectory()) throw new CommandFailure(`${dir} is ${info ? 'not a folder' : 'not there'}: --model takes the package folder holding model.json and model.onnx`);
     try {
       const { json, onnx } = await readFromFolder(dir);
       checkOnnx(onnx);
