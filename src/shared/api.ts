@@ -8,6 +8,13 @@ import { pacsApiArgs, type ExportResult, type PacsSeriesHit, type PacsSettingsVi
 
 export const seriesUidSchema = z.string().regex(/^[0-9.]{1,64}$/, 'not a DICOM UID');
 
+/**
+ * Which map of a result: 'map' is what the method shows by default (MUPAX: the significant
+ * evidence); MUPAX also keeps 'retention' (the paper's weighted retention), 'z' and 'significant'.
+ */
+export const mapLayerSchema = z.enum(['map', 'retention', 'z', 'significant']);
+export type MapLayer = z.infer<typeof mapLayerSchema>;
+
 export const apiArgs = {
   capabilities: z.object({}).strict(),
   openDemo: z.object({ kind: z.enum(['ct', 'ceph']) }).strict(),
@@ -34,7 +41,7 @@ export const apiArgs = {
   listJobs: z.object({}).strict(),
   cancelJob: z.object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/) }).strict(),
   getExplanationMap: z
-    .object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/), target: z.number().int().min(0).max(1000), partial: z.boolean().default(false) })
+    .object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/), target: z.number().int().min(0).max(1000), partial: z.boolean().default(false), layer: mapLayerSchema.default('map') })
     .strict(),
   clearExplanations: z.object({}).strict(),
   ...pacsApiArgs,
@@ -194,7 +201,7 @@ export interface JobStatus {
   seriesUid: string;
   modelId: string;
   method: string;
-  result?: { targets: string[]; grid: Geometry; details: Record<string, unknown> };
+  result?: { targets: string[]; grid: Geometry; details: Record<string, unknown>; /** Layers besides 'map' that getExplanationMap serves. */ layers?: MapLayer[] };
 }
 
 export interface Capabilities {

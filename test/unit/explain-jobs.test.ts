@@ -53,20 +53,27 @@ describe('explanation jobs', () => {
 
   it('gives one map per landmark plus the mean-error map, from one pass of samples', async () => {
     const lm = (await engine.importModel(path.resolve('test/fixtures/models/tiny-landmarks'))).id;
-    const job = await engine.startExplanation(seriesUid, lm, 'mupax', { samples: 256, chunk: [1, 8, 8] });
+    const job = await engine.startExplanation(seriesUid, lm, 'mupax', { samples: 256, chunk: [1, 8, 8], mode: 'paper', stableChecks: 0 });
     const r = await engine.waitForJob(job.id);
     expect(r.targets).toEqual(['Sella', 'Nasion', 'Orbitale', 'mean landmark error']);
     expect(r.maps).toHaveLength(4);
     expect(engine.jobStatus(job.id).done).toBe(256); // not 4 x 256: the maps share the forward passes
-    const acceptance = r.details.acceptance as { target: string; accepted: number }[];
+    const significance = r.details.significance as { target: string; accepted: number }[];
+    expect(significance.map((s) => s.target)).toEqual(r.targets);
     // mu <= W (20th percentile of 256): at least 51 each, more when errors tie at W; own sets per target.
-    for (const a of acceptance) expect(a.accepted).toBeGreaterThanOrEqual(51);
-    expect(new Set(r.maps.map((m) => Array.from(m.slice(0, 64)).join())).size).toBeGreaterThan(1);
+    for (const a of significance) expect(a.accepted).toBeGreaterThanOrEqual(51);
+    expect(new Set(r.layers!.retention.map((m) => Array.from(m.slice(0, 64)).join())).size).toBeGreaterThan(1);
+    // Every layer is served per target, and each significant map is 0/1.
+    for (const layer of ['retention', 'z', 'significant'] as const) expect(engine.explanationMap(job.id, 1, false, layer)).toHaveLength(r.maps[1].length);
+    expect(new Set(engine.explanationMap(job.id, 3, false, 'significant'))).toEqual(new Set([...engine.explanationMap(job.id, 3, false, 'significant')].filter((v) => v === 0 || v === 1)));
   });
 
   it('names bad methods and options', async () => {
     await expect(engine.startExplanation(seriesUid, modelId, 'lime', {})).rejects.toThrow(/unknown explanation method "lime" \(available: mupax/);
     await expect(engine.startExplanation(seriesUid, modelId, 'mupax', { percentile: 150 })).rejects.toThrow(/mupax options: percentile/);
+    await expect(engine.startExplanation(seriesUid, modelId, 'mupax', { target: 'pneumonia' })).rejects.toThrow(/mupax options: target "pneumonia" is not a class of this model \(its classes: 0 /);
+    await expect(engine.startExplanation(seriesUid, modelId, 'gradcam', { target: 7 })).rejects.toThrow(/gradcam options: target 7: the model has no class 7/);
+    await expect(engine.startExplanation(seriesUid, modelId, 'mupax', { fdr: 1.5 })).rejects.toThrow(/mupax options: fdr/);
     const job = await engine.startExplanation(seriesUid, modelId, 'mupax', { chunk: [16, 16, 16] });
     await expect(engine.waitForJob(job.id)).rejects.toThrow(/larger than the model input/);
   });

@@ -40,7 +40,7 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
     case 'cancelJob': return engine.cancelJob(apiArgs.cancelJob.parse(raw).jobId);
     case 'getExplanationMap': {
       const a = apiArgs.getExplanationMap.parse(raw);
-      return engine.explanationMap(a.jobId, a.target, a.partial);
+      return engine.explanationMap(a.jobId, a.target, a.partial, a.layer);
     }
     case 'clearExplanations': apiArgs.clearExplanations.parse(raw); return engine.clearExplanations();
     case 'exportReport': return engine.exportReport(apiArgs.exportReport.parse(raw));

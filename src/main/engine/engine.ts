@@ -17,16 +17,21 @@ import { predict } from './inference/predict';
 import { parseLandmarkFile, LandmarkFileError } from './landmarks/parseLandmarkFile';
 import { ModelLibrary } from './models/library';
 import { ModelPackageError } from './models/readPackage';
-import { explainVolume, type ExplanationResult } from './explain/explainVolume';
+import { explainContext, explainVolume, type ExplanationResult } from './explain/explainVolume';
+import type { ExplainContext } from './explain/method';
 import { METHODS, methodNames } from './explain/methods';
 import { JobManager, type Job } from './jobs/jobManager';
 import { cacheKey, ResultCache } from './jobs/resultCache';
-import { MupaxParameterError } from './explain/mupax/chunks';
+import { ExplainOptionError } from './explain/optionError';
+import { fromCache, toCache } from './explain/cachedResult';
+import { checkTargetSpec } from './explain/target';
+import { targetSpecSchema } from '../../shared/target';
+import type { MapLayer } from '../../shared/api';
 import { preprocess } from './inference/preprocess';
 import { reindex } from '../../shared/geometry';
 import { faithfulness, type FaithfulnessReport } from './metrics/faithfulness';
 import { lesionMask, localization, type LocalizationReport } from './metrics/localization';
-import { makeScorer } from './metrics/scorer';
+import { jobTargetSpec, makeScorer } from './metrics/scorer';
 import { PacsService } from './pacs/pacsService';
 import type { ExportResult, StowResult } from '../../shared/pacsApi';
 import type { ApiArgs } from '../../shared/api';
@@ -292,28 +297,40 @@ export class Engine {
     }
     const volume = await this.volume(seriesUid);
     const model = await this.modelOrThrow(modelId);
+    // A target the model does not have is refused now, naming the option, not after a job starts.
+    const spec = targetSpecSchema.safeParse(options.target);
+    if (spec.success) {
+      try {
+        checkTargetSpec(model.entry.pkg.manifest, spec.data);
+      } catch (err) {
+        if (err instanceof ExplainOptionError) throw new EngineError('bad-input', `${method} options: ${err.message}`);
+        throw err;
+      }
+    }
     const truth = await this.getGroundTruth(seriesUid);
     const key = cacheKey({ seriesUid, modelId, method, options: { options, truth: truth?.source ?? null } });
     const meta = { seriesUid, modelId, method, cacheKey: key };
     const label = `${method} · ${model.entry.pkg.manifest.name}`;
     const cached = await this.results.read(key);
-    if (cached) {
-      const s = cached.summary as unknown as Omit<ExplanationResult, 'maps' | 'explainedInput'> & { hasExplainedInput: boolean };
-      const maps = cached.maps.slice(0, s.targets.length);
-      return this.jobs.finished(label, meta, { ...s, maps, explainedInput: s.hasExplainedInput ? cached.maps[s.targets.length] : undefined });
-    }
+    if (cached) return this.jobs.finished(label, meta, fromCache(cached));
     if (cachedOnly) return null;
     return this.jobs.start(
       label,
       meta,
       async (progress, signal) => {
         const result = await explainVolume({ volume, ...model, worker: this.worker(), truth, method, options, progress, signal });
-        const { maps, explainedInput, ...summary } = result;
-        await this.results.write({ key, summary: { ...summary, hasExplainedInput: !!explainedInput }, maps: explainedInput ? [...maps, explainedInput] : maps });
+        await this.results.write(toCache(key, result));
         return result;
       },
-      (err) => (err instanceof MupaxParameterError || err instanceof EngineError ? err.message : `the explanation failed: ${(err as Error).message}`),
+      (err) => (err instanceof ExplainOptionError || err instanceof EngineError ? err.message : `the explanation failed: ${(err as Error).message}`),
     );
+  }
+
+  /** The input a method sees for (series, model): for metrics, benchmarks and tools. */
+  async explainContextFor(seriesUid: string, modelId: string): Promise<ExplainContext> {
+    const volume = await this.volume(seriesUid);
+    const model = await this.modelOrThrow(modelId);
+    return explainContext({ volume, ...model, worker: this.worker(), truth: await this.getGroundTruth(seriesUid) });
   }
 
   private jobOrThrow(id: string): Job<ExplanationResult> {
@@ -340,7 +357,7 @@ export class Engine {
       seriesUid: job.meta.seriesUid,
       modelId: job.meta.modelId,
       method: job.meta.method,
-      result: r ? { targets: r.targets, grid: r.grid, details: r.details } : undefined,
+      result: r ? { targets: r.targets, grid: r.grid, details: r.details, layers: Object.keys(r.layers ?? {}) as MapLayer[] } : undefined,
     };
   }
 
@@ -367,7 +384,7 @@ export class Engine {
   }
 
   /** A map on the model grid: final (target index), or the latest partial map while running. */
-  explanationMap(id: string, target: number, partial: boolean): Float32Array {
+  explanationMap(id: string, target: number, partial: boolean, layer: MapLayer = 'map'): Float32Array {
     const job = this.jobOrThrow(id);
     if (partial && job.state === 'running') {
       if (!job.progress.partial) throw new EngineError('not-found', 'no partial map yet');
@@ -376,7 +393,10 @@ export class Engine {
     const r = job.result;
     if (!r) throw new EngineError('not-found', `the job is ${job.state}: no map`);
     if (target >= r.maps.length) throw new EngineError('bad-input', `target ${target} does not exist (the result has ${r.maps.length})`);
-    return r.maps[target];
+    if (layer === 'map') return r.maps[target];
+    const maps = r.layers?.[layer];
+    if (!maps) throw new EngineError('not-found', `${r.method} has no "${layer}" layer`);
+    return maps[target];
   }
 
   /**
@@ -441,25 +461,14 @@ export class Engine {
     const job = this.jobOrThrow(jobId);
     const r = job.result;
     if (!r) throw new EngineError('not-found', `the job is ${job.state}: nothing to measure`);
-    const volume = await this.volume(r.seriesUid);
-    const { entry, session } = await this.modelOrThrow(r.modelId);
-    const manifest = entry.pkg.manifest;
-    const input = preprocess(manifest, volume.info.geometry, volume.voxels);
+    const ctx = await this.explainContextFor(r.seriesUid, r.modelId);
+    const { input, manifest } = ctx;
     const truth = await this.getGroundTruth(r.seriesUid);
-    const decoding = manifest.output.decoding;
-    const truthInGrid =
-      decoding.type === 'heatmaps' && truth?.landmarks.length
-        ? decoding.landmarks.map((l) => {
-            const t = truth.landmarks.find((g) => g.name === l.name);
-            return t ? (reindex(volume.info.geometry, input.grid, [t.pixel[0], t.pixel[1], 0]).slice(0, 2) as [number, number]) : null;
-          })
-        : undefined;
-    const ctx = { worker: this.worker(), session, manifest, onnx: entry.pkg.onnx, input, truthInGrid };
     const map = r.maps[r.maps.length - 1];
     // The method's own baseline (MUPAX records it); otherwise the input's minimum (air, background).
     let baseline = (r.details.parameters as { baselineValue?: number } | undefined)?.baselineValue ?? Infinity;
     if (!Number.isFinite(baseline)) for (const v of input.data) baseline = Math.min(baseline, v);
-    const report = await faithfulness(ctx, map, await makeScorer(ctx), { steps: opts.steps, baseline });
+    const report = await faithfulness(ctx, map, await makeScorer(ctx, jobTargetSpec(r.details, r.method === 'mupax' && manifest.output.decoding.type === 'heatmaps')), { steps: opts.steps, baseline });
     const lesions = truth?.lesions ?? [];
     return { faithfulness: report, localization: lesions.length ? localization(map, lesionMask(input.grid, lesions)) : null };
   }

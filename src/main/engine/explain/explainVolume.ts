@@ -8,7 +8,7 @@ import type { InferenceWorker, LoadedSession } from '../inference/pool';
 import type { LibraryEntry } from '../models/library';
 import type { Volume } from '../volume/buildVolume';
 import { resample } from '../volume/resample';
-import type { JobProgress } from './method';
+import type { ExplainContext, JobProgress } from './method';
 import { METHODS } from './methods';
 
 export interface ExplanationResult {
@@ -18,6 +18,8 @@ export interface ExplanationResult {
   targets: string[];
   grid: Geometry; // model grid of the maps
   maps: Float32Array[];
+  /** Further maps per target (MUPAX: retention, z, significant), same order as `maps`. */
+  layers?: Record<string, Float32Array[]>;
   explainedInput?: Float32Array;
   details: Record<string, unknown>;
 }
@@ -34,6 +36,23 @@ export async function explainVolume(args: {
   signal: AbortSignal;
 }): Promise<ExplanationResult> {
   const method = METHODS[args.method];
+  const ctx = explainContext(args);
+  const out = await method.run(ctx, args.options, args.progress, args.signal);
+  return {
+    method: args.method,
+    seriesUid: args.volume.info.seriesUid,
+    modelId: args.entry.pkg.sha256,
+    targets: out.maps.map((m) => m.target),
+    grid: ctx.input.grid,
+    layers: out.layers,
+    maps: out.maps.map((m) => m.data),
+    explainedInput: out.explainedInput,
+    details: out.details,
+  };
+}
+
+/** What a method needs: the input on the model grid, ground truth in model-grid pixels. */
+export function explainContext(args: { volume: Volume; entry: LibraryEntry; session: LoadedSession; worker: InferenceWorker; truth: GroundTruth | null }): ExplainContext {
   const { manifest } = args.entry.pkg;
   const input = preprocess(manifest, args.volume.info.geometry, args.volume.voxels);
   const decoding = manifest.output.decoding;
@@ -46,17 +65,7 @@ export async function explainVolume(args: {
           return [p[0], p[1]] as [number, number];
         })
       : undefined;
-  const out = await method.run({ worker: args.worker, session: args.session, manifest, onnx: args.entry.pkg.onnx, input, truthInGrid }, args.options, args.progress, args.signal);
-  return {
-    method: args.method,
-    seriesUid: args.volume.info.seriesUid,
-    modelId: args.entry.pkg.sha256,
-    targets: out.maps.map((m) => m.target),
-    grid: input.grid,
-    maps: out.maps.map((m) => m.data),
-    explainedInput: out.explainedInput,
-    details: out.details,
-  };
+  return { worker: args.worker, session: args.session, manifest, onnx: args.entry.pkg.onnx, input, truthInGrid };
 }
 
 /** A model-grid map on the study's voxel grid (trilinear; edges clamped). */

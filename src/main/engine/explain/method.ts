@@ -33,6 +33,8 @@ export interface JobProgress {
 
 export interface MethodOutput {
   maps: ExplanationMap[];
+  /** Further maps per target, same order as `maps` (MUPAX: retention, z, significant). */
+  layers?: Record<string, Float32Array[]>;
   /** Method-specific, JSON-safe details for result.json (parameters used, convergence, ...). */
   details: Record<string, unknown>;
   /** MUPAX: the weighted average of the accepted masked inputs (model grid). */

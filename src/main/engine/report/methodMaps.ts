@@ -1,23 +1,39 @@
 // Writes one explanation's maps as NIfTI on the study's voxel grid, named as result.json expects
-// (<method>.nii.gz for the main target). Shared by the CLI explain command and the app's export.
+// (<method>.nii.gz for the main target, <method>-<target>.nii.gz for the others), and its layers
+// (MUPAX: <method>[-<target>]-z.nii.gz, -significant.nii.gz, -retention.nii.gz). Shared by the CLI
+// explain command and the app's export.
 import path from 'node:path';
 import type { Geometry } from '../../../shared/geometry';
 import { type ExplanationResult, toStudyGrid } from '../explain/explainVolume';
 import { writeNifti } from '../io/nifti';
+import { resample } from '../volume/resample';
 
 /** A file-name-safe form of a target ("Subspinale (A point)" -> "subspinale-a-point"). */
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
-/** Returns the `files` entry of result.json: target name -> file name in `outDir`. */
-export async function writeMethodMaps(outDir: string, method: string, result: ExplanationResult, study: Geometry): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  const write = async (name: string, map: Float32Array, description: string) => {
-    await writeNifti(path.join(outDir, name), { geometry: study, data: toStudyGrid(map, result.grid, study), description: description.slice(0, 79) });
+export interface MethodMapFiles {
+  /** target name -> file name in `outDir` (result.json's `files`). */
+  files: Record<string, string>;
+  /** layer -> target name -> file name (result.json's `layerFiles`). */
+  layerFiles: Record<string, Record<string, string>>;
+}
+
+export async function writeMethodMaps(outDir: string, method: string, result: ExplanationResult, study: Geometry): Promise<MethodMapFiles> {
+  const write = async (name: string, map: Float32Array, description: string, nearest = false) => {
+    // A 0/1 region stays 0/1 on the study grid: nearest, never blended edges.
+    const data = nearest ? resample(map, result.grid, study, 'nearest', 'clamp') : toStudyGrid(map, result.grid, study);
+    await writeNifti(path.join(outDir, name), { geometry: study, data, description: description.slice(0, 79) });
     return name;
   };
   const main = result.maps.length - 1;
-  files[result.targets[main]] = await write(`${method}.nii.gz`, result.maps[main], `${method} ${result.targets[main]}`);
-  for (let t = 0; t < main; t++) files[result.targets[t]] = await write(`${method}-${slug(result.targets[t])}.nii.gz`, result.maps[t], `${method} ${result.targets[t]}`);
+  const base = (t: number) => (t === main ? method : `${method}-${slug(result.targets[t])}`);
+  const files: Record<string, string> = {};
+  for (let t = main; t >= 0; t--) files[result.targets[t]] = await write(`${base(t)}.nii.gz`, result.maps[t], `${method} ${result.targets[t]}`);
   if (result.explainedInput) files['explained input'] = await write(`${method}-explained-input.nii.gz`, result.explainedInput, `${method} explained input`);
-  return files;
+  const layerFiles: Record<string, Record<string, string>> = {};
+  for (const [layer, maps] of Object.entries(result.layers ?? {})) {
+    layerFiles[layer] = {};
+    for (let t = main; t >= 0; t--) layerFiles[layer][result.targets[t]] = await write(`${base(t)}-${layer}.nii.gz`, maps[t], `${method} ${layer} ${result.targets[t]}`, layer === 'significant');
+  }
+  return { files, layerFiles };
 }

@@ -63,7 +63,7 @@ export type ExplainResult = z.infer<typeof resultSchema>;
 export type MethodResult = z.infer<typeof methodSchema>;
 
 /** Keys of a method entry that are bookkeeping, not parameters of the run. */
-const NOT_PARAMETERS = new Set(['files', 'targets', 'fromCache', 'modelGrid', 'convergence', 'metrics', 'acceptance']);
+const NOT_PARAMETERS = new Set(['files', 'layerFiles', 'targets', 'fromCache', 'modelGrid', 'convergence', 'metrics', 'acceptance', 'significance']);
 
 /** The parameters a method ran with (seed, samples, chunk, percentile, ...), flattened to text. */
 export function methodParameters(m: MethodResult): [string, string][] {

@@ -39,8 +39,8 @@ export async function exportSession(input: SessionExportInput): Promise<ReportOu
     await mkdir(results);
     const methods: Record<string, unknown> = {};
     for (const e of input.explanations) {
-      const files = await writeMethodMaps(results, e.method, e.result, input.info.geometry);
-      methods[e.method] = { files, targets: e.result.targets, fromCache: e.fromCache, modelGrid: e.result.grid, ...e.result.details };
+      const { files, layerFiles } = await writeMethodMaps(results, e.method, e.result, input.info.geometry);
+      methods[e.method] = { files, layerFiles, targets: e.result.targets, fromCache: e.fromCache, modelGrid: e.result.grid, ...e.result.details };
     }
     const result = {
       software: `Explicare ${APP_VERSION}`,

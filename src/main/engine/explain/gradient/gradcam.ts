@@ -1,6 +1,7 @@
 // Grad-CAM and Grad-CAM++ (Selvaraju et al. 2017; Chattopadhay et al. 2018) in 2D and 3D. They
 // differ only in how channel weights come from the gradients (compare pytorch-grad-cam).
 import { z } from 'zod';
+import { targetSpecSchema } from '../../../../shared/target';
 import { fitGrid } from '../../../../shared/geometry';
 import { resample } from '../../volume/resample';
 import type { ExplainContext, JobProgress, MethodOutput } from '../method';
@@ -9,8 +10,8 @@ import { makeSeed } from './seed';
 
 export const gradcamOptionsSchema = z
   .object({
-    /** Class index, 'predicted'; for landmark models a landmark index or 'all'. */
-    target: z.union([z.literal('predicted'), z.literal('all'), z.number().int().min(0)]).default('predicted'),
+    /** What to explain: 'predicted' class, a class or landmark (index or name), 'all' landmarks. */
+    target: targetSpecSchema.default('predicted'),
     /** Activation tensor; default from model.json or found automatically. */
     layer: z.string().optional(),
   })
@@ -55,7 +56,7 @@ export function makeGradcam(variant: 'gradcam' | 'gradcampp') {
     const layer = o.layer ?? gradcamLayer(ctx, onnx);
     progress({ done: 0, total: 2 });
     const { key, gm } = await gradientSession(ctx, onnx, [layer], [layer]);
-    const { seed, target } = await makeSeed(ctx, o.target);
+    const { seed, target, resolved } = await makeSeed(ctx, o.target);
     const run = await ctx.worker.run(key, { [ctx.manifest.input.name]: { data: ctx.input.data, dims: ctx.input.dims }, [gm.seedInput]: seed }, [gm.activationOutputs[layer], gm.gradientOutputs[layer]]);
     progress({ done: 1, total: 2 });
     const act = run.outputs[gm.activationOutputs[layer]];
@@ -74,6 +75,6 @@ export function makeGradcam(variant: 'gradcam' | 'gradcampp') {
     const actGrid = fitGrid(ctx.input.grid, dims as [number, number, number]);
     const map = resample(cam, actGrid, ctx.input.grid, 'linear', 'clamp');
     progress({ done: 2, total: 2 });
-    return { maps: [{ target, data: map }], details: { method: variant, parameters: { ...o, layer }, activationShape: act.dims, target, timing: { gradientPassMs: run.ms } } };
+    return { maps: [{ target, data: map }], details: { method: variant, parameters: { ...o, layer }, activationShape: act.dims, target: { label: target, kind: resolved.kind, index: resolved.index, chosenBy: resolved.chosenBy }, timing: { gradientPassMs: run.ms } } };
   };
 }

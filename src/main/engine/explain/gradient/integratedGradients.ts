@@ -4,6 +4,7 @@
 // so it is computed as the same deterministic midpoint Riemann sum with weights F(t_i) / m
 // (uniform sampling: F(t) = t). Also the plain input gradient (one step at x).
 import { z } from 'zod';
+import { targetSpecSchema } from '../../../../shared/target';
 import type { ExplainContext, JobProgress, MethodOutput } from '../method';
 import { ExplainCancelled } from '../method';
 import { gradientSession } from './gradientSession';
@@ -11,7 +12,8 @@ import { makeSeed } from './seed';
 
 export const igOptionsSchema = z
   .object({
-    target: z.union([z.literal('predicted'), z.literal('all'), z.number().int().min(0)]).default('predicted'),
+    /** What to explain: 'predicted' class, a class or landmark (index or name), 'all' landmarks. */
+    target: targetSpecSchema.default('predicted'),
     steps: z.number().int().min(1).max(1024).default(32),
     baseline: z.union([z.enum(['min', 'zero']), z.number()]).default('min'),
     /** PS-IG: density of the sampled baselines along the path (uniform, or F(t) = t^k for 'power'). */
@@ -26,7 +28,7 @@ export function makeIntegratedGradients(mode: 'ig' | 'psig' | 'gradient') {
     const o = igOptionsSchema.parse(raw);
     const inputName = ctx.manifest.input.name;
     const { key, gm } = await gradientSession(ctx, ctx.onnx, [inputName], []);
-    const { seed, target } = await makeSeed(ctx, o.target);
+    const { seed, target, resolved } = await makeSeed(ctx, o.target);
     const x = ctx.input.data;
     let b = 0;
     if (o.baseline === 'min') {
@@ -69,7 +71,7 @@ export function makeIntegratedGradients(mode: 'ig' | 'psig' | 'gradient') {
       details: {
         method: mode,
         parameters: { ...o, steps, baselineValue: b },
-        target,
+        target: { label: target, kind: resolved.kind, index: resolved.index, chosenBy: resolved.chosenBy },
         attributionSum: sum,
         // ONNX Runtime time of one forward + backward pass (mean over the steps).
         timing: { gradientPassMs: passMs / steps },

@@ -1,5 +1,8 @@
-// Keeps every sample's selection vector and errors, and turns them into MUPAX maps: accept the
-// samples whose error is at most the W-th percentile, weight them by 1/(mu+1), average their masks.
+// Keeps every sample's selection vector, kept fraction and errors, and turns them into MUPAX maps:
+// accept the samples whose error is at most the W-th percentile (of all samples, as the paper; or
+// within each mask-density stratum), weight them by 1/(mu+1), average their masks, and test each
+// chunk against the null model (significance.ts).
+import { testChunks, type Significance } from './significance';
 
 export interface MupaxMap {
   values: Float64Array; // per chunk, in [0, 1]
@@ -7,9 +10,21 @@ export interface MupaxMap {
   accepted: number;
 }
 
+/** 'global': one percentile over all samples (the paper). 'stratum': one per mask-density stratum. */
+export type Acceptance = 'global' | 'stratum';
+
+export interface Selection {
+  indices: Int32Array;
+  weights: Float64Array;
+  fractions: Float64Array;
+  /** W of the global rule; the median of the strata's W for 'stratum'. */
+  threshold: number;
+}
+
 export class MupaxAccumulator {
   private masks: Uint8Array;
   private errors: Float64Array[]; // per target, per sample
+  private kept: Float64Array; // kept fraction per sample
   count = 0;
 
   constructor(
@@ -19,11 +34,16 @@ export class MupaxAccumulator {
   ) {
     this.masks = new Uint8Array(chunkCount * capacity);
     this.errors = Array.from({ length: targets }, () => new Float64Array(capacity));
+    this.kept = new Float64Array(capacity);
   }
 
   add(mask: Uint8Array, offset: number, errors: ArrayLike<number>): void {
     if (this.count * this.chunkCount >= this.masks.length) this.grow();
-    this.masks.set(mask.subarray(offset, offset + this.chunkCount), this.count * this.chunkCount);
+    const m = mask.subarray(offset, offset + this.chunkCount);
+    this.masks.set(m, this.count * this.chunkCount);
+    let k = 0;
+    for (let c = 0; c < m.length; c++) k += m[c];
+    this.kept[this.count] = k / this.chunkCount;
     for (let t = 0; t < this.errors.length; t++) this.errors[t][this.count] = errors[t];
     this.count++;
   }
@@ -32,15 +52,26 @@ export class MupaxAccumulator {
     const masks = new Uint8Array(this.masks.length * 2);
     masks.set(this.masks);
     this.masks = masks;
-    this.errors = this.errors.map((e) => {
+    const widen = (e: Float64Array) => {
       const bigger = new Float64Array(e.length * 2);
       bigger.set(e);
       return bigger;
-    });
+    };
+    this.errors = this.errors.map(widen);
+    this.kept = widen(this.kept);
   }
 
   errorsOf(target: number): Float64Array {
     return this.errors[target].subarray(0, this.count);
+  }
+
+  /** Selection vectors of all samples so far, sample-major. */
+  get allMasks(): Uint8Array {
+    return this.masks.subarray(0, this.count * this.chunkCount);
+  }
+
+  keptFraction(sample: number): number {
+    return this.kept[sample];
   }
 
   /** Percentile by linear interpolation between order statistics (numpy's default). */
@@ -51,25 +82,43 @@ export class MupaxAccumulator {
     return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
   }
 
-  /** The map of `target` from the samples selected by `use` (default: all so far). */
-  map(target: number, percentile: number, use?: (i: number) => boolean): MupaxMap {
+  /** The accepted samples of `target` among those `use` allows (default: all so far). */
+  select(target: number, percentile: number, acceptance: Acceptance = 'global', use?: (i: number) => boolean, strata = 8): Selection {
     const errors = this.errorsOf(target);
-    const pool = use ? Float64Array.from(errors.filter((_, i) => use(i))) : errors;
-    const values = new Float64Array(this.chunkCount);
-    if (pool.length === 0) return { values, threshold: NaN, accepted: 0 };
-    const threshold = MupaxAccumulator.percentile(pool, percentile);
-    let weightSum = 0;
-    let accepted = 0;
+    const pools: number[][] = acceptance === 'global' ? [[]] : Array.from({ length: strata }, () => []);
     for (let i = 0; i < this.count; i++) {
-      if ((use && !use(i)) || !(errors[i] <= threshold)) continue;
-      const w = 1 / (errors[i] + 1);
-      weightSum += w;
-      accepted++;
-      const base = i * this.chunkCount;
-      for (let c = 0; c < this.chunkCount; c++) if (this.masks[base + c]) values[c] += w;
+      if (use && !use(i)) continue;
+      pools[acceptance === 'global' ? 0 : Math.min(strata - 1, Math.floor(this.kept[i] * strata))].push(i);
     }
-    if (weightSum > 0) for (let c = 0; c < values.length; c++) values[c] /= weightSum;
-    return { values, threshold, accepted };
+    const indices: number[] = [];
+    const thresholds: number[] = [];
+    for (const pool of pools) {
+      if (pool.length === 0) continue;
+      const w = MupaxAccumulator.percentile(Float64Array.from(pool, (i) => errors[i]), percentile);
+      thresholds.push(w);
+      for (const i of pool) if (errors[i] <= w) indices.push(i);
+    }
+    indices.sort((a, b) => a - b); // sample order: sums are then the same whatever the strata
+    const idx = Int32Array.from(indices);
+    return {
+      indices: idx,
+      weights: Float64Array.from(idx, (i) => 1 / (errors[i] + 1)),
+      fractions: Float64Array.from(idx, (i) => this.kept[i]),
+      threshold: thresholds.length ? MupaxAccumulator.percentile(Float64Array.from(thresholds), 50) : NaN,
+    };
+  }
+
+  /** The paper's map of `target` (global acceptance) from the samples `use` allows. */
+  map(target: number, percentile: number, use?: (i: number) => boolean): MupaxMap {
+    const s = this.select(target, percentile, 'global', use);
+    const t = testChunks(this.masks, this.chunkCount, s.indices, s.weights, s.fractions, 0.05);
+    return { values: s.indices.length ? t.retention : new Float64Array(this.chunkCount), threshold: s.threshold, accepted: s.indices.length };
+  }
+
+  /** Retention, z-scores and the FDR-controlled significant region of `target`. */
+  test(target: number, o: { percentile: number; acceptance: Acceptance; q: number }, use?: (i: number) => boolean): Significance & { threshold: number } {
+    const s = this.select(target, o.percentile, o.acceptance, use);
+    return { ...testChunks(this.masks, this.chunkCount, s.indices, s.weights, s.fractions, o.q), threshold: s.threshold };
   }
 }
 

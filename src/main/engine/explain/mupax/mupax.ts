@@ -1,140 +1,247 @@
 // MUPAX (Multidimensional Problem-Agnostic eXplainable AI): stratified random chunk masks, the
 // frozen model on each masked input, rejection of samples whose error exceeds the W-th percentile,
-// inverse-error weighting of the accepted masks. Seeded and deterministic; convergence is tracked.
-import type { MaskedDecode } from '../../inference/protocol';
+// inverse-error weighting of the accepted masks. On top of the paper: every chunk is tested against
+// a null model (significance.ts) and the result's maps show the FDR-controlled significant evidence
+// (z inside the region, 0 outside); the paper's weighted retention stays available as a layer.
+// Coarse-to-fine (default outside paper mode): sample chunks twice as large until their region is
+// stable (or half the budget is spent), then split the significant ones into `chunk`-sized units
+// and spend the rest there. Sampling stops once the significant region has stopped changing.
+// Seeded and deterministic whatever the batch size.
 import { ExplainCancelled, type ExplainContext, type JobProgress, type MethodOutput } from '../method';
-import { correlation, MupaxAccumulator } from './accumulator';
-import { chunkGrid, chunksToVoxels, MupaxParameterError } from './chunks';
-import { classificationError, landmarkErrorsMm, probabilities } from './errors';
+import { correlation } from './accumulator';
+import { chunksToVoxels, coarserGrid, MupaxParameterError, type Partition, refinedPartition } from './chunks';
 import type { MupaxOptions } from './options';
-import { MaskSampler } from './sampler';
+import { MupaxSampling, prepareMupax } from './sampling';
+import { jaccard, type Significance, testHierarchy } from './significance';
 
 export interface ConvergencePoint {
+  /** Samples drawn so far, all stages together. */
   samples: number;
-  maxChange: number; // L-infinity change of the map since the previous check
-  splitHalfCorrelation: number; // maps of even vs odd samples
+  stage: 'coarse' | 'fine';
+  /** Chunks in the significant region of the main target. */
+  regionSize: number;
+  /** Jaccard of the region with the previous check's (same stage). */
+  jaccardWithPrevious: number;
+  /** Jaccard of the regions of the two halves of the samples (each tested on its own). */
+  splitHalfJaccard: number;
+  /** Correlation of the two halves' retention maps. */
+  splitHalfCorrelation: number;
   acceptanceRate: number;
 }
 
-let baseCounter = 0;
+/** z inside the significant region, 0 outside, on the chunk level. */
+export function evidenceOf(s: Significance): Float64Array {
+  return Float64Array.from(s.z, (z, c) => (s.significant[c] ? z : 0));
+}
 
-function baselineValue(input: Float32Array, spec: MupaxOptions['baseline']): number {
-  if (spec === 'zero') return 0;
-  if (typeof spec === 'number') return spec;
-  let min = Infinity;
-  for (const v of input) if (v < min) min = v;
-  return min;
+/** Halves by sample pairs (0,1 | 2,3 | ...), so antithetic partners stay together. */
+export const firstHalf = (s: number) => (s >> 1) % 2 === 0;
+export const secondHalf = (s: number) => (s >> 1) % 2 === 1;
+
+interface StageResult {
+  run: MupaxSampling;
+  stableAt: number | null;
+}
+
+/** Samples `run` until its main region is stable or its accumulator holds `budget` samples. */
+async function sampleStage(
+  run: MupaxSampling,
+  stage: ConvergencePoint['stage'],
+  budget: number,
+  before: number,
+  report: { convergence: ConvergencePoint[]; progress: (p: JobProgress) => void; signal: AbortSignal; t0: number },
+): Promise<StageResult> {
+  const { setup, partition, acc } = run;
+  const o = setup.options;
+  const main = setup.target.errorIndex;
+  const testOpts = { percentile: o.percentile, acceptance: setup.estimator.acceptance, q: o.fdr };
+  let previous: Uint8Array | null = null;
+  let calm = 0;
+  let stableAt: number | null = null;
+  {
+    while (acc.count < budget && stableAt === null) {
+      if (report.signal.aborted) throw new ExplainCancelled();
+      // Batches end on check points, so checks (and stopping) do not depend on the batch size.
+      const toCheck = o.checkEvery - (acc.count % o.checkEvery);
+      await run.draw(Math.min(o.batchSize, budget - acc.count, toCheck));
+      if (acc.count % o.checkEvery !== 0 && acc.count < budget) continue;
+      const now = acc.test(main, testOpts);
+      const a = acc.test(main, testOpts, firstHalf);
+      const b = acc.test(main, testOpts, secondHalf);
+      const point: ConvergencePoint = {
+        samples: before + acc.count,
+        stage,
+        regionSize: now.significantCount,
+        jaccardWithPrevious: previous ? jaccard(previous, now.significant) : 0,
+        splitHalfJaccard: jaccard(a.significant, b.significant),
+        splitHalfCorrelation: correlation(a.retention, b.retention),
+        acceptanceRate: now.accepted / acc.count,
+      };
+      report.convergence.push(point);
+      previous = now.significant;
+      calm = now.significantCount > 0 && point.jaccardWithPrevious >= o.stableJaccard ? calm + 1 : 0;
+      if (o.stableChecks > 0 && calm >= o.stableChecks) stableAt = acc.count;
+      const n = before + acc.count;
+      const elapsed = (performance.now() - report.t0) / 1000;
+      const total = stableAt !== null && stage === 'fine' ? n : o.samples;
+      report.progress({
+        done: n,
+        total,
+        stats: { acceptanceRate: point.acceptanceRate, samplesPerSecond: n / elapsed, etaSeconds: ((total - n) * elapsed) / n, regionSize: point.regionSize, jaccardWithPrevious: point.jaccardWithPrevious, splitHalfJaccard: point.splitHalfJaccard },
+        partial: chunksToVoxels(partition, evidenceOf(now)),
+      });
+    }
+  }
+  return { run, stableAt };
+}
+
+interface TargetLevels {
+  evidence: Float32Array;
+  significant: Float32Array;
+  /** Units significant on their own, and refined coarse chunks shown as a whole. */
+  significantUnits: number;
+  groupsShown: number;
+  zThreshold: number;
+}
+
+/** The units of the mixed partition inside each refined coarse chunk, in chunk order. */
+function groupsOf(partition: Partition, coarse: Partition, refined: Uint8Array): { chunks: number[]; units: number[][] } {
+  const byChunk = new Map<number, Set<number>>();
+  for (let v = 0; v < partition.chunkOf.length; v++) {
+    const c = coarse.chunkOf[v];
+    if (!refined[c]) continue;
+    let set = byChunk.get(c);
+    if (!set) byChunk.set(c, (set = new Set()));
+    set.add(partition.chunkOf[v]);
+  }
+  const chunks = [...byChunk.keys()].sort((x, y) => x - y);
+  return { chunks, units: chunks.map((c) => [...byChunk.get(c)!].sort((x, y) => x - y)) };
+}
+
+/** Voxel maps of one target: units significant on their own, and groups' remainders shown whole. */
+function levelsOf(partition: Partition, test: Significance, groups: number[][] = [], remainderZ?: Float64Array, remainderShown?: Uint8Array): TargetLevels {
+  const unitValue = Float64Array.from(test.z, (z, u) => (test.significant[u] ? z : 0));
+  const unitShown = Uint8Array.from(test.significant);
+  let groupsShown = 0;
+  let zThreshold = test.zThreshold;
+  groups.forEach((g, i) => {
+    if (!remainderShown?.[i]) return;
+    groupsShown++;
+    zThreshold = Math.min(zThreshold, remainderZ![i]);
+    for (const u of g) if (!unitShown[u]) {
+      unitShown[u] = 1;
+      unitValue[u] = remainderZ![i];
+    }
+  });
+  return { evidence: chunksToVoxels(partition, unitValue), significant: chunksToVoxels(partition, unitShown), significantUnits: test.significantCount, groupsShown, zThreshold };
 }
 
 export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (p: JobProgress) => void, signal: AbortSignal): Promise<MethodOutput> {
-  const { manifest, input, worker, session } = ctx;
-  const decoding = manifest.output.decoding;
-  const is3d = manifest.input.layout === 'NCDHW';
-  const [gx, gy, gz] = input.grid.dimensions;
-  const chunk = o.chunk ?? (is3d ? [8, 16, 16] : [1, 32, 32]);
-  const grid = chunkGrid([gx, gy, gz], [chunk[2], chunk[1], is3d ? chunk[0] : 1]);
-  if (o.samples < 4 * o.stratificationBlock && o.samples < 256) {
-    throw new MupaxParameterError(`N = ${o.samples} samples is too few for ${grid.count} chunks (use at least 256)`);
-  }
-  const accepted = Math.floor((o.percentile / 100) * o.samples);
-  if (accepted < 10) throw new MupaxParameterError(`W at the ${o.percentile}th percentile of ${o.samples} samples accepts only ${accepted}: raise the percentile or N`);
+  const setup = await prepareMupax(ctx, o);
+  const { fine, target, estimator: est, fill } = setup;
+  const { input } = ctx;
+  const targets = target.errorNames;
+  const main = target.errorIndex;
+  const testOpts = { percentile: o.percentile, acceptance: est.acceptance, q: o.fdr };
+  const report = { convergence: [] as ConvergencePoint[], progress, signal, t0: performance.now() };
 
-  const sampleDims = input.dims.slice(1);
-  const baseline = new Float32Array(input.data.length).fill(baselineValue(input.data, o.baseline));
-
-  // Unmasked run: the class to explain, or the landmark reference.
-  const plain = await worker.run(session.key, { [manifest.input.name]: { data: input.data, dims: input.dims } }, [manifest.output.name]);
-  const out = plain.outputs[manifest.output.name];
-  let decode: MaskedDecode;
-  let targets: string[];
-  let errorsOf: (values: Float32Array, offset: number) => ArrayLike<number>;
-  let reference = '';
-  if (decoding.type === 'classification') {
-    const p = probabilities(out.data, decoding.activation);
-    const target = o.target === 'predicted' ? p.indexOf(Math.max(...p)) : o.target;
-    if (target >= decoding.classes.length) throw new MupaxParameterError(`target class ${target} does not exist (the model has ${decoding.classes.length})`);
-    targets = [decoding.classes[target]];
-    decode = { type: 'raw' };
-    const n = decoding.classes.length;
-    errorsOf = (v, off) => [classificationError(probabilities(v.subarray(off, off + n), decoding.activation), target, o.error)];
-    reference = `class "${decoding.classes[target]}" (${o.target === 'predicted' ? 'predicted' : 'chosen'}), p = ${p[target].toFixed(4)}`;
-  } else {
-    const [, channels, h, w] = out.dims;
-    decode = { type: 'heatmapPeaks', inputSize: [gx, gy], refinement: decoding.refinement };
-    const { decodeHeatmaps } = await import('../../inference/decodeLandmarks');
-    const predicted = decodeHeatmaps(out.data, channels, h, w, [gx, gy], decoding.refinement).flatMap((p) => [p.x, p.y]);
-    const truth = ctx.truthInGrid;
-    const useTruth = o.reference === 'truth' || (o.reference === 'auto' && truth?.every((t) => t !== null));
-    if (o.reference === 'truth' && !truth?.every((t) => t !== null)) throw new MupaxParameterError('reference "truth" needs ground truth for every landmark');
-    const ref = Float64Array.from(useTruth ? truth!.flatMap((t) => t!) : predicted);
-    reference = useTruth ? 'ground-truth landmarks' : 'the unmasked prediction';
-    targets = [...decoding.landmarks.map((l) => l.name), 'mean landmark error'];
-    const spacing: [number, number] = [input.grid.spacing[0], input.grid.spacing[1]];
-    errorsOf = (v, off) => landmarkErrorsMm(v.subarray(off, off + 2 * channels), ref, spacing);
-  }
-  const main = targets.length - 1; // classification: the class; landmarks: the mean error
-
-  const baseId = `mupax-${process.pid}-${++baseCounter}`;
-  await worker.setMaskBase(baseId, { input: input.data, baseline, chunkOf: grid.chunkOf, chunkCount: grid.count });
-  const sampler = new MaskSampler(o.seed, grid.count, o.stratificationBlock);
-  const acc = new MupaxAccumulator(grid.count, targets.length, o.samples);
-  const convergence: ConvergencePoint[] = [];
-  let previous: Float64Array | null = null;
-  let calm = 0;
-  let stopAt = o.samples;
-  const t0 = performance.now();
+  const coarse = est.refine ? coarserGrid(input.grid.dimensions, fine.size) : null;
+  let result: StageResult;
+  let partition: Partition = fine;
+  let coarseSamples = 0;
+  let refinedChunks = 0;
   let inferenceMs = 0;
+  let coarseTests: Significance[] | null = null;
+  let refine: Uint8Array | null = null;
+  const runs: MupaxSampling[] = [];
+  const start = async (p: Partition, stream: string) => {
+    const run = await MupaxSampling.start(ctx, setup, p, stream);
+    runs.push(run);
+    return run;
+  };
   try {
-    while (acc.count < stopAt) {
-      if (signal.aborted) throw new ExplainCancelled();
-      const b = Math.min(o.batchSize, stopAt - acc.count);
-      const masks = new Uint8Array(b * grid.count);
-      for (let i = 0; i < b; i++) sampler.next(masks, i * grid.count);
-      const res = await worker.runMasked({ key: session.key, baseId, inputName: manifest.input.name, sampleDims, masks, output: manifest.output.name, decode });
-      inferenceMs += res.ms;
-      for (let i = 0; i < b; i++) {
-        acc.add(masks, i * grid.count, errorsOf(res.values, i * res.perSample));
-        // Checks happen at fixed sample counts, so early stopping does not depend on the batch size.
-        if (acc.count % o.checkEvery !== 0) continue;
-        const n = acc.count;
-        const now = acc.map(main, o.percentile);
-        const maxChange = previous ? Math.max(...now.values.map((v, c) => Math.abs(v - previous![c]))) : Infinity;
-        const split = correlation(acc.map(main, o.percentile, (s) => s % 2 === 0).values, acc.map(main, o.percentile, (s) => s % 2 === 1).values);
-        convergence.push({ samples: n, maxChange: Number.isFinite(maxChange) ? maxChange : 1, splitHalfCorrelation: split, acceptanceRate: now.accepted / n });
-        previous = now.values;
-        calm = maxChange < o.tolerance ? calm + 1 : 0;
-        const elapsed = (performance.now() - t0) / 1000;
-        progress({
-          done: n,
-          total: stopAt,
-          stats: { acceptanceRate: now.accepted / n, samplesPerSecond: n / elapsed, etaSeconds: ((stopAt - n) * elapsed) / n, maxChange: convergence.at(-1)!.maxChange, splitHalfCorrelation: split },
-          partial: chunksToVoxels(grid, now.values),
-        });
-        if (o.tolerance > 0 && calm >= 2) stopAt = n;
+    if (coarse) {
+      const first = await sampleStage(await start(coarse, ':coarse'), 'coarse', Math.floor(o.samples / 2), 0, report);
+      // Split every coarse chunk significant for any target (landmark models: any landmark).
+      const tests = targets.map((_, t) => first.run.acc.test(t, testOpts));
+      refine = new Uint8Array(coarse.count);
+      for (const t of tests) t.significant.forEach((s, c) => s && (refine![c] = 1));
+      refinedChunks = refine.reduce((a, b) => a + b, 0);
+      if (refinedChunks > 0) {
+        coarseTests = tests;
+        coarseSamples = first.run.acc.count;
+        inferenceMs += first.run.workerInferenceMs;
+        partition = refinedPartition(coarse, fine, refine);
+        result = await sampleStage(await start(partition, ''), 'fine', o.samples - coarseSamples, coarseSamples, report);
+      } else {
+        // Nothing to refine: the coarse grid keeps the whole budget (finer chunks would only dilute).
+        partition = coarse;
+        result = await sampleStage(first.run, 'coarse', o.samples, 0, report);
       }
-      if (acc.count > stopAt) break;
+    } else {
+      result = await sampleStage(await start(fine, ''), 'fine', o.samples, 0, report);
     }
   } finally {
-    await worker.dropMaskBase(baseId).catch(() => undefined);
+    for (const run of runs) await run.close();
   }
+  const { acc } = result.run;
+  inferenceMs += result.run.workerInferenceMs;
 
-  const finals = targets.map((_, t) => acc.map(t, o.percentile, (s) => s < stopAt));
-  if (finals[main].accepted === 0) throw new MupaxParameterError('no sample was accepted: W is too strict for these errors');
-  const mainMap = chunksToVoxels(grid, finals[main].values);
+  const finals = targets.map((_, t) => acc.test(t, testOpts));
+  if (finals[main].accepted === 0) throw new MupaxParameterError('percentile: no sample was accepted; W is too strict for these errors');
+  const groups = coarse && refine && coarseTests && partition !== coarse ? groupsOf(partition, coarse, refine) : null;
+  const levels = finals.map((f, t) => {
+    if (!groups) return levelsOf(partition, f);
+    const sel = acc.select(t, o.percentile, est.acceptance);
+    const parents = groups.chunks.map((c) => coarseTests![t].significant[c]);
+    const h = testHierarchy(acc.allMasks, partition.count, sel.indices, sel.weights, sel.fractions, groups.units, parents, o.fdr);
+    return levelsOf(partition, h.units, groups.units, h.remainderZ, h.remainderShown);
+  });
+  const retentionMain = chunksToVoxels(partition, finals[main].retention);
   // The paper's "explained input": the weighted average of the accepted masked inputs.
-  const explained = new Float32Array(mainMap.length);
-  for (let v = 0; v < explained.length; v++) explained[v] = mainMap[v] * input.data[v] + (1 - mainMap[v]) * baseline[v];
+  const explained = new Float32Array(retentionMain.length);
+  for (let v = 0; v < explained.length; v++) explained[v] = retentionMain[v] * input.data[v] + (1 - retentionMain[v]) * fill[v];
+  const last = report.convergence.at(-1);
+  const samplesUsed = coarseSamples + acc.count;
   return {
-    maps: targets.map((target, t) => ({ target, data: t === main ? mainMap : chunksToVoxels(grid, finals[t].values) })),
+    maps: targets.map((name, t) => ({ target: name, data: levels[t].evidence })),
+    layers: {
+      retention: finals.map((f) => chunksToVoxels(partition, f.retention)),
+      z: finals.map((f) => chunksToVoxels(partition, f.z)),
+      significant: levels.map((l) => l.significant),
+    },
     details: {
       method: 'mupax',
-      parameters: { ...o, chunk, chunkGrid: [grid.counts[2], grid.counts[1], grid.counts[0]], chunkCount: grid.count, baselineValue: baseline[0] },
-      reference,
-      samplesUsed: Math.min(stopAt, acc.count),
-      earlyStopped: stopAt < o.samples,
-      acceptance: finals.map((f, t) => ({ target: targets[t], threshold: f.threshold, accepted: f.accepted })),
-      convergence,
-      timing: { totalMs: performance.now() - t0, inferenceMs },
+      parameters: { ...o, ...est, chunk: setup.chunk, chunkGrid: [fine.counts[2], fine.counts[1], fine.counts[0]], chunkCount: fine.count, baselineValue: est.baseline === 'blur' ? undefined : fill[0] },
+      target: { label: target.label, kind: target.kind, index: target.index, chosenBy: target.chosenBy },
+      reference: target.reference,
+      shows: 'significant evidence',
+      resolution: coarse
+        ? { coarseChunk: [coarse.size[2], coarse.size[1], coarse.size[0]], coarseSamples, refinedCoarseChunks: refinedChunks, units: partition.count }
+        : { units: partition.count },
+      samplesUsed,
+      stability: {
+        stable: result.stableAt !== null,
+        stableAfterSamples: result.stableAt === null ? null : samplesUsed,
+        splitHalfJaccard: last?.splitHalfJaccard ?? null,
+        jaccardWithPrevious: last?.jaccardWithPrevious ?? null,
+      },
+      significance: finals.map((f, t) => ({
+        target: targets[t],
+        q: f.q,
+        significantChunks: levels[t].significantUnits + levels[t].groupsShown,
+        coarseChunksShownWhole: levels[t].groupsShown,
+        chunkCount: partition.count,
+        zThreshold: Number.isFinite(levels[t].zThreshold) ? levels[t].zThreshold : null,
+        zMax: Math.max(...f.z),
+        nullMean: f.nullMean,
+        nullSd: f.nullSd,
+        accepted: f.accepted,
+        acceptanceThreshold: f.threshold,
+        effectiveSamples: f.effectiveSamples,
+      })),
+      convergence: report.convergence,
+      timing: { totalMs: performance.now() - report.t0, inferenceMs },
     },
     explainedInput: explained,
   };

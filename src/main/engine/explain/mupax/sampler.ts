@@ -10,12 +10,18 @@ export class MaskSampler {
   private strata: number[] = [];
   private drawn = 0;
 
+  private last: Uint8Array;
+
+  /** antithetic: every second sample is the complement of the one before (same seed stream otherwise). */
   constructor(
     seed: number,
     private readonly chunkCount: number,
     private readonly blockSize: number,
+    private readonly antithetic = false,
+    stream = '',
   ) {
-    this.rng = createRng(`mupax:${seed}`);
+    this.last = new Uint8Array(chunkCount);
+    this.rng = createRng(`mupax:${seed}${stream}`);
     this.order = Int32Array.from({ length: chunkCount }, (_, i) => i);
   }
 
@@ -35,6 +41,11 @@ export class MaskSampler {
   /** Writes the next selection vector (0/1 per chunk) into `out` at `offset`. */
   next(out: Uint8Array, offset: number): void {
     const n = this.chunkCount;
+    if (this.antithetic && this.drawn % 2 === 1) {
+      for (let c = 0; c < n; c++) out[offset + c] = 1 - this.last[c];
+      this.drawn++;
+      return;
+    }
     // At least one chunk kept and one dropped: all-or-nothing masks carry no attribution.
     const keep = Math.min(n - 1, Math.max(1, Math.round(this.nextFraction() * n)));
     const order = this.order;
@@ -46,6 +57,7 @@ export class MaskSampler {
     }
     out.fill(0, offset, offset + n);
     for (let i = 0; i < keep; i++) out[offset + order[i]] = 1;
+    if (this.antithetic) this.last.set(out.subarray(offset, offset + n));
     this.drawn++;
   }
 

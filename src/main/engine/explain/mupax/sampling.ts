@@ -1,0 +1,99 @@
+// One MUPAX sampling run. prepareMupax validates the parameters, resolves the target on the
+// unmasked input and builds the fill; a MupaxSampling draws samples on one partition of the input
+// (the chunk grid, or a coarse-to-fine mix) into an accumulator on request. runMupax drives it;
+// benchmarks drive it too, to read maps at several N.
+import type { ExplainContext } from '../method';
+import { resolveTarget, type Target } from '../target';
+import { MupaxAccumulator } from './accumulator';
+import { chunkGrid, type ChunkGrid, MupaxParameterError, type Partition } from './chunks';
+import { fillVolume } from './fill';
+import { estimatorOf, type MupaxOptions } from './options';
+import { MaskSampler } from './sampler';
+import { upperTail } from './significance';
+
+let baseCounter = 0;
+
+export interface MupaxSetup {
+  options: MupaxOptions;
+  estimator: ReturnType<typeof estimatorOf>;
+  /** [z, y, x] voxels: the finest chunk of the result. */
+  chunk: [number, number, number];
+  fine: ChunkGrid;
+  target: Target;
+  fill: Float32Array;
+}
+
+export async function prepareMupax(ctx: ExplainContext, o: MupaxOptions): Promise<MupaxSetup> {
+  const { manifest, input, worker, session } = ctx;
+  const est = estimatorOf(o);
+  const is3d = manifest.input.layout === 'NCDHW';
+  const [gx, gy, gz] = input.grid.dimensions;
+  const chunk = (o.chunk ?? (is3d ? [8, 16, 16] : [1, 32, 32])) as [number, number, number];
+  const fine = chunkGrid([gx, gy, gz], [chunk[2], chunk[1], is3d ? chunk[0] : 1]);
+  if (o.samples < 4 * o.stratificationBlock && o.samples < 256) {
+    throw new MupaxParameterError(`samples: N = ${o.samples} is too few for ${fine.count} chunks (use at least 256)`);
+  }
+  const acceptedAtN = Math.floor((o.percentile / 100) * o.samples);
+  if (acceptedAtN < 10) throw new MupaxParameterError(`percentile: W at the ${o.percentile}th percentile of ${o.samples} samples accepts only ${acceptedAtN}: raise the percentile or N`);
+  // The strongest possible evidence (a chunk kept in every accepted sample, kept fraction 1/2)
+  // gives z = sqrt(accepted); when that cannot pass q/n, no chunk can ever be significant.
+  if (upperTail(Math.sqrt(acceptedAtN)) > o.fdr / fine.count) {
+    let need = acceptedAtN;
+    while (upperTail(Math.sqrt(need)) > o.fdr / fine.count) need++;
+    throw new MupaxParameterError(`samples: N = ${o.samples} cannot show any significant chunk at fdr ${o.fdr} among ${fine.count} chunks (needs at least ${Math.ceil((need * 100) / o.percentile)} samples)`);
+  }
+  const fill = fillVolume(input.data, [gx, gy, gz], fine.size, est.baseline);
+  // Unmasked run: what the target is (the predicted class, the landmark reference).
+  const plain = (await worker.run(session.key, { [manifest.input.name]: { data: input.data, dims: input.dims } }, [manifest.output.name])).outputs[manifest.output.name];
+  const target = resolveTarget(
+    { manifest, gridSize: [gx, gy], spacing: [input.grid.spacing[0], input.grid.spacing[1]], truthInGrid: ctx.truthInGrid, reference: o.reference, classError: o.error },
+    o.target,
+    plain,
+  );
+  return { options: o, estimator: est, chunk, fine, target, fill };
+}
+
+export class MupaxSampling {
+  private inferenceMs = 0;
+  readonly acc: MupaxAccumulator;
+  private readonly sampler: MaskSampler;
+
+  private constructor(
+    private readonly ctx: ExplainContext,
+    readonly setup: MupaxSetup,
+    readonly partition: Partition,
+    private readonly baseId: string,
+    stream: string,
+  ) {
+    const o = setup.options;
+    this.sampler = new MaskSampler(o.seed, partition.count, o.stratificationBlock, setup.estimator.antithetic, stream);
+    this.acc = new MupaxAccumulator(partition.count, setup.target.errorNames.length, Math.min(o.samples, 4096));
+  }
+
+  /** Sampling on `partition` (default: the chunk grid); `stream` separates the stages' random draws. */
+  static async start(ctx: ExplainContext, setup: MupaxSetup, partition: Partition = setup.fine, stream = ''): Promise<MupaxSampling> {
+    const baseId = `mupax-${process.pid}-${++baseCounter}`;
+    await ctx.worker.setMaskBase(baseId, { input: ctx.input.data, baseline: setup.fill, chunkOf: partition.chunkOf, chunkCount: partition.count });
+    return new MupaxSampling(ctx, setup, partition, baseId, stream);
+  }
+
+  /** Draws `count` more samples (one worker batch) into the accumulator. */
+  async draw(count: number): Promise<void> {
+    const { manifest, worker, session, input } = this.ctx;
+    const units = this.partition.count;
+    const masks = new Uint8Array(count * units);
+    for (let i = 0; i < count; i++) this.sampler.next(masks, i * units);
+    const target = this.setup.target;
+    const res = await worker.runMasked({ key: session.key, baseId: this.baseId, inputName: manifest.input.name, sampleDims: input.dims.slice(1), masks, output: manifest.output.name, decode: target.decode });
+    this.inferenceMs += res.ms;
+    for (let i = 0; i < count; i++) this.acc.add(masks, i * units, target.errors(res.values, i * res.perSample));
+  }
+
+  get workerInferenceMs(): number {
+    return this.inferenceMs;
+  }
+
+  async close(): Promise<void> {
+    await this.ctx.worker.dropMaskBase(this.baseId).catch(() => undefined);
+  }
+}
