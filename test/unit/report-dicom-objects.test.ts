@@ -179,7 +179,7 @@ describe('CT: Parametric Maps, SEG and SR', () => {
     expect(rwvm.DoubleFloatRealWorldValueLastValueMapped).toBeCloseTo(nii.data[argmax], 6);
   });
 
-  it('SEG: one segment per method, frames equal to the top-5% binarization of each map', async () => {
+  it('SEG: one segment per method, frames equal to the top-5% binarization of Grad-CAM and to MUPAX\'s significant region', async () => {
     const seg = readFull(file('SEG-top-regions.dcm'));
     expect(seg.SegmentationType).toBe('BINARY');
     const segments = seg.SegmentSequence as Natural[];
@@ -187,10 +187,13 @@ describe('CT: Parametric Maps, SEG and SR', () => {
       [1, 'AUTOMATIC', 'gradcam'],
       [2, 'AUTOMATIC', 'mupax'],
     ]);
-    expect(segments[1].SegmentDescription).toContain('Top 5%');
+    expect(segments[0].SegmentDescription).toContain('Top 5%');
+    expect(segments[1].SegmentDescription).toMatch(/^mupax significant evidence for "/);
     const maps = [await readNifti(path.join(ctResults, 'gradcam.nii.gz')), await readNifti(path.join(ctResults, 'mupax.nii.gz'))];
     const [nx, ny, nz] = maps[0].geometry.dimensions;
-    const masks = maps.map((m) => {
+    const masks = maps.map((m, i) => {
+      // MUPAX's segment is its significant region: the voxels of its map above 0.
+      if (i === 1) return Uint8Array.from(m.data as ArrayLike<number>, (v) => (v > 0 ? 1 : 0));
       // the reference binarization: a full sort, independent of the histogram search
       const sorted = Float32Array.from(m.data as ArrayLike<number>).sort();
       const t = sorted[sorted.length - Math.round((sorted.length * 5) / 100)];

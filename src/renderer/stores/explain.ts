@@ -1,7 +1,7 @@
 // Explanation jobs of the session, the map shown as overlay, and its display style.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { JobStatus } from '../../shared/api';
+import type { JobStatus, MapLayer } from '../../shared/api';
 import { valueRange } from '../../shared/valueRange';
 import { useApi } from '../api';
 import type { ColormapName } from '../viewer/colormaps';
@@ -21,6 +21,26 @@ export interface ComparedMap {
   map: OverlayMap;
 }
 
+/** MUPAX's default map is its significant region (z inside, 0 outside): drawn as a region. */
+const showsRegion = (job: JobStatus) => job.result?.details.shows === 'significant evidence' || (job.state === 'running' && job.method === 'mupax');
+
+/**
+ * An overlay of `data`. A region map's colours span its own values (the smallest significant z to
+ * the largest), and what lies outside is not drawn at all.
+ */
+function overlayOf(data: Float32Array, grid: OverlayMap['grid'], region: boolean): OverlayMap {
+  if (!region) {
+    const [min, max] = valueRange(data);
+    return { data, grid, min, max };
+  }
+  let min = Infinity, max = 0;
+  for (const v of data) if (v > 0) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { data, grid, min: Number.isFinite(min) ? min : 0, max, region: true };
+}
+
 export const useExplainStore = defineStore('explain', () => {
   const api = useApi();
   const study = useStudyStore();
@@ -28,6 +48,8 @@ export const useExplainStore = defineStore('explain', () => {
   const jobs = ref<JobStatus[]>([]);
   const shownJobId = ref<string | null>(null);
   const target = ref(0);
+  /** Which map of a MUPAX result: the significant evidence (default), z of every chunk, or the paper's retention. */
+  const layer = ref<MapLayer>('map');
   const overlay = shallowRef<OverlayMap | null>(null);
   const overlayIsPartial = ref(false);
   /** fill: colour-mapped map above the threshold; outline: the contour of the top `topPercent`% voxels. */
@@ -56,9 +78,10 @@ export const useExplainStore = defineStore('explain', () => {
   async function fetchMap(job: JobStatus, partial: boolean): Promise<void> {
     const grid = job.result?.grid ?? overlay.value?.grid;
     if (!grid) return;
-    const data = new Float32Array(await api.getExplanationMap({ jobId: job.id, target: partial ? 0 : Math.min(target.value, (job.result?.targets.length ?? 1) - 1), partial }));
-    const [min, max] = valueRange(data);
-    overlay.value = { data, grid, min, max };
+    // A layer the job does not have (another method's) falls back to its default map.
+    const shown: MapLayer = partial || !job.result?.layers?.includes(layer.value) ? 'map' : layer.value;
+    const data = new Float32Array(await api.getExplanationMap({ jobId: job.id, target: partial ? 0 : Math.min(target.value, (job.result?.targets.length ?? 1) - 1), partial, layer: shown }));
+    overlay.value = overlayOf(data, grid, shown === 'map' && showsRegion(job));
     overlayIsPartial.value = partial;
   }
 
@@ -77,9 +100,8 @@ export const useExplainStore = defineStore('explain', () => {
         } else if (s.state === 'running' && s.partialVersion > 0 && s.partialVersion !== seenPartial.get(s.id) && partialGrid.value) {
           seenPartial.set(s.id, s.partialVersion);
           // Partial maps come without a result yet: their grid is the model grid of the last run.
-          const data = new Float32Array(await api.getExplanationMap({ jobId: s.id, target: 0, partial: true }));
-          const [min, max] = valueRange(data);
-          overlay.value = { data, grid: partialGrid.value, min, max };
+          const data = new Float32Array(await api.getExplanationMap({ jobId: s.id, target: 0, partial: true, layer: 'map' }));
+          overlay.value = overlayOf(data, partialGrid.value, s.method === 'mupax');
           overlayIsPartial.value = true;
         }
       }
@@ -144,9 +166,8 @@ export const useExplainStore = defineStore('explain', () => {
       const job = jobs.value.find((j) => j.id === id);
       if (have) out.push(have);
       else if (job?.state === 'done' && job.result && id !== shownJobId.value) {
-        const data = new Float32Array(await api.getExplanationMap({ jobId: id, target: job.result.targets.length - 1, partial: false }));
-        const [min, max] = valueRange(data);
-        out.push({ jobId: id, method: job.method, label: job.label, map: { data, grid: job.result.grid, min, max } });
+        const data = new Float32Array(await api.getExplanationMap({ jobId: id, target: job.result.targets.length - 1, partial: false, layer: 'map' }));
+        out.push({ jobId: id, method: job.method, label: job.label, map: overlayOf(data, job.result.grid, showsRegion(job)) });
       }
     }
     compareMaps.value = out;
@@ -194,5 +215,11 @@ export const useExplainStore = defineStore('explain', () => {
     }
   }
 
-  return { jobs, seriesJobs, shownJobId, shownJob, target, overlay, overlayIsPartial, style, compare, compareMaps, compareMap, error, start, cancel, show, toggleCompare, clearCache, restore };
+  /** Switches the shown job's map between its layers (MUPAX: evidence, z, retention). */
+  async function showLayer(l: MapLayer): Promise<void> {
+    layer.value = l;
+    if (shownJob.value?.state === 'done') await fetchMap(shownJob.value, false);
+  }
+
+  return { jobs, seriesJobs, shownJobId, shownJob, target, layer, showLayer, overlay, overlayIsPartial, style, compare, compareMaps, compareMap, error, start, cancel, show, toggleCompare, clearCache, restore };
 });

@@ -11,6 +11,11 @@ export interface OverlayMap {
   grid: Geometry;
   min: number;
   max: number;
+  /**
+   * A region map (MUPAX's significant evidence): values <= 0 lie outside the region and are never
+   * drawn, and voxels are sampled nearest, so what is lit is exactly the region.
+   */
+  region?: boolean;
 }
 
 export interface OverlayStyle {
@@ -55,6 +60,7 @@ function sample(map: OverlayMap, i: number, j: number, k: number): number {
   const fj = ny > 1 ? cj - j0 : 0;
   const fk = nz > 1 ? ck - k0 : 0;
   const d = map.data;
+  if (map.region) return d[(Math.round(ck) * ny + Math.round(cj)) * nx + Math.round(ci)] ?? 0;
   const at = (a: number, b: number, c: number) => d[((k0 + c) * ny + (j0 + b)) * nx + (i0 + a)] ?? 0;
   const i1 = nx > 1 ? 1 : 0;
   const j1 = ny > 1 ? 1 : 0;
@@ -111,15 +117,15 @@ export function drawOverlay(
       const j = o[1] + x * dx[1] + y * dy[1];
       const k = o[2] + x * dx[2] + y * dy[2];
       const v = sample(map, i, j, k);
-      if (Number.isNaN(v)) continue;
-      let t = (v - map.min) / range;
+      if (Number.isNaN(v) || (map.region && v <= 0)) continue;
+      let t = Math.max(0, (v - map.min) / range);
       if (minus) {
         const u = sample(minus, i, j, k);
         if (Number.isNaN(u)) continue;
         const d = t - (u - minus.min) / rangeB; // in [-1, 1]
         if (Math.abs(d) < style.threshold) continue;
         t = (d + 1) / 2;
-      } else if (t < style.threshold) continue;
+      } else if (!map.region && t < style.threshold) continue; // a region is drawn whole: its threshold is the FDR test
       const c = Math.min(255, Math.max(0, Math.round(t * 255))) * 3;
       const p = (y * iw + (x - x0)) * 4;
       px[p] = table[c];

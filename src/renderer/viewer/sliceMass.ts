@@ -9,7 +9,8 @@ export function sliceMass(map: OverlayMap, study: Geometry): Float64Array {
   const range = map.max - map.min || 1;
   for (let k = 0; k < nz; k++) {
     let s = 0;
-    for (let v = k * nx * ny; v < (k + 1) * nx * ny; v++) s += (map.data[v] - map.min) / range;
+    // A region map counts only its region (outside values are 0, below its colour scale).
+    for (let v = k * nx * ny; v < (k + 1) * nx * ny; v++) if (!map.region || map.data[v] > 0) s += Math.max(0, (map.data[v] - map.min) / range);
     perGridSlice[k] = s / (nx * ny);
   }
   const out = new Float64Array(study.dimensions[2]);

@@ -23,7 +23,8 @@ export interface DerivedObjectsArgs {
   staging: Staging;
   result: ExplainResult;
   source: StudySource;
-  maps: { method: string; map: MapVolume }[];
+  /** region: the map is a significant region (z inside, 0 outside); its SEG segment is that region. */
+  maps: { method: string; map: MapVolume; region?: string }[];
   topPercent: number;
   anon?: Anonymizer;
   comment?: string;
@@ -45,7 +46,7 @@ export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> 
   const common = { geometry: g, sources, sourceDataset: first, sourceSeriesUid: result.study.seriesUid, frameOfReferenceUid, created: a.created };
   const write = async (name: string, ds: NaturalDataset) => a.staging.write(path.join('dicom', name), dicomBuffer(a.anon ? a.anon.dataset(ds) : ds));
 
-  for (const [n, { method, map }] of a.maps.entries()) {
+  for (const [n, { method, map, region }] of a.maps.entries()) {
     const data = map.data instanceof Float32Array ? map.data : Float32Array.from(map.data);
     await write(
       `PM-${method}.dcm`,
@@ -58,12 +59,14 @@ export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> 
         dimensionOrganizationUid: uid('parametric-map-dimensions', method),
         seriesNumber: SERIES_NUMBERS.parametricMap,
         instanceNumber: n + 1,
-        description: `${method} saliency on the study grid`,
+        description: region ? `${method} significant evidence (z inside the FDR region, 0 outside) on the study grid` : `${method} saliency on the study grid`,
       }),
     );
   }
 
-  const segments = a.maps.map(({ method, map }) => ({ method, mask: topRegion(map.data, a.topPercent), description: `Top ${a.topPercent}% of the ${method} saliency map` }));
+  const segments = a.maps.map(({ method, map, region }) =>
+    region ? { method, mask: Uint8Array.from(map.data, (v) => (v > 0 ? 1 : 0)), description: region } : { method, mask: topRegion(map.data, a.topPercent), description: `Top ${a.topPercent}% of the ${method} saliency map` },
+  );
   await write(
     'SEG-top-regions.dcm',
     segmentationDataset({

@@ -2,6 +2,7 @@
 // PDF report and/or the DICOM objects (Secondary Capture key images, Parametric Maps, SEG, TID 1500
 // SR; optionally anonymized), all or nothing.
 import path from 'node:path';
+import { regionText, significanceOf, stabilityText } from '../../../shared/significanceText';
 import { Engine } from '../engine';
 import { dicomBuffer, type NaturalDataset } from '../io/dicomWrite';
 import { readNifti } from '../io/nifti';
@@ -15,7 +16,7 @@ import { derivedUid } from './derivedUids';
 import { DEFAULT_TOP_PERCENT, stageDerivedObjects } from './dicomObjects';
 import { type KeyPoint, type MapVolume, mostSalientSlice, renderKeyImage } from './keyImages';
 import { DISCLAIMER, type ReportContent, renderPdf } from './pdfReport';
-import { type ExplainResult, ReportError, loadResult, mainMapFile, methodParameters } from './resultFile';
+import { type ExplainResult, type MethodResult, ReportError, loadResult, mainMapFile, methodParameters } from './resultFile';
 import { secondaryCaptureDataset } from './secondaryCapture';
 import { Staging } from './staging';
 import { type StudySource, openStudySource, patientStudyAttributes } from './studySource';
@@ -63,6 +64,16 @@ interface MethodImage {
   method: string;
   slice: number;
   map: MapVolume;
+  /** Set when the map is a significant region: what it shows, in words (SEG segment, captions). */
+  region?: string;
+}
+
+/** "MUPAX significant evidence for "nodule" (FDR 5%)" when the method reports a significant region. */
+function regionDescription(method: string, m: MethodResult): string | undefined {
+  const sig = significanceOf(m as Record<string, unknown>);
+  if (!sig?.length || (m as { shows?: string }).shows !== 'significant evidence') return undefined;
+  const main = sig[sig.length - 1];
+  return `${method} significant evidence for "${main.target}": ${regionText(main)}`;
 }
 
 const personName = (v: unknown): string => {
@@ -88,7 +99,7 @@ export async function exportReport(o: ReportOptions): Promise<ReportOutput> {
       const nii = await readNifti(mainMapFile(o.results, method, m));
       const map = { geometry: nii.geometry, data: nii.data };
       if (nii.data.length !== dims[0] * dims[1] * dims[2]) throw new ReportError(`map of ${method} has ${nii.data.length} voxels, the series ${dims[0] * dims[1] * dims[2]}`);
-      images.push({ method, slice: source.info.kind === 'volume' ? mostSalientSlice(map) : 0, map });
+      images.push({ method, slice: source.info.kind === 'volume' ? mostSalientSlice(map) : 0, map, region: regionDescription(method, m) });
     }
     const points: KeyPoint[] = [
       ...(source.truth?.landmarks ?? []).map((p) => ({ pixel: p.pixel, kind: 'truth' as const })),
@@ -126,7 +137,7 @@ export async function exportReport(o: ReportOptions): Promise<ReportOutput> {
 }
 
 function keyImage(source: StudySource, im: MethodImage, points: KeyPoint[], colorbarWidth: number) {
-  return renderKeyImage({ voxels: source.voxels, geometry: source.info.geometry, window: source.info.window, map: im.map, slice: im.slice, points: source.info.kind === 'image' ? points : [], colorbarWidth });
+  return renderKeyImage({ voxels: source.voxels, geometry: source.info.geometry, window: source.info.window, map: im.map, slice: im.slice, points: source.info.kind === 'image' ? points : [], colorbarWidth, region: !!im.region });
 }
 
 async function stageSecondaryCaptures(staging: Staging, result: ExplainResult, source: StudySource, images: MethodImage[], points: KeyPoint[], anon: Anonymizer | undefined, created: Date) {
@@ -142,7 +153,7 @@ async function stageSecondaryCaptures(staging: Staging, result: ExplainResult, s
       sopInstanceUid: derivedUid(result.study.seriesUid, result.created, 'key-image', im.method),
       seriesNumber: 9001,
       instanceNumber: n + 1,
-      description: `${im.method} saliency (jet, normalised to its min..max range, shown above 20%) on ${source.info.kind === 'volume' ? `slice ${im.slice + 1} of ${source.info.geometry.dimensions[2]}` : 'the image'}; colour bar at the right edge`,
+      description: `${im.region ? `${im.region.slice(0, 120)}; colour = z (jet)` : `${im.method} saliency (jet, normalised to its min..max range, shown above 20%)`} on ${source.info.kind === 'volume' ? `slice ${im.slice + 1} of ${source.info.geometry.dimensions[2]}` : 'the image'}; colour bar at the right edge`,
       created,
     });
     if (anon) ds = anon.dataset(ds);
@@ -196,7 +207,7 @@ async function reportContent(engine: Engine, result: ExplainResult, source: Stud
     const z = indexToPatient(g, [0, 0, im.slice])[2];
     return {
       method: im.method,
-      caption: source.info.kind === 'volume' ? `${im.method}: slice ${im.slice + 1}/${g.dimensions[2]} (z = ${z.toFixed(1)} mm)` : `${im.method}`,
+      caption: (source.info.kind === 'volume' ? `${im.method}: slice ${im.slice + 1}/${g.dimensions[2]} (z = ${z.toFixed(1)} mm)` : `${im.method}`) + (im.region ? ' - significant evidence only' : ''),
       image: fitWithin(keyImage(source, im, points, 0), PDF_IMAGE_MAX_SIDE),
     };
   });
@@ -215,11 +226,12 @@ async function reportContent(engine: Engine, result: ExplainResult, source: Stud
     keyImages,
     keyImageNote:
       (source.info.kind === 'volume' ? 'Per method, the axial slice with the largest saliency mass. ' : 'Green crosses: predicted landmarks; magenta rings: ground truth. ') +
-      `Window ${w.center}/${w.width}; saliency normalised to its min..max range, shown (jet, 55% opacity) above 20% of that range.`,
+      `Window ${w.center}/${w.width}; saliency normalised to its min..max range, shown (jet, 55% opacity) above 20% of that range.` +
+      images.filter((im) => im.region).map((im) => ` ${im.region}: only this region is coloured (colour = z, standard deviations above chance); uncoloured areas show no evidence either way.`).join(''),
     faithfulness: Object.entries(result.methods).flatMap(([method, m]) => (m.metrics ? [{ method, ...m.metrics.faithfulness }] : [])),
     convergence: Object.entries(result.methods).flatMap(([method, m]) => {
-      const c = m.convergence as { samples: number; maxChange?: number; splitHalfCorrelation?: number }[] | undefined;
-      return c && c.length > 1 ? [{ method, samples: c.map((x) => x.samples), maxChange: c.map((x) => x.maxChange ?? NaN), splitHalf: c.map((x) => x.splitHalfCorrelation ?? NaN) }] : [];
+      const c = m.convergence as { samples: number; jaccardWithPrevious?: number; splitHalfJaccard?: number }[] | undefined;
+      return c && c.length > 1 ? [{ method, samples: c.map((x) => x.samples), previous: c.map((x) => x.jaccardWithPrevious ?? NaN), splitHalf: c.map((x) => x.splitHalfJaccard ?? NaN), summary: stabilityText(m as Record<string, unknown>) ?? '' }] : [];
     }),
     comment,
     created: anon ? undefined : created,

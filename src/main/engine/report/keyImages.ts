@@ -55,6 +55,22 @@ export interface RenderArgs {
   points?: KeyPoint[];
   /** Pixels of colour bar burned in at the right edge (0: none). */
   colorbarWidth?: number;
+  /**
+   * A region map (MUPAX's significant evidence: z inside, 0 outside): every voxel > 0 is drawn,
+   * coloured over the region's own range; nothing else is.
+   */
+  region?: boolean;
+}
+
+/** The smallest and largest value above 0 (a region map's own range). */
+function positiveRange(data: ArrayLike<number>): [number, number] {
+  let lo = Infinity, hi = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v > 0 && v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return Number.isFinite(lo) ? [lo, hi] : [0, 0];
 }
 
 /** Slice `slice` of the study in its window, the map blended on top (jet), landmarks, colour bar. */
@@ -68,15 +84,16 @@ export function renderKeyImage(a: RenderArgs): RgbImage {
   const rgb = new Uint8Array(width * ny * 3);
   const lo = a.window.center - a.window.width / 2;
   const w = Math.max(1e-6, a.window.width);
-  const [mlo, mhi] = valueRange(a.map.data);
+  const [mlo, mhi] = a.region ? positiveRange(a.map.data) : valueRange(a.map.data);
   const span = mhi - mlo || 1;
   const base = a.slice * nx * ny;
   for (let j = 0; j < ny; j++) {
     for (let i = 0; i < nx; i++) {
       const g = Math.round(255 * Math.min(1, Math.max(0, (a.voxels[base + j * nx + i] - lo) / w)));
-      const t = mhi > mlo ? (a.map.data[base + j * nx + i] - mlo) / span : 0;
+      const v = a.map.data[base + j * nx + i];
+      const t = mhi > mlo ? (v - mlo) / span : a.region ? 1 : 0;
       const o = (j * width + i) * 3;
-      if (t >= OVERLAY_THRESHOLD) {
+      if (a.region ? v > 0 : t >= OVERLAY_THRESHOLD) {
         const c = jet(t);
         const al = OVERLAY_ALPHA;
         rgb[o] = Math.round(g * (1 - al) + c[0] * al);

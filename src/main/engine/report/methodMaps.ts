@@ -28,7 +28,9 @@ export async function writeMethodMaps(outDir: string, method: string, result: Ex
   const main = result.maps.length - 1;
   const base = (t: number) => (t === main ? method : `${method}-${slug(result.targets[t])}`);
   const files: Record<string, string> = {};
-  for (let t = main; t >= 0; t--) files[result.targets[t]] = await write(`${base(t)}.nii.gz`, result.maps[t], `${method} ${result.targets[t]}`);
+  // A significant-evidence map is a region with values: it keeps its edges too.
+  const region = result.details.shows === 'significant evidence';
+  for (let t = main; t >= 0; t--) files[result.targets[t]] = await write(`${base(t)}.nii.gz`, result.maps[t], `${method} ${region ? 'significant evidence' : ''} ${result.targets[t]}`, region);
   if (result.explainedInput) files['explained input'] = await write(`${method}-explained-input.nii.gz`, result.explainedInput, `${method} explained input`);
   const layerFiles: Record<string, Record<string, string>> = {};
   for (const [layer, maps] of Object.entries(result.layers ?? {})) {

@@ -28,7 +28,7 @@ export interface ReportContent {
   keyImages: ReportKeyImage[];
   keyImageNote: string;
   faithfulness: { method: string; scoreKind: string; target: string; deletion: { fractions: number[]; scores: number[]; auc: number }; insertion: { fractions: number[]; scores: number[]; auc: number } }[];
-  convergence: { method: string; samples: number[]; maxChange: number[]; splitHalf: number[] }[];
+  convergence: { method: string; samples: number[]; previous: number[]; splitHalf: number[]; summary: string }[];
   comment?: string;
   /** Absent in anonymized reports: the real export date would betray the date offset. */
   created?: Date;
@@ -105,10 +105,10 @@ export async function renderPdf(c: ReportContent): Promise<Uint8Array> {
     l.ensure(210);
     l.heading(`${cv.method} convergence`);
     const series: ChartSeries[] = [
-      { name: 'max change', xs: cv.samples, ys: cv.maxChange, color: CHART_COLOURS[0] },
-      { name: 'split-half r', xs: cv.samples, ys: cv.splitHalf, color: CHART_COLOURS[2] },
+      { name: 'same region as previous check (Jaccard)', xs: cv.samples, ys: cv.previous, color: CHART_COLOURS[0] },
+      { name: 'halves agree (Jaccard)', xs: cv.samples, ys: cv.splitHalf, color: CHART_COLOURS[2] },
     ];
-    lineChart(l, 0, l.width * 0.7, 160, `${cv.method}: map change between checkpoints and split-half correlation`, 'samples', series, [0, 1]);
+    lineChart(l, 0, l.width * 0.7, 160, `${cv.method}: agreement of the significant region${cv.summary ? ` - ${cv.summary}` : ''}`, 'samples', series, [0, 1]);
     l.y -= 168;
   }
 
