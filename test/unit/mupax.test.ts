@@ -104,7 +104,7 @@ describe('MUPAX on a model with known evidence', () => {
     const grid = chunkGrid([16, 16, 8], [2, 2, 1]);
     const truth = evidenceChunks(grid);
     for (const seed of [1, 2, 3]) {
-      const out = await runMupax(context(), options({ samples: 2048, chunk: [1, 2, 2], seed }), () => {}, never);
+      const out = await runMupax(context(), options({ samples: 2048, chunk: [1, 2, 2], seed, refine: true }), () => {}, never);
       const region = regionOf(out.layers!.significant[0], grid);
       expect(jaccard(region, truth)).toBeGreaterThanOrEqual(0.85);
     }
@@ -118,7 +118,7 @@ describe('MUPAX on a model with known evidence', () => {
     const ctx = { ...context(), input: { ...context().input, data } };
     const grid = chunkGrid([16, 16, 8], [4, 4, 2]);
     for (const seed of [1, 2]) {
-      const out = await runMupax(ctx, options({ samples: 1024, chunk: [2, 4, 4], seed, target: 'present' }), () => {}, never);
+      const out = await runMupax(ctx, options({ samples: 1024, chunk: [2, 4, 4], seed, target: 'present', refine: true }), () => {}, never);
       const region = regionOf(out.layers!.significant[0], grid);
       expect(Array.from(region).map((v, c) => (v ? c : -1)).filter((c) => c >= 0)).toEqual([0]);
       expect((out.details.resolution as { refinedCoarseChunks: number }).refinedCoarseChunks).toBe(1);
@@ -158,7 +158,7 @@ describe('MUPAX on a model with known evidence', () => {
     const grid = chunkGrid([16, 16, 8], [4, 4, 2]);
     const truth = evidenceChunks(grid);
     const at = async (samples: number) => {
-      const out = await runMupax(context(), options({ samples, chunk: [2, 4, 4], seed: 8, stableChecks: 0, refine: false }), () => {}, never);
+      const out = await runMupax(context(), options({ samples, chunk: [2, 4, 4], seed: 8, stableChecks: 0 }), () => {}, never);
       const z = out.layers!.z[0];
       let inside = 0;
       for (let c = 0; c < grid.count; c++) if (truth[c]) inside += z[grid.chunkOf.indexOf(c)] / 8;

@@ -95,10 +95,10 @@ export function drawOverlay(
   if (x1 <= x0) return;
   const image = ctx.createImageData(x1 - x0, h);
   const iw = x1 - x0;
-  // canvas (x, y) -> grid index is affine: index = o + x * dx + y * dy.
-  const o = patientToIndex(map.grid, worldAt(0, 0));
-  const ex = patientToIndex(map.grid, worldAt(s, 0));
-  const ey = patientToIndex(map.grid, worldAt(0, s));
+  // canvas (x, y) -> grid index is affine: index = o + x * dx + y * dy, sampled at pixel centres.
+  const o = patientToIndex(map.grid, worldAt(0.5 * s, 0.5 * s));
+  const ex = patientToIndex(map.grid, worldAt(1.5 * s, 0.5 * s));
+  const ey = patientToIndex(map.grid, worldAt(0.5 * s, 1.5 * s));
   const dx = [ex[0] - o[0], ex[1] - o[1], ex[2] - o[2]];
   const dy = [ey[0] - o[0], ey[1] - o[1], ey[2] - o[2]];
   const table = lut(style.colormap);

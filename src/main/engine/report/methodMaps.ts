@@ -1,6 +1,7 @@
 // Writes one explanation's maps as NIfTI on the study's voxel grid, named as result.json expects
 // (<method>.nii.gz for the main target, <method>-<target>.nii.gz for the others), and its layers
-// (MUPAX: <method>[-<target>]-z.nii.gz, -significant.nii.gz, -retention.nii.gz). Shared by the CLI
+// (MUPAX: <method>[-<target>]-significant.nii.gz for every target, <method>-z.nii.gz and
+// <method>-retention.nii.gz for the main one). Shared by the CLI
 // explain command and the app's export.
 import path from 'node:path';
 import type { Geometry } from '../../../shared/geometry';
@@ -35,7 +36,10 @@ export async function writeMethodMaps(outDir: string, method: string, result: Ex
   const layerFiles: Record<string, Record<string, string>> = {};
   for (const [layer, maps] of Object.entries(result.layers ?? {})) {
     layerFiles[layer] = {};
-    for (let t = main; t >= 0; t--) layerFiles[layer][result.targets[t]] = await write(`${base(t)}-${layer}.nii.gz`, maps[t], `${method} ${layer} ${result.targets[t]}`, layer === 'significant');
+    // Every target's region; the z and retention maps of the main target only (a cephalogram's 19
+    // landmarks x 4 full-resolution maps would cost more to write than to compute).
+    const upTo = layer === 'significant' ? 0 : main;
+    for (let t = main; t >= upTo; t--) layerFiles[layer][result.targets[t]] = await write(`${base(t)}-${layer}.nii.gz`, maps[t], `${method} ${layer} ${result.targets[t]}`, layer === 'significant');
   }
   return { files, layerFiles };
 }
