@@ -38,7 +38,8 @@ try {
   const hitMask = (t: number, targets: number): Uint8Array => {
     if (kind === 'ct') return lesionMask(ctx.input.grid, truth?.lesions ?? []);
     const m = new Uint8Array(ctx.input.data.length);
-    const pts = t < targets - 1 ? [ctx.truthInGrid?.[t]] : (ctx.truthInGrid ?? []);
+    const landmarks = ctx.truthInGrid?.length ?? 0;
+    const pts = t < landmarks ? [ctx.truthInGrid?.[t]] : (ctx.truthInGrid ?? []);
     for (const p of pts) if (p) m[Math.round(p[1]) * gx + Math.round(p[0])] = 1;
     return m;
   };

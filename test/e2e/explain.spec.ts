@@ -53,13 +53,13 @@ test('MUPAX on the demo cephalogram: live job, overlay controls, reload restores
   expect(meanAbsDiff(before, withOverlay)).toBeGreaterThan(3);
 
   // One pass of samples gives a map per landmark and the mean-error map: a table row shows its own.
-  await expect(page.getByTestId('overlay-target').locator('option')).toHaveCount(20);
-  await expect(page.getByTestId('overlay-target')).toHaveValue('19'); // the mean landmark error
+  await expect(page.getByTestId('overlay-target').locator('option')).toHaveCount(21);
+  await expect(page.getByTestId('overlay-target')).toHaveValue('20'); // any landmark (the joint test)
   await page.getByTestId('landmark-row-Go').click();
   await expect(page.getByTestId('overlay-target')).toHaveValue(String(9)); // gonion, the 10th ISBI landmark
   await page.waitForTimeout(500);
   expect(meanAbsDiff(withOverlay, await viewport.screenshot()), 'gonion map differs from the mean map').toBeGreaterThan(0.3);
-  await page.getByTestId('overlay-target').selectOption('19');
+  await page.getByTestId('overlay-target').selectOption('20');
   await page.waitForTimeout(500);
 
   await page.getByTestId('overlay-colormap').selectOption('hot');

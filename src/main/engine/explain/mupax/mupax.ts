@@ -12,6 +12,7 @@ import { correlation } from './accumulator';
 import { chunksToVoxels, coarserGrid, MupaxParameterError, type Partition, refinedPartition } from './chunks';
 import type { MupaxOptions } from './options';
 import { MupaxSampling, prepareMupax } from './sampling';
+import { jointTest } from './joint';
 import { jaccard, type Significance, testHierarchy } from './significance';
 
 export interface ConvergencePoint {
@@ -43,6 +44,20 @@ interface StageResult {
   stableAt: number | null;
 }
 
+export const ANY_LANDMARK = 'any landmark';
+
+/** The main target's test: its own, or for all landmarks the joint "any landmark" test. */
+function mainTester(setup: MupaxSampling['setup']) {
+  const o = setup.options;
+  const opts = { percentile: o.percentile, acceptance: setup.estimator.acceptance, q: o.fdr };
+  const t = setup.target;
+  if (t.kind === 'landmarks') {
+    const landmarks = t.errorNames.slice(0, -1).map((_, i) => i);
+    return (acc: MupaxSampling['acc'], use?: (i: number) => boolean) => jointTest(acc, landmarks, opts, use);
+  }
+  return (acc: MupaxSampling['acc'], use?: (i: number) => boolean) => acc.test(t.errorIndex, opts, use);
+}
+
 /** Samples `run` until its main region is stable or its accumulator holds `budget` samples. */
 async function sampleStage(
   run: MupaxSampling,
@@ -53,8 +68,7 @@ async function sampleStage(
 ): Promise<StageResult> {
   const { setup, partition, acc } = run;
   const o = setup.options;
-  const main = setup.target.errorIndex;
-  const testOpts = { percentile: o.percentile, acceptance: setup.estimator.acceptance, q: o.fdr };
+  const testMain = mainTester(setup);
   let previous: Uint8Array | null = null;
   let calm = 0;
   let stableAt: number | null = null;
@@ -65,9 +79,9 @@ async function sampleStage(
       const toCheck = o.checkEvery - (acc.count % o.checkEvery);
       await run.draw(Math.min(o.batchSize, budget - acc.count, toCheck));
       if (acc.count % o.checkEvery !== 0 && acc.count < budget) continue;
-      const now = acc.test(main, testOpts);
-      const a = acc.test(main, testOpts, firstHalf);
-      const b = acc.test(main, testOpts, secondHalf);
+      const now = testMain(acc);
+      const a = testMain(acc, firstHalf);
+      const b = testMain(acc, secondHalf);
       const point: ConvergencePoint = {
         samples: before + acc.count,
         stage,
@@ -197,6 +211,14 @@ export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (
     const h = testHierarchy(acc.allMasks, partition.count, sel.indices, sel.weights, sel.fractions, groups.units, parents, o.fdr);
     return levelsOf(partition, h.units, groups.units, h.remainderZ, h.remainderShown);
   });
+  // Landmark models: one more map, "any landmark" (the joint test), shown by default.
+  const names = [...targets];
+  if (target.kind !== 'class') {
+    const joint = jointTest(acc, targets.slice(0, -1).map((_, i) => i), testOpts);
+    finals.push({ ...joint, threshold: NaN });
+    levels.push(levelsOf(partition, joint));
+    names.push(ANY_LANDMARK);
+  }
   const retentionMain = chunksToVoxels(partition, finals[main].retention);
   // The paper's "explained input": the weighted average of the accepted masked inputs.
   const explained = new Float32Array(retentionMain.length);
@@ -204,7 +226,7 @@ export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (
   const last = report.convergence.at(-1);
   const samplesUsed = coarseSamples + acc.count;
   return {
-    maps: targets.map((name, t) => ({ target: name, data: levels[t].evidence })),
+    maps: names.map((name, t) => ({ target: name, data: levels[t].evidence })),
     layers: {
       retention: finals.map((f) => chunksToVoxels(partition, f.retention)),
       z: finals.map((f) => chunksToVoxels(partition, f.z)),
@@ -227,7 +249,7 @@ export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (
         jaccardWithPrevious: last?.jaccardWithPrevious ?? null,
       },
       significance: finals.map((f, t) => ({
-        target: targets[t],
+        target: names[t],
         q: f.q,
         significantChunks: levels[t].significantUnits + levels[t].groupsShown,
         coarseChunksShownWhole: levels[t].groupsShown,
