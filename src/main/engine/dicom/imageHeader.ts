@@ -64,6 +64,8 @@ export interface ImageHeader {
   /** One entry per frame when the file has functional group sequences (enhanced multi-frame). */
   frames?: FrameFunctionalGroups[];
   isDicomdir: boolean;
+  /** Values the scan's checks dropped as unusable (shown to the user as warnings with the file name). */
+  notes?: string[];
 }
 
 const DICOMDIR_SOP_CLASS = '1.2.840.10008.1.3.10';

@@ -8,6 +8,7 @@ import { DicomInputError, describeThrown } from './errors';
 import { sniffTransferSyntax, startsWithMetaGroup, transferSyntaxElement } from './sniff';
 import { TS, transferSyntaxName } from './transferSyntax';
 import { formatTag } from './tags';
+import { dataSetStart, describeTooDeep, tooDeeplyNested } from './sequenceDepth';
 
 export { DicomInputError } from './errors';
 
@@ -32,6 +33,28 @@ const PIXEL_DATA = 'x7fe00010';
 
 export function parseDicom(buffer: Buffer, opts: ParseOptions = {}): ParsedDicom {
   if (buffer.length === 0) throw new DicomInputError('empty file (0 bytes)');
+  refuseDeepNesting(buffer);
+  try {
+    return parseChecked(buffer, opts);
+  } catch (err) {
+    // Last resort for encodings the depth walk does not follow (deflated, big endian).
+    if (err instanceof RangeError && /call stack/i.test(err.message)) throw new DicomInputError('sequences nested too deeply to read');
+    throw err;
+  }
+}
+
+/** Refuses, before dicom-parser recurses into them, sequences nested deeper than real objects ever are. */
+function refuseDeepNesting(buffer: Buffer): void {
+  const { start, transferSyntaxUid: declared } = dataSetStart(buffer);
+  const sniffed = sniffTransferSyntax(buffer, start);
+  if (declared === TS.explicitBig || declared === TS.deflatedExplicitLittle || sniffed === TS.explicitBig || (!declared && !sniffed)) return;
+  // The data set's own encoding wins over the meta header's (a known writer bug: see normalizeToPart10).
+  const explicit = sniffed ? sniffed !== TS.implicitLittle : declared !== TS.implicitLittle;
+  const found = tooDeeplyNested(buffer, start, explicit);
+  if (found) throw new DicomInputError(describeTooDeep(found));
+}
+
+function parseChecked(buffer: Buffer, opts: ParseOptions): ParsedDicom {
   const { bytes, inferred } = normalizeToPart10(buffer);
   const transferSyntaxUid = readMetaTransferSyntax(bytes);
   // Unknown UIDs are walked as Explicit VR LE (what nearly all private ones are); decodeFrame refuses their pixels.

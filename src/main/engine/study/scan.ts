@@ -1,11 +1,13 @@
 // Walks what the user opened (files, folders, DICOMDIRs) and reads each DICOM header once.
 // Pixel data is not kept: volumes are decoded later, one file at a time, into one buffer.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SkippedFile } from '../../../shared/api';
 import { DicomInputError, parseDicom } from '../dicom/parseFile';
 import { readImageHeader, type ImageHeader } from '../dicom/tags';
 import { listDicomdirFiles } from '../dicom/dicomdir';
+import { checkImageHeader } from '../dicom/checkImageHeader';
+import { InputFileError, readRegularFile } from '../io/readRegularFile';
 
 export interface InstanceRecord {
   path: string;
@@ -26,26 +28,33 @@ export interface ScanResult {
 
 const MAX_FILES = 100_000;
 
-async function listFiles(root: string): Promise<string[]> {
+/**
+ * Regular files under `root` (or `root` itself), and the other entries met on the way: links are
+ * not followed (they may point anywhere: /dev/zero, a home folder) and pipes, sockets and devices
+ * are never opened; each is reported as skipped, with why.
+ */
+async function listFiles(root: string, base: string): Promise<{ files: string[]; others: SkippedFile[] }> {
   const info = await stat(root);
-  if (!info.isDirectory()) return [root];
-  const out: string[] = [];
+  if (!info.isDirectory()) return { files: [root], others: [] };
+  const files: string[] = [];
+  const others: SkippedFile[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
-      if (out.length >= MAX_FILES) return;
+      if (files.length >= MAX_FILES) return;
       const full = path.join(dir, e.name);
       if (e.isDirectory()) await walk(full);
-      else if (e.isFile()) out.push(full);
+      else if (e.isFile()) files.push(full);
+      else others.push({ file: path.relative(base, full), reason: e.isSymbolicLink() ? 'symbolic link: not followed' : 'not a regular file (a pipe, socket or device): not read' });
     }
   };
   await walk(root);
-  return out;
+  return { files, others };
 }
 
 function describeError(err: unknown): string {
-  if (err instanceof DicomInputError) return err.reason;
+  if (err instanceof DicomInputError || err instanceof InputFileError) return err.reason;
   const code = (err as NodeJS.ErrnoException)?.code;
   if (code === 'EACCES') return 'permission denied';
   if (code === 'ENOENT') return 'file not found';
@@ -59,7 +68,9 @@ export async function scanPaths(roots: string[]): Promise<ScanResult> {
   for (const root of roots) {
     const base = path.dirname(path.resolve(root));
     try {
-      for (const file of await listFiles(path.resolve(root))) queue.push({ file, base });
+      const listed = await listFiles(path.resolve(root), base);
+      for (const file of listed.files) queue.push({ file, base });
+      result.skipped.push(...listed.others);
     } catch (err) {
       result.skipped.push({ file: path.basename(root), reason: describeError(err) });
     }
@@ -71,16 +82,19 @@ export async function scanPaths(roots: string[]): Promise<ScanResult> {
     result.filesScanned++;
     const displayName = path.relative(base, file) || path.basename(file);
     try {
-      const buffer = await readFile(file);
-      const header = readImageHeader(parseDicom(buffer).dataSet);
+      const buffer = await readRegularFile(file);
+      const { dataSet } = parseDicom(buffer);
+      const header = readImageHeader(dataSet);
       if (header.isDicomdir) {
         for (const ref of listDicomdirFiles(buffer, file)) queue.push({ file: ref, base });
         continue;
       }
       const { studyUid, seriesUid, sopInstanceUid } = header;
+      const check = header.hasPixelData ? checkImageHeader(header, dataSet) : undefined;
+      if (check?.notes.length) header.notes = check.notes;
       const problem =
-        header.rows === 0 || header.columns === 0 ? 'not an image (e.g. a report or presentation state)'
-        : !header.hasPixelData ? 'missing pixel data (7FE0,0010)'
+        !header.hasPixelData ? (header.rows === 0 || header.columns === 0 ? 'not an image (e.g. a report or presentation state)' : 'missing pixel data (7FE0,0010)')
+        : check?.refusal ? check.refusal
         : !studyUid ? 'missing Study Instance UID (0020,000D)'
         : !seriesUid ? 'missing Series Instance UID (0020,000E)'
         : !sopInstanceUid ? 'missing SOP Instance UID (0008,0018)'

@@ -1,8 +1,8 @@
 // Decodes a series, slice by slice, into one voxel buffer with its geometry (the engine's Volume).
-import { readFile } from 'node:fs/promises';
 import type { VolumeInfo, VoxelType } from '../../../shared/api';
 import { geometryFromSlices } from '../../../shared/geometry';
 import { DicomInputError, parseDicom } from '../dicom/parseFile';
+import { formatBytes, readRegularFile } from '../io/readRegularFile';
 import { decodeFrame } from '../dicom/pixels/decodeFrame';
 import type { ImageHeader } from '../dicom/tags';
 import { seriesKind, type SeriesRecord } from '../study/catalog';
@@ -13,6 +13,12 @@ export interface Volume {
   info: VolumeInfo;
   voxels: VoxelArray;
 }
+
+/**
+ * Most memory one volume may take (voxels at up to 4 bytes, as a store may widen to float32),
+ * checked before allocating: declared sizes are believed only within this budget.
+ */
+export const VOLUME_BUDGET_BYTES = 2 * 1024 ** 3;
 
 export interface BuildProgress {
   (done: number, total: number): void;
@@ -62,10 +68,26 @@ export async function buildVolume(series: SeriesRecord, progress?: BuildProgress
     warnings.push('Distances use ImagerPixelSpacing (at the detector); they include the geometric magnification of the projection.');
   }
 
+  const budget = sliceLength * order.frames.length * 4;
+  if (budget > VOLUME_BUDGET_BYTES) {
+    throw new DicomInputError(
+      `${order.frames[0].instance.displayName}: the series declares ${order.frames.length} slices of ${columns} x ${rows} (up to ${formatBytes(budget)}), above the ${formatBytes(VOLUME_BUDGET_BYTES)} memory budget for one volume`,
+    );
+  }
+  // Values the scan dropped as unusable, one warning per kind of problem, naming a file that has it.
+  const notes = new Map<string, string[]>();
+  for (const i of series.instances) for (const note of i.header.notes ?? []) notes.set(note, [...(notes.get(note) ?? []), i.displayName]);
+  for (const [note, files] of notes) warnings.push(`${files[0]}${files.length > 1 ? ` (and ${files.length - 1} more files)` : ''}: ${note}.`);
+
   const monochrome1 = first.photometricInterpretation === 'MONOCHROME1';
   const [rlo, rhi] = rescaledRange(first);
   const invertAround = monochrome1 ? rlo + rhi : undefined;
-  const store = new VoxelStore(chooseVoxelType(first), sliceLength * order.frames.length);
+  let store: VoxelStore;
+  try {
+    store = new VoxelStore(chooseVoxelType(first), sliceLength * order.frames.length);
+  } catch (err) {
+    throw new DicomInputError(`${order.frames[0].instance.displayName}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 
   const failed: { k: number; message: string }[] = [];
   let done = 0;
@@ -73,9 +95,9 @@ export async function buildVolume(series: SeriesRecord, progress?: BuildProgress
     const name = entries[0].frame.instance.displayName;
     let buffer: Buffer;
     try {
-      buffer = await readFile(file);
+      buffer = await readRegularFile(file);
     } catch {
-      throw new DicomInputError(`${name}: the file can no longer be read (moved or deleted since it was opened)`);
+      throw new DicomInputError(`${name}: the file can no longer be read (moved, deleted or replaced since it was opened)`);
     }
     let ds;
     try {
