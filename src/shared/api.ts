@@ -10,9 +10,10 @@ export const seriesUidSchema = z.string().regex(/^[0-9.]{1,64}$/, 'not a DICOM U
 
 /**
  * Which map of a result: 'map' is what the method shows by default (MUPAX: the significant
- * evidence); MUPAX also keeps 'retention' (the paper's weighted retention), 'z' and 'significant'.
+ * evidence); MUPAX also keeps 'retention' (the paper's weighted retention), 'z' and 'significant';
+ * RISE and the regression 'value' (their own estimate), 'z' and 'significant'.
  */
-export const mapLayerSchema = z.enum(['map', 'retention', 'z', 'significant']);
+export const mapLayerSchema = z.enum(['map', 'retention', 'value', 'z', 'significant']);
 export type MapLayer = z.infer<typeof mapLayerSchema>;
 
 export const apiArgs = {

@@ -59,7 +59,7 @@ export const explainCommand: Command = {
       chunk,
     };
     const optionsFor = (method: string): Record<string, unknown> => {
-      const picked = method === 'mupax' ? mupaxOptions : method === 'ig' || method === 'psig' || method === 'gradient' ? { steps: number('steps', values.steps), target } : { target };
+      const picked = method === 'mupax' || method === 'rise' || method === 'regression' ? mupaxOptions : method === 'ig' || method === 'psig' || method === 'gradient' ? { steps: number('steps', values.steps), target } : { target };
       return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
     };
 

@@ -4,6 +4,7 @@ import { runMupax } from './mupax/mupax';
 import { mupaxOptionsSchema } from './mupax/options';
 import { gradcamOptionsSchema, makeGradcam } from './gradient/gradcam';
 import { igOptionsSchema, makeIntegratedGradients } from './gradient/integratedGradients';
+import { makeEstimator } from './perturbation/runEstimator';
 
 export interface MethodEntry {
   /** Validates and completes user options (defaults filled in: they are part of the cache key). */
@@ -15,6 +16,15 @@ export const METHODS: Record<string, MethodEntry> = {
   mupax: {
     parse: (raw) => mupaxOptionsSchema.parse(raw ?? {}),
     run: (ctx, o, progress, signal) => runMupax(ctx, mupaxOptionsSchema.parse(o), progress, signal),
+  },
+  // RISE and the regression read MUPAX's samples (same seed, chunks, fill): no extra forward passes.
+  rise: {
+    parse: (raw) => mupaxOptionsSchema.parse(raw ?? {}),
+    run: (ctx, o, progress, signal) => makeEstimator('rise')(ctx, mupaxOptionsSchema.parse(o), progress, signal),
+  },
+  regression: {
+    parse: (raw) => mupaxOptionsSchema.parse(raw ?? {}),
+    run: (ctx, o, progress, signal) => makeEstimator('regression')(ctx, mupaxOptionsSchema.parse(o), progress, signal),
   },
   gradcam: { parse: (raw) => gradcamOptionsSchema.parse(raw ?? {}), run: makeGradcam('gradcam') },
   gradcampp: { parse: (raw) => gradcamOptionsSchema.parse(raw ?? {}), run: makeGradcam('gradcampp') },

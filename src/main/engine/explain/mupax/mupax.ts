@@ -12,6 +12,7 @@ import { correlation } from './accumulator';
 import { chunksToVoxels, coarserGrid, MupaxParameterError, type Partition, refinedPartition } from './chunks';
 import type { MupaxOptions } from './options';
 import { MupaxSampling, prepareMupax } from './sampling';
+import { putSamples, sampleKey } from '../perturbation/sampleBank';
 import { jointTest } from './joint';
 import { jaccard, type Significance, testHierarchy } from './significance';
 
@@ -196,7 +197,11 @@ export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (
       result = await sampleStage(await start(fine, ''), 'fine', o.samples, 0, report);
     }
   } finally {
-    for (const run of runs) await run.close();
+    // A run on the plain chunk grid goes to the sample bank (RISE and the regression reuse it).
+    for (const run of runs) {
+      if (run.partition === fine && !signal.aborted) await putSamples(sampleKey(ctx, o, { chunk: setup.chunk, baseline: est.baseline, antithetic: est.antithetic }), run);
+      else await run.close();
+    }
   }
   const { acc } = result.run;
   inferenceMs += result.run.workerInferenceMs;

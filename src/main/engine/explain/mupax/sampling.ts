@@ -62,7 +62,7 @@ export class MupaxSampling {
     private readonly ctx: ExplainContext,
     readonly setup: MupaxSetup,
     readonly partition: Partition,
-    private readonly baseId: string,
+    private baseId: string | null,
     stream: string,
   ) {
     const o = setup.options;
@@ -80,6 +80,11 @@ export class MupaxSampling {
   /** Draws `count` more samples (one worker batch) into the accumulator. */
   async draw(count: number): Promise<void> {
     const { manifest, worker, session, input } = this.ctx;
+    if (this.baseId === null) {
+      // Reopened (a banked run drawing more): hand the worker its masking base again.
+      this.baseId = `mupax-${process.pid}-${++baseCounter}`;
+      await worker.setMaskBase(this.baseId, { input: input.data, baseline: this.setup.fill, chunkOf: this.partition.chunkOf, chunkCount: this.partition.count });
+    }
     const units = this.partition.count;
     const masks = new Uint8Array(count * units);
     for (let i = 0; i < count; i++) this.sampler.next(masks, i * units);
@@ -93,7 +98,11 @@ export class MupaxSampling {
     return this.inferenceMs;
   }
 
+  /** Frees the worker's copy of the masking base; `draw` sets it up again if needed. */
   async close(): Promise<void> {
-    await this.ctx.worker.dropMaskBase(this.baseId).catch(() => undefined);
+    if (this.baseId === null) return;
+    const id = this.baseId;
+    this.baseId = null;
+    await this.ctx.worker.dropMaskBase(id).catch(() => undefined);
   }
 }
