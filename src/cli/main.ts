@@ -5,6 +5,8 @@ import { predictCommand } from './commands/predict';
 import { explainCommand } from './commands/explain';
 import { evaluateCommand } from './commands/evaluate';
 import { reportCommand } from './commands/report';
+import { scanCommand } from './commands/scan';
+import { fuzzCommand } from './commands/fuzz';
 import { packageCommand } from './commands/package';
 
 const commands: Record<string, Command> = {
@@ -14,6 +16,8 @@ const commands: Record<string, Command> = {
   evaluate: evaluateCommand,
   report: reportCommand,
   package: packageCommand,
+  scan: scanCommand,
+  fuzz: fuzzCommand,
 };
 
 function usage(): string {
