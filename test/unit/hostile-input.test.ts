@@ -153,3 +153,19 @@ describe('deeply nested sequences', () => {
     }
   });
 });
+
+describe('messages never quote another file', () => {
+  it('a broken groundtruth.json beside the series is reported without its content', async () => {
+    const dir = path.join(tmp, 'bad-truth');
+    cpSync(ct, dir, { recursive: true });
+    writeFileSync(path.join(dir, 'groundtruth.json'), 'Doe^Jane secret-content {');
+    const engine = new Engine({ cacheDir: path.join(tmp, 'cache') });
+    try {
+      const r = await engine.openPaths([dir]);
+      const err = await engine.getGroundTruth(r.openedSeries[0]).catch((e: Error) => e);
+      expect(String((err as Error).message)).toBe('groundtruth.json beside this series is invalid: not valid JSON');
+    } finally {
+      await engine.dispose();
+    }
+  });
+});
