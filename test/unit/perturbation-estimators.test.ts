@@ -79,5 +79,14 @@ describe('RISE and regression as methods, on MUPAX samples', () => {
       expect(sig.reduce((a, b) => a + b, 0)).toBe(sig.length / 8);
       expect(out.maps[0].data[0]).toBeGreaterThan(0);
     }
+    // And MUPAX again, in paper mode with the same sampling: the same samples, none drawn anew,
+    // and the same retention as a fresh run in a context the bank has never seen.
+    const paper = mupaxOptionsSchema.parse({ ...o, mode: 'paper' });
+    const again = await runMupax(context, paper, () => {}, new AbortController().signal);
+    expect(again.details.samplesReused).toBe(512);
+    const other = await worker.load('region-est-other', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 1, preferGpu: false });
+    const fresh = await runMupax({ ...context, session: other }, paper, () => {}, new AbortController().signal);
+    expect(fresh.details.samplesReused).toBe(0);
+    expect(Buffer.from(again.layers!.retention[0].buffer).equals(Buffer.from(fresh.layers!.retention[0].buffer))).toBe(true);
   });
 });

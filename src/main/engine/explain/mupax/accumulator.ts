@@ -61,6 +61,14 @@ export class MupaxAccumulator {
     this.kept = widen(this.kept);
   }
 
+  /** The first `count` samples, sharing this accumulator's storage (a run replayed from the bank). */
+  view(count: number): MupaxAccumulator {
+    const v = Object.create(MupaxAccumulator.prototype) as MupaxAccumulator;
+    Object.assign(v, this);
+    v.count = Math.min(count, this.count);
+    return v;
+  }
+
   errorsOf(target: number): Float64Array {
     return this.errors[target].subarray(0, this.count);
   }

@@ -12,7 +12,7 @@ import { correlation } from './accumulator';
 import { chunksToVoxels, coarserGrid, MupaxParameterError, type Partition, refinedPartition } from './chunks';
 import type { MupaxOptions } from './options';
 import { MupaxSampling, prepareMupax } from './sampling';
-import { putSamples, sampleKey } from '../perturbation/sampleBank';
+import { putSamples, sampleKey, takeSamples } from '../perturbation/sampleBank';
 import { jointTest } from './joint';
 import { jaccard, type Significance, testHierarchy } from './significance';
 
@@ -42,7 +42,12 @@ export const secondHalf = (s: number) => (s >> 1) % 2 === 1;
 
 interface StageResult {
   run: MupaxSampling;
+  /** The samples this stage used (a banked run may hold more). */
+  acc: MupaxSampling['acc'];
   stableAt: number | null;
+  /** Samples that came from the bank, and the inference time this stage spent itself. */
+  reused: number;
+  inferenceMs: number;
 }
 
 export const ANY_LANDMARK = 'any landmark';
@@ -67,8 +72,13 @@ async function sampleStage(
   before: number,
   report: { convergence: ConvergencePoint[]; progress: (p: JobProgress) => void; signal: AbortSignal; t0: number },
 ): Promise<StageResult> {
-  const { setup, partition, acc } = run;
+  const { setup, partition } = run;
   const o = setup.options;
+  // Samples already in the run (from the bank) are replayed check by check, as if drawn now.
+  let used = 0;
+  let acc = run.acc.view(0);
+  const banked = run.acc.count;
+  const inferenceBefore = run.workerInferenceMs;
   const testMain = mainTester(setup);
   let previous: Uint8Array | null = null;
   let calm = 0;
@@ -78,7 +88,10 @@ async function sampleStage(
       if (report.signal.aborted) throw new ExplainCancelled();
       // Batches end on check points, so checks (and stopping) do not depend on the batch size.
       const toCheck = o.checkEvery - (acc.count % o.checkEvery);
-      await run.draw(Math.min(o.batchSize, budget - acc.count, toCheck));
+      const step = Math.min(o.batchSize, budget - acc.count, toCheck);
+      if (run.acc.count < used + step) await run.draw(used + step - run.acc.count);
+      used += step;
+      acc = run.acc.view(used);
       if (acc.count % o.checkEvery !== 0 && acc.count < budget) continue;
       const now = testMain(acc);
       const a = testMain(acc, firstHalf);
@@ -107,7 +120,7 @@ async function sampleStage(
       });
     }
   }
-  return { run, stableAt };
+  return { run, acc, stableAt, reused: Math.min(banked, used), inferenceMs: run.workerInferenceMs - inferenceBefore };
 }
 
 interface TargetLevels {
@@ -169,23 +182,27 @@ export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (
   let coarseTests: Significance[] | null = null;
   let refine: Uint8Array | null = null;
   const runs: MupaxSampling[] = [];
+  const key = sampleKey(ctx, o, { chunk: setup.chunk, baseline: est.baseline, antithetic: est.antithetic });
+  const onFineGrid = new Set<MupaxSampling>();
   const start = async (p: Partition, stream: string) => {
-    const run = await MupaxSampling.start(ctx, setup, p, stream);
+    // The plain chunk grid's samples may already be in the bank (another method drew them).
+    const run = (p === fine && takeSamples(key)) || (await MupaxSampling.start(ctx, setup, p, stream));
     runs.push(run);
+    if (p === fine) onFineGrid.add(run);
     return run;
   };
   try {
     if (coarse) {
       const first = await sampleStage(await start(coarse, ':coarse'), 'coarse', Math.floor(o.samples / 2), 0, report);
       // Split every coarse chunk significant for any target (landmark models: any landmark).
-      const tests = targets.map((_, t) => first.run.acc.test(t, testOpts));
+      const tests = targets.map((_, t) => first.acc.test(t, testOpts));
       refine = new Uint8Array(coarse.count);
       for (const t of tests) t.significant.forEach((s, c) => s && (refine![c] = 1));
       refinedChunks = refine.reduce((a, b) => a + b, 0);
       if (refinedChunks > 0) {
         coarseTests = tests;
-        coarseSamples = first.run.acc.count;
-        inferenceMs += first.run.workerInferenceMs;
+        coarseSamples = first.acc.count;
+        inferenceMs += first.inferenceMs;
         partition = refinedPartition(coarse, fine, refine);
         result = await sampleStage(await start(partition, ''), 'fine', o.samples - coarseSamples, coarseSamples, report);
       } else {
@@ -199,12 +216,12 @@ export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (
   } finally {
     // A run on the plain chunk grid goes to the sample bank (RISE and the regression reuse it).
     for (const run of runs) {
-      if (run.partition === fine && !signal.aborted) await putSamples(sampleKey(ctx, o, { chunk: setup.chunk, baseline: est.baseline, antithetic: est.antithetic }), run);
+      if (onFineGrid.has(run) && !signal.aborted) await putSamples(key, run);
       else await run.close();
     }
   }
-  const { acc } = result.run;
-  inferenceMs += result.run.workerInferenceMs;
+  const { acc } = result;
+  inferenceMs += result.inferenceMs;
 
   const finals = targets.map((_, t) => acc.test(t, testOpts));
   if (finals[main].accepted === 0) throw new MupaxParameterError('percentile: no sample was accepted; W is too strict for these errors');
@@ -247,6 +264,7 @@ export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (
         ? { coarseChunk: [coarse.size[2], coarse.size[1], coarse.size[0]], coarseSamples, refinedCoarseChunks: refinedChunks, units: partition.count }
         : { units: partition.count },
       samplesUsed,
+      samplesReused: result.reused,
       stability: {
         stable: result.stableAt !== null,
         stableAfterSamples: result.stableAt === null ? null : samplesUsed,
