@@ -1,8 +1,10 @@
-// `evaluate --cohort DIR --model DIR|NAME --methods mupax[,...] --out DIR [--keep Q] [--limit K] [method options]`:
-// explains every study of a cohort (each sub-folder one study) and measures each method:
-// deletion/insertion AUC, the prediction on the top-Q% salient input vs the unmasked one
-// (accuracy/F1 or MRE), localization against lesions, seconds per study. Writes evaluation.csv,
-// summary.json and summary.md.
+// `evaluate --cohort DIR --model DIR|NAME --methods mupax,mupax:paper,rise,regression,gradcam --out DIR
+//  [--keep Q] [--limit K] [--target T] [--samples N] [--seeds S1,S2]`: explains every study of a cohort
+// (each sub-folder one study) and measures each method on the explained target: deletion/insertion
+// AUC, the prediction on the top-Q% salient input vs the unmasked one (accuracy/F1 or MRE),
+// localization against lesions, seed agreement of stochastic methods (Jaccard of the significant
+// regions of the first two seeds), seconds per study. `mupax:paper` is MUPAX in paper mode with
+// all N samples. Writes evaluation.csv, summary.json and summary.md.
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +13,7 @@ import { writeFileAtomic } from '../../main/engine/io/atomic';
 import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
 import { type Command, CommandFailure, UsageError } from '../command';
 import { resolveModelPath } from '../openForModel';
+import { parseTargetSpec } from '../../shared/target';
 
 interface Row {
   study: string;
@@ -27,7 +30,29 @@ interface Row {
   pointingGame: string; // 'hit' | 'miss' | ''
   energyInside: number | null;
   lesionFraction: number | null; // share of the grid inside lesions: the chance level of energyInside
+  /** Jaccard of the significant regions of two seeds (stochastic methods with --seeds). */
+  seedAgreement: number | null;
   seconds: number;
+}
+
+const STOCHASTIC = new Set(['mupax', 'rise', 'regression']);
+
+/** "mupax:paper" -> MUPAX in paper mode, every sample used (the paper has no early stop). */
+function methodSpec(spec: string): { method: string; options: Record<string, unknown> } {
+  const [method, variant] = spec.split(':');
+  if (variant === undefined) return { method, options: {} };
+  if (method === 'mupax' && variant === 'paper') return { method, options: { mode: 'paper', stableChecks: 0 } };
+  throw new UsageError(`unknown method variant "${spec}" (known: mupax:paper)`);
+}
+
+/** Voxel Jaccard of two 0/1 maps (1 when both are empty). */
+function jaccard(a: Float32Array, b: Float32Array): number {
+  let i = 0, u = 0;
+  for (let v = 0; v < a.length; v++) {
+    if (a[v] > 0 && b[v] > 0) i++;
+    if (a[v] > 0 || b[v] > 0) u++;
+  }
+  return u === 0 ? 1 : i / u;
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -42,18 +67,22 @@ function f1(pairs: { truth: boolean; predicted: boolean }[]): { accuracy: number
 
 export const evaluateCommand: Command = {
   summary: 'measure explanation methods over a cohort (faithfulness, masked prediction, localization)',
-  usage: 'evaluate --cohort DIR --model DIR|ZIP|NAME --methods mupax --out DIR [--keep 0.25] [--limit K] [--samples N] [--seed S]',
+  usage: 'evaluate --cohort DIR --model DIR|ZIP|NAME --methods mupax,mupax:paper,rise,regression,gradcam --out DIR [--keep 0.25] [--limit K] [--target T] [--samples N] [--seeds S1,S2]',
   async run(args) {
     const { values } = parseArgs({
       args,
       strict: true,
-      options: Object.fromEntries(['cohort', 'model', 'methods', 'out', 'keep', 'limit', 'samples', 'seed'].map((k) => [k, { type: 'string' as const }])),
+      options: Object.fromEntries(['cohort', 'model', 'methods', 'out', 'keep', 'limit', 'samples', 'seed', 'seeds', 'target'].map((k) => [k, { type: 'string' as const }])),
     });
     if (!values.cohort || !values.model || !values.methods || !values.out) throw new UsageError('--cohort, --model, --methods and --out are required');
     const modelPath = resolveModelPath(values.model);
     const keep = Number(values.keep ?? 0.25);
     if (!(keep > 0 && keep < 1)) throw new UsageError('--keep must be a fraction between 0 and 1');
-    const options = Object.fromEntries(Object.entries({ samples: values.samples && Number(values.samples), seed: values.seed && Number(values.seed) }).filter(([, v]) => v !== undefined && v !== ''));
+    const seeds = (values.seeds ?? values.seed ?? '0').split(',').map(Number);
+    if (seeds.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError('--seeds must be whole numbers >= 0, e.g. 0,1');
+    const target = values.target === undefined ? {} : { target: parseTargetSpec(values.target) };
+    const sampling = Object.fromEntries(Object.entries({ samples: values.samples && Number(values.samples) }).filter(([, v]) => v !== undefined && v !== ''));
+    const specs = values.methods.split(',').map((m) => methodSpec(m.trim()));
     const studies = (await readdir(values.cohort, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort().slice(0, values.limit ? Number(values.limit) : undefined);
     if (studies.length === 0) throw new CommandFailure(`${values.cohort} has no study folders`);
 
@@ -70,17 +99,27 @@ export const evaluateCommand: Command = {
         }
         const truth = await engine.getGroundTruth(series.seriesUid);
         const prediction = await engine.runModel(series.seriesUid, model.id);
-        for (const method of values.methods.split(',')) {
+        for (const [i, { method, options: variant }] of specs.entries()) {
+          const name = values.methods.split(',')[i].trim();
           const t0 = performance.now();
-          // --samples and --seed are MUPAX's; the gradient methods are deterministic and take neither.
-          const job = await engine.startExplanation(series.seriesUid, model.id, method, method === 'mupax' ? options : {});
-          await engine.waitForJob(job.id);
+          // --samples and the seeds are the stochastic methods'; the gradient methods take neither.
+          const stochastic = STOCHASTIC.has(method);
+          const optionsFor = (seed: number) => ({ ...target, ...(stochastic ? { ...sampling, seed } : {}), ...variant });
+          const job = await engine.startExplanation(series.seriesUid, model.id, method, optionsFor(seeds[0]));
+          const result = await engine.waitForJob(job.id);
+          const seconds = (performance.now() - t0) / 1000;
+          let seedAgreement: number | null = null;
+          if (stochastic && seeds.length > 1 && result.layers?.significant) {
+            const other = await engine.waitForJob((await engine.startExplanation(series.seriesUid, model.id, method, optionsFor(seeds[1]))).id);
+            const main = result.maps.length - 1;
+            seedAgreement = jaccard(result.layers.significant[main], other.layers!.significant[main]);
+          }
           const m = await engine.explanationMetrics(job.id);
           const keepRow = m.faithfulness.keepTop.find((k) => Math.abs(k.fraction - keep) < 1e-9) ?? m.faithfulness.keepTop[1];
           const c = prediction.classification;
           rows.push({
             study,
-            method,
+            method: name,
             truth: c ? (truth ? (truth.lesions.length > 0 ? c.classes[c.positiveClass ?? 1] : c.classes[1 - (c.positiveClass ?? 1)]) : '') : 'landmarks',
             predicted: c ? c.classes[c.predicted] : 'landmarks',
             predictedKeepTop: c && c.classes.length === 2 ? c.classes[keepRow.score > 0.5 ? c.predicted : 1 - c.predicted] : '',
@@ -92,9 +131,10 @@ export const evaluateCommand: Command = {
             pointingGame: m.localization ? (m.localization.pointingGameHit ? 'hit' : 'miss') : '',
             energyInside: m.localization?.energyInside ?? null,
             lesionFraction: m.localization?.lesionVoxelFraction ?? null,
-            seconds: (performance.now() - t0) / 1000,
+            seedAgreement,
+            seconds,
           });
-          process.stdout.write(`${study} ${method}: deletion ${m.faithfulness.deletion.auc.toFixed(3)} insertion ${m.faithfulness.insertion.auc.toFixed(3)}\n`);
+          process.stdout.write(`${study} ${name}: deletion ${m.faithfulness.deletion.auc.toFixed(3)} insertion ${m.faithfulness.insertion.auc.toFixed(3)}\n`);
         }
       }
     } catch (err) {
@@ -107,7 +147,8 @@ export const evaluateCommand: Command = {
     const summary = [...new Set(rows.map((r) => r.method))].map((method) => {
       const rs = rows.filter((r) => r.method === method);
       const classification = rs[0]?.predicted !== 'landmarks';
-      const base = { method, studies: rs.length, deletionAuc: mean(rs.map((r) => r.deletionAuc)), insertionAuc: mean(rs.map((r) => r.insertionAuc)), secondsPerStudy: mean(rs.map((r) => r.seconds)) };
+      const agreement = rs.filter((r) => r.seedAgreement !== null).map((r) => r.seedAgreement!);
+      const base = { method, studies: rs.length, deletionAuc: mean(rs.map((r) => r.deletionAuc)), insertionAuc: mean(rs.map((r) => r.insertionAuc)), seedAgreement: agreement.length ? mean(agreement) : null, secondsPerStudy: mean(rs.map((r) => r.seconds)) };
       if (!classification) return { ...base, mreUnmaskedMm: mean(rs.map((r) => r.unmasked)), mreKeepTopMm: mean(rs.map((r) => r.keepTop)) };
       const labelled = rs.filter((r) => r.truth);
       const score = (masked: boolean) => f1(labelled.map((r) => ({ truth: r.truth === r.positive, predicted: (masked ? r.predictedKeepTop : r.predicted) === r.positive })));
@@ -126,14 +167,14 @@ export const evaluateCommand: Command = {
     const csv = [header.join(','), ...rows.map((r) => header.map((h) => (typeof r[h] === 'number' ? (r[h] as number).toFixed(5) : `"${String(r[h] ?? '').replace(/"/g, '""')}"`)).join(','))].join('\n') + '\n';
     await writeFileAtomic(path.join(values.out, 'evaluation.csv'), csv);
     await writeFileAtomic(path.join(values.out, 'summary.json'), JSON.stringify({ keepTopFraction: keep, summary }, null, 2) + '\n');
-    const md = ['| method | studies | deletion AUC | insertion AUC | unmasked | top-' + keep * 100 + '% only | pointing game | energy in lesions (chance) | s/study |', '|---|---|---|---|---|---|---|---|---|']
+    const md = ['| method | studies | deletion AUC | insertion AUC | unmasked | top-' + keep * 100 + '% only | pointing game | energy in lesions (chance) | seed agreement | s/study |', '|---|---|---|---|---|---|---|---|---|---|']
       .concat(
         summary.map((s) => {
           const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : v === null || v === undefined ? '—' : String(v));
           const perf = (p: unknown) => (p && typeof p === 'object' ? `acc ${fmt((p as { accuracy: number }).accuracy)}, F1 ${fmt((p as { f1: number }).f1)}` : `MRE ${fmt(p)} mm`);
           const u = 'unmasked' in s ? perf(s.unmasked) : perf((s as { mreUnmaskedMm: number }).mreUnmaskedMm);
           const k = 'keepTop' in s ? perf(s.keepTop) : perf((s as { mreKeepTopMm: number }).mreKeepTopMm);
-          return `| ${s.method} | ${s.studies} | ${fmt(s.deletionAuc)} | ${fmt(s.insertionAuc)} | ${u} | ${k} | ${fmt((s as { pointingGame?: number | null }).pointingGame)} | ${fmt((s as { energyInside?: number | null }).energyInside)}${'energyChance' in s && s.energyChance !== null ? ` (${(s.energyChance as number).toFixed(4)})` : ''} | ${fmt(s.secondsPerStudy)} |`;
+          return `| ${s.method} | ${s.studies} | ${fmt(s.deletionAuc)} | ${fmt(s.insertionAuc)} | ${u} | ${k} | ${fmt((s as { pointingGame?: number | null }).pointingGame)} | ${fmt((s as { energyInside?: number | null }).energyInside)}${'energyChance' in s && s.energyChance !== null ? ` (${(s.energyChance as number).toFixed(4)})` : ''} | ${fmt(s.seedAgreement)} | ${fmt(s.secondsPerStudy)} |`;
         }),
       )
       .join('\n');
