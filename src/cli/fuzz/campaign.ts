@@ -46,6 +46,15 @@ interface Case {
 /** Attribute edits only on files dcmjs re-encodes sanely (pristine seeds or its own output), else byte mutations. */
 const mutate = (f: SeedFile, rng: Rng): Mutation => (f.editable && rng.next() < 0.5 && mutateAttributes(f.bytes, rng)) || mutateBytes(f.bytes, rng);
 
+/** The edit, or undefined where an earlier edit (e.g. of the transfer syntax) left a file dcmjs cannot read. */
+function tryEdit(bytes: Buffer, edit: string): Buffer | undefined {
+  try {
+    return applyEdit(bytes, edit);
+  } catch {
+    return undefined;
+  }
+}
+
 function singleCase(seed: SeedFile, rng: Rng): Case {
   const m = mutate(seed, rng);
   return {
@@ -70,9 +79,9 @@ function seriesCase(series: SeedFile[], rng: Rng): Case {
     } else if (op === 1) {
       labels.push(`${files[j].name} duplicated`);
       files.push({ ...files[j], name: `copy-${files[j].name}` });
-    } else if (op === 2 && files[j].editable) {
+    } else if (op === 2 && files[j].editable && tryEdit(files[j].bytes, 'IOP all zero')) {
       labels.push(`${files[j].name}: IOP all zero`);
-      files[j] = { ...files[j], bytes: applyEdit(files[j].bytes, 'IOP all zero') };
+      files[j] = { ...files[j], bytes: tryEdit(files[j].bytes, 'IOP all zero')! };
     } else {
       const m = mutate(files[j], rng);
       labels.push(`${files[j].name}: ${m.label}`);
