@@ -1,7 +1,8 @@
 // Seed agreement of MUPAX's significant region, per estimator, on a demo study, in a fresh process:
 //   tsx bench/mupaxStability.ts <ct|ceph> <maxN> <fill:min|blur> <antithetic:0|1> [seeds=1,2,3] [checks=256,512,1024,2048]
 // Draws maxN samples per seed once and reads the region at each N of `checks` (sample i is the same
-// whatever N), for both acceptance rules. Prints one JSON line: per acceptance and N, the mean
+// whatever N), for both acceptance rules and for RISE and the regression on the same samples (the
+// landmark model's "any landmark" region: the joint test). Prints one JSON line: per estimator and N, the mean
 // pairwise Jaccard across seeds, the region size, and whether the region hits the lesion (CT) or
 // each landmark's true position (ceph). Also the wall time per seed.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,8 @@ import type { Acceptance } from '../src/main/engine/explain/mupax/accumulator';
 import { mupaxOptionsSchema } from '../src/main/engine/explain/mupax/options';
 import { MupaxSampling, prepareMupax } from '../src/main/engine/explain/mupax/sampling';
 import { jaccard } from '../src/main/engine/explain/mupax/significance';
+import { jointTest } from '../src/main/engine/explain/mupax/joint';
+import { densityAdjusted, regression, rise } from '../src/main/engine/explain/perturbation/estimators';
 import { lesionMask } from '../src/main/engine/metrics/localization';
 import { bundledModelsDir } from '../src/main/engine/paths';
 
@@ -28,8 +31,9 @@ try {
   const ctx = await engine.explainContextFor(uid, model.id);
   const truth = await engine.getGroundTruth(uid);
   const target = kind === 'ct' ? 'nodule' : 'predicted';
+  // The landmark model's main region is "any landmark" (mupax.ts); the mean-error target is replaced by it here.
   // regions[acceptance][N][seed][target] = 0/1 per chunk
-  const regions: Record<string, Record<number, Uint8Array[][]>> = { global: {}, stratum: {} };
+  const regions: Record<string, Record<number, Uint8Array[][]>> = { global: {}, stratum: {}, rise: {}, regression: {} };
   const seconds: number[] = [];
   let chunkOf: Int32Array | null = null;
   let targets: string[] = [];
@@ -58,18 +62,27 @@ try {
     }
     for (const n of checks) {
       while (run.acc.count < n) await run.draw(Math.min(8, n - run.acc.count));
+      const acc = run.acc.view(n);
       for (const acceptance of ['global', 'stratum'] as Acceptance[]) {
-        const per = targets.map((_, t) => run.acc.test(t, { percentile: 20, acceptance, q: 0.05 }).significant);
+        const opts = { percentile: 20, acceptance, q: 0.05 };
+        const per = targets.map((_, t) => (kind === 'ceph' && t === targets.length - 1 ? jointTest(acc, targets.slice(0, -1).map((_, i) => i), opts) : acc.test(t, opts)).significant);
         ((regions[acceptance][n] ??= [])).push(per);
       }
+      const chunks = run.partition.count;
+      const masks = acc.allMasks;
+      const kept = Float64Array.from({ length: n }, (_, i) => acc.keptFraction(i));
+      const scores = (t: number) => Float64Array.from(acc.errorsOf(t), (e) => (kind === 'ct' ? Math.exp(-e) : -e));
+      ((regions.rise[n] ??= [])).push(targets.map((_, t) => rise(masks, chunks, densityAdjusted(scores(t), kept), 0.05).significant));
+      if (n > chunks + 1) ((regions.regression[n] ??= [])).push(targets.map((_, t) => regression(masks, chunks, scores(t), 0.05).significant));
     }
     seconds.push((performance.now() - t0) / 1000);
     await run.close();
   }
   const out: Record<string, unknown>[] = [];
-  for (const acceptance of ['global', 'stratum']) {
+  for (const acceptance of ['global', 'stratum', 'rise', 'regression']) {
     for (const n of checks) {
       const bySeed = regions[acceptance][n];
+      if (!bySeed) continue;
       const perTarget = targets.map((name, t) => {
         const js: number[] = [];
         for (let a = 0; a < bySeed.length; a++) for (let b = a + 1; b < bySeed.length; b++) js.push(jaccard(bySeed[a][t], bySeed[b][t]));
