@@ -1,13 +1,12 @@
 // Explanation timings on a demo model, in a fresh process:
 //   tsx bench/explainRun.ts <ct|ceph> <samples>
 // MUPAX seconds for N samples vs N plain forward passes at the same batch size (the overhead of
-// masking, sampling and aggregation), the samples early stopping needs to reach a map correlating
-// >= 0.95 with the N=2N reference map, and Grad-CAM / input-gradient time vs one forward pass.
+// masking, sampling, aggregation and significance tests), and Grad-CAM / input-gradient time vs one
+// forward pass. Seed agreement and time to a stable region are bench/mupaxRuns.ts's.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../src/main/engine/engine';
-import { correlation } from '../src/main/engine/explain/mupax/accumulator';
 import { bundledModelsDir } from '../src/main/engine/paths';
 
 const kind = process.argv[2] as 'ct' | 'ceph';
@@ -51,25 +50,9 @@ try {
   }
 
   // N forward passes of masked-size batches: the same work without MUPAX's own bookkeeping.
-  const mupax = await timeJob('mupax', { samples, batchSize, seed: 1 });
+  // The paper's estimator with every sample (no stop when stable): the same work at every run.
+  const mupax = await timeJob('mupax', { samples, batchSize, seed: 1, mode: 'paper', stableChecks: 0 });
   const inferenceMs = (mupax.result.details.timing as { inferenceMs: number }).inferenceMs;
-  const reference = await timeJob('mupax', { samples: 2 * samples, batchSize, seed: 2 });
-  const ref = Float64Array.from(reference.result.maps.at(-1)!);
-  // Sample i is the same whatever N (one seeded stream), so the first n samples of seed 1 are a run
-  // with samples = n: binary search over the check points, assuming the correlation grows with n.
-  const checkpoints = (mupax.result.details.convergence as { samples: number }[]).map((c) => c.samples).filter((n) => n >= 256);
-  const corrAt = async (n: number) => correlation(Float64Array.from((await timeJob('mupax', { samples: n, batchSize, seed: 1 })).result.maps.at(-1)!), ref);
-  let needed: number | null = null;
-  let lo = 0;
-  let hi = checkpoints.length - 1;
-  if (checkpoints.length && correlation(Float64Array.from(mupax.result.maps.at(-1)!), ref) >= 0.95) {
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if ((await corrAt(checkpoints[mid])) >= 0.95) hi = mid;
-      else lo = mid + 1;
-    }
-    needed = checkpoints[lo];
-  }
   console.log(
     JSON.stringify({
       model: model.name,
@@ -84,8 +67,6 @@ try {
       mupaxSeconds: mupax.ms / 1000,
       mupaxInferenceSeconds: inferenceMs / 1000,
       mupaxOverInference: mupax.ms / inferenceMs,
-      samplesForCorrelation095WithDoubleN: needed,
-      referenceSamples: 2 * samples,
     }),
   );
 } finally {

@@ -1,6 +1,6 @@
 // `npm run bench`: speed and memory figures, written to bench/results.json (medians of repeated runs).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateCtStudy } from '../src/main/engine/demo';
@@ -59,6 +59,40 @@ async function benchInference(modelDir: string): Promise<Record<string, unknown>
   return rows;
 }
 
+/** One JSON line from a bench script run in a fresh process. */
+const runJson = (script: string, args: string[], env: Record<string, string> = {}) =>
+  JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!);
+
+/**
+ * MUPAX trust and speed ([G]): seed agreement of the significant region per estimator and N (3
+ * seeds), time and samples to a stable region with the defaults, and the whole command against a
+ * plain numpy + onnxruntime implementation of the paper's algorithm (tools/mupax_peer.py).
+ */
+function benchMupax(): Record<string, unknown> {
+  const maxN = process.env.BENCH_MUPAX_MAX_N ?? '2048';
+  const peerN = process.env.BENCH_MUPAX_PEER_N ?? '1024';
+  const out: Record<string, unknown> = {
+    note: 'Jaccard: mean over seed pairs of the significant regions (two empty regions agree: see regionSize); hit: share of seeds whose region touches the lesion (CT, target nodule) or the landmark (ceph). global = paper acceptance, stratum = default. Peer: explicareOverPeer is whole-command wall time, Explicare from DICOM (reads the study, writes NIfTI), the peer from the exported model input.',
+  };
+  for (const kind of ['ct', 'ceph']) {
+    out[kind] = {
+      stability: runJson('bench/mupaxStability.ts', [kind, maxN, 'min', '0']),
+      untilStable: runJson('bench/mupaxRuns.ts', [kind, '{"samples":1024}']),
+      peer: runJson('bench/mupaxPeer.ts', [kind, peerN]),
+    };
+  }
+  return out;
+}
+
+// `npm run bench -- --only mupax`: rerun the MUPAX section alone and merge it into results.json.
+if (process.argv.includes('--only') && process.argv.includes('mupax')) {
+  const previous = existsSync('bench/results.json') ? JSON.parse(readFileSync('bench/results.json', 'utf8')) : {};
+  const merged = { ...previous, mupax: { date: new Date().toISOString(), ...benchMupax() } };
+  writeFileSync('bench/results.json', JSON.stringify(merged, null, 2) + '\n');
+  console.log(JSON.stringify(merged.mupax, null, 2));
+  process.exit(0);
+}
+
 const models: Record<string, unknown> = {};
 for (const name of ['ct-nodule-classifier', 'ceph-landmarks']) {
   const dir = path.join('resources/models', name);
@@ -80,9 +114,10 @@ const results: Record<string, unknown> = {
   inference: { note: 'CPU execution provider; medians after 2 warm-up passes; RSS of a fresh process per row', models },
   viewer,
   explanations: {
-    note: 'MUPAX over its own ONNX inference time (target <= 1.10); samples for the early-stopped map to reach r >= 0.95 with a 2N-sample map (seeds differ); Grad-CAM and input gradient over one forward pass',
+    note: 'MUPAX (paper mode, all N samples) over its own ONNX inference time (target <= 1.05); Grad-CAM and input gradient over one forward pass',
     ...explanations,
   },
+  mupax: benchMupax(),
 };
 if (!existsSync('bench')) mkdirSync('bench');
 writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
