@@ -25,7 +25,8 @@ export const mupaxOptionsSchema = z
     /** False discovery rate of the significant region. */
     fdr: z.number().gt(0).lt(1).default(0.05),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-    batchSize: z.number().int().min(1).max(64).default(8),
+    /** Masked inputs per inference call; at most 16, so ONNX Runtime's memory arena stays small. */
+    batchSize: z.number().int().min(1).max(16).default(8),
     /** Classification error; landmark models always use the radial error in mm. */
     error: z.enum(['cross-entropy', 'one-minus-p']).default('cross-entropy'),
     /** What to explain: the predicted class, a class index or name; landmark models explain every landmark. */
