@@ -1,8 +1,8 @@
 // Captures the README screenshots from the real app (npm run serve) in headless Chromium:
 //   npx tsx tools/screenshots.ts
 //     docs/screenshot-ct.png       demo CT, lung window
-//     docs/compare-ct.png          demo CT: MUPAX and Grad-CAM for the class "nodule", one synchronized
-//                                  row per method, on the slice where Grad-CAM puts the most saliency
+//     docs/compare-ct.png          demo CT: MUPAX's significant evidence and Grad-CAM for the class
+//                                  "nodule", one synchronized row per method, on MUPAX's peak slice
 //     docs/compare-ceph.png        demo cephalogram: landmarks with errors, MUPAX beside Grad-CAM
 //     docs/screenshot-ceph.png     demo cephalogram with landmarks and the error table
 // SAMPLES (default 1024) sets the MUPAX sample count.
@@ -53,7 +53,7 @@ try {
   await explain(page, 'mupax', 2);
   await page.getByTestId('compare-gradcam').check();
   await page.getByTestId('viewport-axial-r1').waitFor();
-  await jumpToPeak(page, 1);
+  await jumpToPeak(page, 0); // MUPAX's region (its slice mass counts only the region)
   await page.waitForTimeout(2000);
   await page.screenshot({ path: 'docs/compare-ct.png' });
 

@@ -30,13 +30,16 @@ export function stabilityOf(details: Record<string, unknown>): Stability | null 
 
 const pct = (q: number) => `${Number((q * 100).toPrecision(3))}%`;
 
-/** "stable after 640 samples" / "not stable yet after 1024 samples (halves agree 0.42)". */
+/**
+ * "region stable after 640 samples" / "region not stable yet after 1024 samples". (The split-half
+ * agreement stays in the convergence plot: each half has half the power, so it understates how
+ * well two full runs agree.)
+ */
 export function stabilityText(details: Record<string, unknown>): string | null {
   const s = stabilityOf(details);
   if (!s) return null;
   const used = details.samplesUsed as number | undefined;
-  const halves = s.splitHalfJaccard === null ? '' : ` (halves agree ${s.splitHalfJaccard.toFixed(2)})`;
-  return s.stable ? `stable after ${s.stableAfterSamples} samples${halves}` : `not stable yet after ${used ?? '?'} samples${halves}`;
+  return s.stable ? `region stable after ${s.stableAfterSamples} samples` : `region not stable yet after ${used ?? '?'} samples`;
 }
 
 /** One target's region in words: "3 of 512 chunks (FDR 5%, z >= 4.1)" or "no significant evidence". */

@@ -29,7 +29,7 @@ test('MUPAX on the demo CT lights only its significant region and says so', asyn
   await page.getByTestId('run-mupax').click();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 240_000 });
   await expect(page.getByTestId('job-significance')).toContainText(/chunks significant \(FDR 5%|no significant evidence/);
-  await expect(page.getByTestId('job-significance')).toContainText(/stable after \d+ samples|not stable yet after \d+ samples/);
+  await expect(page.getByTestId('job-significance')).toContainText(/region stable after \d+ samples|region not stable yet after \d+ samples/);
   await expect(page.getByTestId('overlay-scale')).toContainText('significant evidence (z)');
   await expect(page.getByTestId('overlay-legend')).toContainText(/"nodule"/);
 
