@@ -105,8 +105,18 @@ export const evaluateCommand: Command = {
           // --samples and the seeds are the stochastic methods'; the gradient methods take neither.
           const stochastic = STOCHASTIC.has(method);
           const optionsFor = (seed: number) => ({ ...target, ...(stochastic ? { ...sampling, seed } : {}), ...variant });
-          const job = await engine.startExplanation(series.seriesUid, model.id, method, optionsFor(seeds[0]));
-          const result = await engine.waitForJob(job.id);
+          let job: Awaited<ReturnType<typeof engine.startExplanation>>;
+          let result: Awaited<ReturnType<typeof engine.waitForJob>>;
+          try {
+            job = await engine.startExplanation(series.seriesUid, model.id, method, optionsFor(seeds[0]));
+            result = await engine.waitForJob(job!.id);
+          } catch (err) {
+            // One method that cannot run on one study (e.g. too few samples for its chunks) is
+            // reported and left out; the cohort goes on.
+            if (!(err instanceof EngineError)) throw err;
+            process.stderr.write(`${study} ${name}: ${err.message}\n`);
+            continue;
+          }
           const seconds = (performance.now() - t0) / 1000;
           let seedAgreement: number | null = null;
           if (stochastic && seeds.length > 1 && result.layers?.significant) {
@@ -114,7 +124,7 @@ export const evaluateCommand: Command = {
             const main = result.maps.length - 1;
             seedAgreement = jaccard(result.layers.significant[main], other.layers!.significant[main]);
           }
-          const m = await engine.explanationMetrics(job.id);
+          const m = await engine.explanationMetrics(job!.id);
           const keepRow = m.faithfulness.keepTop.find((k) => Math.abs(k.fraction - keep) < 1e-9) ?? m.faithfulness.keepTop[1];
           const c = prediction.classification;
           rows.push({
