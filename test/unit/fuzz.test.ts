@@ -34,6 +34,19 @@ describe('fuzz campaign', () => {
     expect(hashSeeds()).toBe(before);
   }, 240_000);
 
+  it('120 model-package cases (seed 2): every one imported or refused naming the package file, bundled packages unchanged', async () => {
+    const models = path.resolve('resources/models');
+    const hash = () => ['ct-nodule-classifier', 'ceph-landmarks'].map((m) => createHash('sha256').update(readFileSync(path.join(models, m, 'model.onnx'))).update(readFileSync(path.join(models, m, 'model.json'))).digest('hex')).join();
+    const before = hash();
+    const summary = await runCampaign({ count: 0, packages: 120, seed: 2, workDir: path.join(tmp, 'work-packages') });
+    expect(summary.findings).toEqual([]);
+    expect(summary.packages).toBe(120);
+    expect(summary.outcomes.refused).toBeGreaterThan(60);
+    // Some mutations are harmless (a model card text, a zip entry order), most are refused.
+    expect(summary.outcomes.opened).toBeGreaterThan(0);
+    expect(hash()).toBe(before);
+  }, 240_000);
+
   it('npm run fuzz writes a summary with the command that produced it', async () => {
     const out = path.join(tmp, 'summary.json');
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);

@@ -7,10 +7,14 @@ import { createRng, type Rng } from '../../main/engine/random';
 import { applyEdit, mutateAttributes } from './attributeMutations';
 import { type Mutation, mutateBytes, nestedSequences } from './byteMutations';
 import { type Corpus, PYDICOM_FILES, type SeedFile, loadCorpus } from './corpus';
-import { ACCEPTABLE, type CaseResult, type Outcome, runCase } from './runCase';
+import { ACCEPTABLE, type CaseResult, type Outcome, runCase, runPackageCase } from './runCase';
+import { loadPackageSeeds, packageCase } from './packageCases';
+import { bundledModelsDir } from '../../main/engine/paths';
 
 export interface CampaignOptions {
   count: number;
+  /** Model-package cases after the DICOM cases (folder and .zip of the bundled packages, mutated). */
+  packages?: number;
   seed: number;
   /** Scratch folder (cases are written and removed here). */
   workDir: string;
@@ -28,6 +32,8 @@ export interface Finding {
 export interface CampaignSummary {
   seed: number;
   cases: number;
+  /** Of the cases, model packages. */
+  packages?: number;
   outcomes: Record<Outcome, number>;
   findings: Finding[];
   slowestMs: number;
@@ -164,6 +170,26 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
     if (result.ms > summary.slowestMs) Object.assign(summary, { slowestMs: result.ms, slowestLabel: c.label });
     if (!ACCEPTABLE.includes(result.outcome)) summary.findings.push({ index: i, label: c.label, outcome: result.outcome, detail: result.detail.slice(0, 500) });
     o.onCase?.(i, c.label, result);
+  }
+  const seeds = o.packages ? loadPackageSeeds(bundledModelsDir()) : [];
+  for (let i = 0; i < (o.packages ?? 0); i++) {
+    const c = packageCase(seeds[rng.int(0, seeds.length - 1)], rng);
+    const dir = path.join(o.workDir, 'case');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    const { root, names } = c.build(dir);
+    const rssBefore = process.memoryUsage().rss;
+    const result = await runPackageCase(root, names, cacheDir);
+    const mem = process.memoryUsage();
+    summary.peakRssMb = Math.max(summary.peakRssMb, Math.round(mem.rss / 2 ** 20));
+    const grew = mem.rss - rssBefore;
+    if (grew > MEMORY_BUDGET_BYTES && result.outcome !== 'hang') Object.assign(result, { outcome: 'over-budget', detail: `RSS grew by ${Math.round(grew / 2 ** 20)} MB while importing the package` });
+    summary.cases++;
+    summary.packages = (summary.packages ?? 0) + 1;
+    outcomes[result.outcome]++;
+    if (result.ms > summary.slowestMs) Object.assign(summary, { slowestMs: result.ms, slowestLabel: c.label });
+    if (!ACCEPTABLE.includes(result.outcome)) summary.findings.push({ index: o.count + i, label: c.label, outcome: result.outcome, detail: result.detail.slice(0, 500) });
+    o.onCase?.(o.count + i, c.label, result);
   }
   rmSync(path.join(o.workDir, 'case'), { recursive: true, force: true });
   summary.totalSeconds = Math.round((Date.now() - started) / 100) / 10;

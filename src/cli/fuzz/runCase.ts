@@ -63,3 +63,27 @@ export async function runCase(root: string, names: string[], cacheDir: string): 
     await engine.dispose().catch(() => undefined);
   }
 }
+
+/** Imports one package case; "opened" = imported, "refused" = an EngineError naming a package file. */
+export async function runPackageCase(root: string, names: string[], cacheDir: string): Promise<CaseResult> {
+  const started = Date.now();
+  const engine = new Engine({ cacheDir });
+  const done = (outcome: Outcome, detail = ''): CaseResult => ({ outcome, ms: Date.now() - started, detail });
+  try {
+    const work = async (): Promise<CaseResult> => {
+      try {
+        await engine.importModel(root);
+        return done('opened');
+      } catch (err) {
+        if (!(err instanceof EngineError)) return done('raw-error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+        return names.some((n) => err.message.includes(n)) ? done('refused', err.message) : done('unnamed', err.message);
+      }
+    };
+    return await Promise.race([work(), timeout(HANG_MS)]);
+  } catch (err) {
+    if (err instanceof HangError) return done('hang', `no answer after ${HANG_MS / 1000} s`);
+    return done('raw-error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+  } finally {
+    await engine.dispose().catch(() => undefined);
+  }
+}
