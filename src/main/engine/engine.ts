@@ -456,22 +456,28 @@ export class Engine {
   }
 
   /**
-   * Faithfulness (deletion/insertion, keep-top-q%) of a finished explanation's main map, and its
-   * localization against the study's lesions when the ground truth has them.
+   * Faithfulness (deletion/insertion, keep-top-q%) of a finished explanation's main map, its
+   * localization against the study's lesions when the ground truth has them, and for methods with a
+   * significant region the share of the grid it covers (0: nothing significant).
    */
-  async explanationMetrics(jobId: string, opts: { steps?: number } = {}): Promise<{ faithfulness: FaithfulnessReport; localization: LocalizationReport | null }> {
+  async explanationMetrics(jobId: string, opts: { steps?: number } = {}): Promise<{ faithfulness: FaithfulnessReport; localization: LocalizationReport | null; regionFraction: number | null }> {
     const job = this.jobOrThrow(jobId);
     const r = job.result;
     if (!r) throw new EngineError('not-found', `the job is ${job.state}: nothing to measure`);
     const ctx = await this.explainContextFor(r.seriesUid, r.modelId);
     const { input, manifest } = ctx;
     const truth = await this.getGroundTruth(r.seriesUid);
-    const map = r.maps[r.maps.length - 1];
+    const main = r.maps.length - 1;
+    const map = r.maps[main];
+    // A significant-evidence map is 0 outside its region, which orders nothing there: deletion and
+    // insertion rank voxels by the z of every chunk instead (the region is the top of that ranking).
+    const ranking = r.details.shows === 'significant evidence' && r.layers?.z ? r.layers.z[main] : map;
     // The method's own baseline (MUPAX records it); otherwise the input's minimum (air, background).
     let baseline = (r.details.parameters as { baselineValue?: number } | undefined)?.baselineValue ?? Infinity;
     if (!Number.isFinite(baseline)) for (const v of input.data) baseline = Math.min(baseline, v);
-    const report = await faithfulness(ctx, map, await makeScorer(ctx, jobTargetSpec(r.details, r.method === 'mupax' && manifest.output.decoding.type === 'heatmaps')), { steps: opts.steps, baseline });
+    const report = await faithfulness(ctx, ranking, await makeScorer(ctx, jobTargetSpec(r.details, r.method === 'mupax' && manifest.output.decoding.type === 'heatmaps')), { steps: opts.steps, baseline });
     const lesions = truth?.lesions ?? [];
-    return { faithfulness: report, localization: lesions.length ? localization(map, lesionMask(input.grid, lesions)) : null };
+    const regionFraction = r.layers?.significant ? r.layers.significant[main].reduce((a, b) => a + (b > 0 ? 1 : 0), 0) / map.length : null;
+    return { faithfulness: report, localization: lesions.length ? localization(map, lesionMask(input.grid, lesions)) : null, regionFraction };
   }
 }
