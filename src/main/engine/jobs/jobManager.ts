@@ -22,6 +22,17 @@ export class JobManager<R> {
   private readonly jobs = new Map<string, { job: Job<R>; controller: AbortController; settled: Promise<void> }>();
   private counter = 0;
 
+  /**
+   * Finished jobs kept in memory (with their maps: a CT's MUPAX result and its layers are ~16 MB).
+   * Older ones are dropped; their results stay in the disk cache, so reopening restores them.
+   */
+  constructor(private readonly maxFinished = 32) {}
+
+  private evict(): void {
+    const finished = [...this.jobs.values()].filter((e) => e.job.state !== 'running').sort((a, b) => (a.job.finishedAt ?? 0) - (b.job.finishedAt ?? 0));
+    for (const e of finished.slice(0, Math.max(0, finished.length - this.maxFinished))) this.jobs.delete(e.job.id);
+  }
+
   start(label: string, meta: Record<string, string>, work: (progress: (p: JobProgress) => void, signal: AbortSignal) => Promise<R>, describe: (err: unknown) => string): Job<R> {
     const controller = new AbortController();
     const job: Job<R> = { id: `job-${Date.now().toString(36)}-${++this.counter}`, label, state: 'running', progress: { done: 0, total: 1 }, partialVersion: 0, startedAt: Date.now(), fromCache: false, meta };
@@ -33,11 +44,13 @@ export class JobManager<R> {
         job.result = result;
         job.state = 'done';
         job.finishedAt = Date.now();
+        this.evict();
       },
       (err: unknown) => {
         job.state = err instanceof ExplainCancelled ? 'cancelled' : 'failed';
         job.error = job.state === 'cancelled' ? 'cancelled by the user' : describe(err);
         job.finishedAt = Date.now();
+        this.evict();
       },
     );
     this.jobs.set(job.id, { job, controller, settled });
@@ -54,6 +67,7 @@ export class JobManager<R> {
     const now = Date.now();
     const job: Job<R> = { id: `job-${now.toString(36)}-${++this.counter}`, label, state: 'done', progress: { done: 1, total: 1 }, partialVersion: 0, startedAt: now, finishedAt: now, result, fromCache: true, meta };
     this.jobs.set(job.id, { job, controller: new AbortController(), settled: Promise.resolve() });
+    this.evict();
     return job;
   }
 
