@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheKey, ResultCache } from '../../src/main/engine/jobs/resultCache';
+import type { Geometry } from '../../src/shared/geometry';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'explicare-cache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,7 +50,7 @@ describe('cached explanation results', () => {
     const { fromCache, toCache } = await import('../../src/main/engine/explain/cachedResult');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'explicare-cached-result-'));
     try {
-      const grid = { dimensions: [2, 2, 1] as [number, number, number], spacing: [1, 1, 1] as [number, number, number], origin: [0, 0, 0] as [number, number, number], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+      const grid: Geometry = { dimensions: [2, 2, 1], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
       const v = (...xs: number[]) => Float32Array.from(xs);
       const result = {
         method: 'mupax', seriesUid: '1.2', modelId: 'abc', targets: ['Sella', 'any landmark'], grid, details: { shows: 'significant evidence' },
