@@ -5,37 +5,15 @@
 // localization against lesions, seed agreement of stochastic methods (Jaccard of the significant
 // regions of the first two seeds), seconds per study. `mupax:paper` is MUPAX in paper mode with
 // all N samples. Writes evaluation.csv, summary.json and summary.md.
-import { mkdir, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, EngineError } from '../../main/engine/engine';
-import { writeFileAtomic } from '../../main/engine/io/atomic';
 import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
 import { type Command, CommandFailure, UsageError } from '../command';
 import { resolveModelPath } from '../openForModel';
+import { type Row, writeEvaluation } from '../evaluateSummary';
 import { parseTargetSpec } from '../../shared/target';
-
-interface Row {
-  study: string;
-  method: string;
-  truth: string; // class name or 'landmarks'
-  predicted: string;
-  /** Class on the top-Q% input (binary models: kept while p(predicted) > 0.5). */
-  predictedKeepTop: string;
-  positive: string;
-  unmasked: number; // p(predicted class) or MRE mm
-  keepTop: number; // same measure on the top-Q% input
-  deletionAuc: number;
-  insertionAuc: number;
-  pointingGame: string; // 'hit' | 'miss' | ''
-  energyInside: number | null;
-  lesionFraction: number | null; // share of the grid inside lesions: the chance level of energyInside
-  /** Jaccard of the significant regions of two seeds (stochastic methods with --seeds). */
-  seedAgreement: number | null;
-  /** Share of the model grid in the significant region (0: nothing significant); null for other methods. */
-  regionFraction: number | null;
-  seconds: number;
-}
 
 const STOCHASTIC = new Set(['mupax', 'rise', 'regression']);
 
@@ -55,16 +33,6 @@ function jaccard(a: Float32Array, b: Float32Array): number {
     if (a[v] > 0 || b[v] > 0) u++;
   }
   return u === 0 ? 1 : i / u;
-}
-
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
-
-function f1(pairs: { truth: boolean; predicted: boolean }[]): { accuracy: number; f1: number } {
-  const tp = pairs.filter((p) => p.truth && p.predicted).length;
-  const fp = pairs.filter((p) => !p.truth && p.predicted).length;
-  const fn = pairs.filter((p) => p.truth && !p.predicted).length;
-  const correct = pairs.filter((p) => p.truth === p.predicted).length;
-  return { accuracy: pairs.length ? correct / pairs.length : NaN, f1: tp ? (2 * tp) / (2 * tp + fp + fn) : 0 };
 }
 
 export const evaluateCommand: Command = {
@@ -147,6 +115,7 @@ export const evaluateCommand: Command = {
             regionFraction: m.regionFraction,
             seconds,
           });
+          await writeEvaluation(values.out, keep, rows);
           process.stdout.write(`${study} ${name}: deletion ${m.faithfulness.deletion.auc.toFixed(3)} insertion ${m.faithfulness.insertion.auc.toFixed(3)}\n`);
         }
       }
@@ -157,42 +126,7 @@ export const evaluateCommand: Command = {
       await engine.dispose();
     }
 
-    const summary = [...new Set(rows.map((r) => r.method))].map((method) => {
-      const rs = rows.filter((r) => r.method === method);
-      const classification = rs[0]?.predicted !== 'landmarks';
-      const agreement = rs.filter((r) => r.seedAgreement !== null).map((r) => r.seedAgreement!);
-      const regions = rs.filter((r) => r.regionFraction !== null);
-      const base = { method, studies: rs.length, emptyRegions: regions.length ? regions.filter((r) => r.regionFraction === 0).length : null, deletionAuc: mean(rs.map((r) => r.deletionAuc)), insertionAuc: mean(rs.map((r) => r.insertionAuc)), seedAgreement: agreement.length ? mean(agreement) : null, secondsPerStudy: mean(rs.map((r) => r.seconds)) };
-      if (!classification) return { ...base, mreUnmaskedMm: mean(rs.map((r) => r.unmasked)), mreKeepTopMm: mean(rs.map((r) => r.keepTop)) };
-      const labelled = rs.filter((r) => r.truth);
-      const score = (masked: boolean) => f1(labelled.map((r) => ({ truth: r.truth === r.positive, predicted: (masked ? r.predictedKeepTop : r.predicted) === r.positive })));
-      const loc = rs.filter((r) => r.pointingGame);
-      return {
-        ...base,
-        unmasked: score(false),
-        keepTop: score(true),
-        pointingGame: loc.length ? loc.filter((r) => r.pointingGame === 'hit').length / loc.length : null,
-        energyInside: loc.length ? mean(loc.map((r) => r.energyInside!)) : null,
-        energyChance: loc.length ? mean(loc.map((r) => r.lesionFraction!)) : null,
-      };
-    });
-    await mkdir(values.out, { recursive: true });
-    const header = Object.keys(rows[0] ?? { study: '' }) as (keyof Row)[];
-    const csv = [header.join(','), ...rows.map((r) => header.map((h) => (typeof r[h] === 'number' ? (r[h] as number).toFixed(5) : `"${String(r[h] ?? '').replace(/"/g, '""')}"`)).join(','))].join('\n') + '\n';
-    await writeFileAtomic(path.join(values.out, 'evaluation.csv'), csv);
-    await writeFileAtomic(path.join(values.out, 'summary.json'), JSON.stringify({ keepTopFraction: keep, summary }, null, 2) + '\n');
-    const md = ['| method | studies | empty regions | deletion AUC | insertion AUC | unmasked | top-' + keep * 100 + '% only | pointing game | energy in lesions (chance) | seed agreement | s/study |', '|---|---|---|---|---|---|---|---|---|---|---|']
-      .concat(
-        summary.map((s) => {
-          const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : v === null || v === undefined ? '—' : String(v));
-          const perf = (p: unknown) => (p && typeof p === 'object' ? `acc ${fmt((p as { accuracy: number }).accuracy)}, F1 ${fmt((p as { f1: number }).f1)}` : `MRE ${fmt(p)} mm`);
-          const u = 'unmasked' in s ? perf(s.unmasked) : perf((s as { mreUnmaskedMm: number }).mreUnmaskedMm);
-          const k = 'keepTop' in s ? perf(s.keepTop) : perf((s as { mreKeepTopMm: number }).mreKeepTopMm);
-          return `| ${s.method} | ${s.studies} | ${s.emptyRegions ?? '—'} | ${fmt(s.deletionAuc)} | ${fmt(s.insertionAuc)} | ${u} | ${k} | ${fmt((s as { pointingGame?: number | null }).pointingGame)} | ${fmt((s as { energyInside?: number | null }).energyInside)}${'energyChance' in s && s.energyChance !== null ? ` (${(s.energyChance as number).toFixed(4)})` : ''} | ${fmt(s.seedAgreement)} | ${fmt(s.secondsPerStudy)} |`;
-        }),
-      )
-      .join('\n');
-    await writeFileAtomic(path.join(values.out, 'summary.md'), md + '\n');
+    const md = await writeEvaluation(values.out, keep, rows);
     process.stdout.write(md + '\n');
   },
 };
