@@ -27,6 +27,7 @@ const api: ExplicareApi = {
   getGroundTruth: (args) => call('getGroundTruth', args),
   listModels: () => call('listModels'),
   importModelDialog: () => call('importModelDialog'),
+  chooseExportFolder: () => call('chooseExportFolder'),
   importModelFiles: (files) => call('importModelFiles', files),
   runModel: (args) => call('runModel', args),
   importLandmarks: (seriesUid, files) => call('importLandmarks', { seriesUid, files }),

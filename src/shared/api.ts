@@ -27,6 +27,8 @@ export const apiArgs = {
   getGroundTruth: z.object({ seriesUid: seriesUidSchema }).strict(),
   listModels: z.object({}).strict(),
   importModelDialog: z.object({}).strict(),
+  /** Desktop app only: the native folder dialog; the folder chosen is the only one an export may write to. */
+  chooseExportFolder: z.object({}).strict(),
   runModel: z.object({ seriesUid: seriesUidSchema, modelId: z.string().regex(/^[a-f0-9]{64}$/, 'not a model id') }).strict(),
   startExplanation: z
     .object({
@@ -231,6 +233,8 @@ export interface ExplicareApi {
   listModels(): Promise<ModelSummary[]>;
   /** Native dialog to pick a model folder or .zip (Electron only); null when cancelled. */
   importModelDialog(): Promise<ModelSummary | null>;
+  /** Native folder dialog (Electron only); null when the user cancels. */
+  chooseExportFolder(): Promise<string | null>;
   /** A model package sent as files: one .zip, or model.json + model.onnx. */
   importModelFiles(files: UploadFile[]): Promise<ModelSummary>;
   runModel(args: ApiArgs<'runModel'>): Promise<PredictionResult>;

@@ -6,10 +6,10 @@ import { METHODS } from './explain/methods';
 import { PacsError } from './pacs/pacsError';
 import { Engine, EngineError } from './engine';
 
-export type DispatchableMethod = Exclude<keyof typeof apiArgs, 'openDialog' | 'capabilities' | 'importModelDialog'>;
+export type DispatchableMethod = Exclude<keyof typeof apiArgs, 'openDialog' | 'capabilities' | 'importModelDialog' | 'chooseExportFolder'>;
 
 export function isDispatchable(method: string): method is DispatchableMethod {
-  return Object.hasOwn(apiArgs, method) && method !== 'openDialog' && method !== 'capabilities' && method !== 'importModelDialog';
+  return Object.hasOwn(apiArgs, method) && method !== 'openDialog' && method !== 'capabilities' && method !== 'importModelDialog' && method !== 'chooseExportFolder';
 }
 
 export async function dispatch(engine: Engine, method: DispatchableMethod, raw: unknown): Promise<unknown> {

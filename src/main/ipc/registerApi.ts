@@ -1,4 +1,5 @@
 // Serves the API contract over IPC to our own window only; every argument is validated.
+import path from 'node:path';
 import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
 import { apiArgs, seriesUidSchema, uploadLimits, uploadNameSchema, type Capabilities } from '../../shared/api';
@@ -14,6 +15,9 @@ const uploadSchema = z
   .max(uploadLimits.maxFiles);
 
 export function registerApi(engine: Engine, window: BrowserWindow, rendererUrl: string, log?: AppLog): void {
+  // Folders the user chose in the native dialog: in the desktop app an export writes only there
+  // (or to the app's own exports folder), never to a path the renderer typed.
+  const exportFolders = new Set<string>();
   const fromOurWindow = (e: IpcMainInvokeEvent) =>
     e.sender === window.webContents && (e.senderFrame?.url ?? '').startsWith(rendererUrl);
 
@@ -31,6 +35,20 @@ export function registerApi(engine: Engine, window: BrowserWindow, rendererUrl: 
       });
       // Only what the user picked here becomes readable by the engine.
       return picked.canceled || picked.filePaths.length === 0 ? null : engine.openPaths(picked.filePaths);
+    }
+    if (method === 'chooseExportFolder') {
+      apiArgs.chooseExportFolder.parse(args);
+      const picked = await dialog.showOpenDialog(window, { title: 'Export to folder', properties: ['openDirectory', 'createDirectory'] });
+      if (picked.canceled || picked.filePaths.length === 0) return null;
+      const folder = path.resolve(picked.filePaths[0]);
+      exportFolders.add(folder);
+      return folder;
+    }
+    if (method === 'exportReport') {
+      const a = apiArgs.exportReport.parse(args);
+      if (a.outDir && !exportFolders.has(path.resolve(a.outDir))) {
+        throw new z.ZodError([{ code: 'custom', path: ['outDir'], message: 'choose the export folder with "Choose folder…" (the desktop app writes only to folders chosen there)', input: a.outDir }]);
+      }
     }
     if (method === 'openFiles') return engine.openFiles(uploadSchema.parse(args));
     if (method === 'importModelFiles') return engine.importModelFiles(uploadSchema.parse(args));

@@ -41,6 +41,9 @@ export function createHttpApi(token: string): ExplicareApi {
     importModelDialog: async () => {
       throw new ApiError('unsupported', 'native file dialogs exist only in the desktop app; use "Import files" instead');
     },
+    chooseExportFolder: async () => {
+      throw new ApiError('unsupported', 'the native folder dialog exists only in the desktop app; type the folder instead');
+    },
     importModelFiles: async (files) => (await post('importModelFiles', packFiles(files), 'application/octet-stream')).json(),
     runModel: (args) => json('runModel', args),
     startExplanation: (args) => json('startExplanation', args),
