@@ -3,36 +3,17 @@
 // Prints one JSON line: per seed the samples used, seconds, whether it stopped as stable, and per
 // target the significant region's voxel-level Jaccard across seeds (mean of pairs), its size and
 // whether it hits the lesion (CT) or the landmark's true position (ceph).
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Engine } from '../src/main/engine/engine';
+import { openDemoContext } from './demoContext';
 import { runMupax } from '../src/main/engine/explain/mupax/mupax';
+import { jaccard } from '../src/main/engine/explain/mupax/significance';
 import { mupaxOptionsSchema } from '../src/main/engine/explain/mupax/options';
 import { lesionMask } from '../src/main/engine/metrics/localization';
-import { bundledModelsDir } from '../src/main/engine/paths';
 
 const [kind, optionsText = '{}', seedText = '1,2,3'] = process.argv.slice(2) as [string, string?, string?];
 const seeds = seedText.split(',').map(Number);
-const work = mkdtempSync(path.join(os.tmpdir(), 'explicare-bench-mupax-'));
-const engine = new Engine({ cacheDir: work, bundledModelsDir: bundledModelsDir() });
-
-/** Voxel Jaccard of two 0/1 maps (1 when both are empty). */
-function jaccard(a: Float32Array, b: Float32Array): number {
-  let i = 0, u = 0;
-  for (let v = 0; v < a.length; v++) {
-    if (a[v] > 0 && b[v] > 0) i++;
-    if (a[v] > 0 || b[v] > 0) u++;
-  }
-  return u === 0 ? 1 : i / u;
-}
+const { ctx, truth, close } = await openDemoContext(kind as 'ct' | 'ceph');
 
 try {
-  const report = await engine.openDemo(kind as 'ct' | 'ceph');
-  const uid = report.openedSeries[0];
-  const model = (await engine.listModels()).find((m) => m.modality.includes(kind === 'ct' ? 'CT' : 'DX'))!;
-  const ctx = await engine.explainContextFor(uid, model.id);
-  const truth = await engine.getGroundTruth(uid);
   const extra = JSON.parse(optionsText) as Record<string, unknown>;
   const [gx] = ctx.input.grid.dimensions;
   const hitMask = (t: number, targets: number): Uint8Array => {
@@ -73,6 +54,5 @@ try {
     }) + '\n',
   );
 } finally {
-  await engine.dispose();
-  rmSync(work, { recursive: true, force: true });
+  await close();
 }

@@ -5,10 +5,7 @@
 // landmark model's "any landmark" region: the joint test). Prints one JSON line: per estimator and N, the mean
 // pairwise Jaccard across seeds, the region size, and whether the region hits the lesion (CT) or
 // each landmark's true position (ceph). Also the wall time per seed.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { Engine } from '../src/main/engine/engine';
+import { openDemoContext } from './demoContext';
 import type { Acceptance } from '../src/main/engine/explain/mupax/accumulator';
 import { mupaxOptionsSchema } from '../src/main/engine/explain/mupax/options';
 import { MupaxSampling, prepareMupax } from '../src/main/engine/explain/mupax/sampling';
@@ -16,20 +13,13 @@ import { jaccard } from '../src/main/engine/explain/mupax/significance';
 import { jointTest } from '../src/main/engine/explain/mupax/joint';
 import { densityAdjusted, regression, rise } from '../src/main/engine/explain/perturbation/estimators';
 import { lesionMask } from '../src/main/engine/metrics/localization';
-import { bundledModelsDir } from '../src/main/engine/paths';
 
 const [kind, maxText, fill, anti, seedText = '1,2,3', checkText = '256,512,1024,2048'] = process.argv.slice(2) as [string, string, string, string, string?, string?];
 const maxN = Number(maxText);
 const seeds = seedText.split(',').map(Number);
 const checks = checkText.split(',').map(Number).filter((n) => n <= maxN);
-const work = mkdtempSync(path.join(os.tmpdir(), 'explicare-bench-stability-'));
-const engine = new Engine({ cacheDir: work, bundledModelsDir: bundledModelsDir() });
+const { ctx, truth, close } = await openDemoContext(kind as 'ct' | 'ceph');
 try {
-  const report = await engine.openDemo(kind as 'ct' | 'ceph');
-  const uid = report.openedSeries[0];
-  const model = (await engine.listModels()).find((m) => m.modality.includes(kind === 'ct' ? 'CT' : 'DX'))!;
-  const ctx = await engine.explainContextFor(uid, model.id);
-  const truth = await engine.getGroundTruth(uid);
   const target = kind === 'ct' ? 'nodule' : 'predicted';
   // The landmark model's main region is "any landmark" (mupax.ts); the mean-error target is replaced by it here.
   // regions[acceptance][N][seed][target] = 0/1 per chunk
@@ -96,6 +86,5 @@ try {
   }
   process.stdout.write(JSON.stringify({ kind, fill, antithetic: anti === '1', seeds, secondsPerSeed: seconds, rows: out }) + '\n');
 } finally {
-  await engine.dispose();
-  rmSync(work, { recursive: true, force: true });
+  await close();
 }

@@ -14,6 +14,7 @@ import { type Command, CommandFailure, UsageError } from '../command';
 import { resolveModelPath } from '../openForModel';
 import { type Row, writeEvaluation } from '../evaluateSummary';
 import { parseTargetSpec } from '../../shared/target';
+import { jaccard } from '../../main/engine/explain/mupax/significance';
 
 const STOCHASTIC = new Set(['mupax', 'rise', 'regression']);
 
@@ -23,16 +24,6 @@ function methodSpec(spec: string): { method: string; options: Record<string, unk
   if (variant === undefined) return { method, options: {} };
   if (method === 'mupax' && variant === 'paper') return { method, options: { mode: 'paper', stableChecks: 0 } };
   throw new UsageError(`unknown method variant "${spec}" (known: mupax:paper)`);
-}
-
-/** Voxel Jaccard of two 0/1 maps (1 when both are empty). */
-function jaccard(a: Float32Array, b: Float32Array): number {
-  let i = 0, u = 0;
-  for (let v = 0; v < a.length; v++) {
-    if (a[v] > 0 && b[v] > 0) i++;
-    if (a[v] > 0 || b[v] > 0) u++;
-  }
-  return u === 0 ? 1 : i / u;
 }
 
 export const evaluateCommand: Command = {

@@ -151,45 +151,34 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
   const summary: CampaignSummary = { seed: o.seed, cases: 0, outcomes, findings: [], slowestMs: 0, slowestLabel: '', totalSeconds: 0, peakRssMb: 0, peakArrayBuffersMb: 0 };
   const specials = specialCases(corpus);
   const cacheDir = path.join(o.workDir, 'engine-cache');
-  for (let i = 0; i < o.count; i++) {
-    const c = i < specials.length ? specials[i] : rng.next() < 0.6 ? singleCase(corpus.singles[rng.int(0, corpus.singles.length - 1)], rng) : seriesCase(corpus.series[rng.int(0, corpus.series.length - 1)], rng);
+  /** Builds case `c` in a clean folder, runs it, and books its outcome, time and memory. */
+  const play = async (index: number, c: Case, run: typeof runCase): Promise<void> => {
     const dir = path.join(o.workDir, 'case');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir);
     const { root, names } = c.build(dir);
     const rssBefore = process.memoryUsage().rss;
-    const result = await runCase(root, names, cacheDir);
+    const result = await run(root, names, cacheDir);
     const mem = process.memoryUsage();
     summary.peakRssMb = Math.max(summary.peakRssMb, Math.round(mem.rss / 2 ** 20));
     summary.peakArrayBuffersMb = Math.max(summary.peakArrayBuffersMb, Math.round(mem.arrayBuffers / 2 ** 20));
-    // What the engine added while opening the case (the harness's own allocations happen before).
+    // What the engine added while running the case (the harness's own allocations happen before).
     const grew = mem.rss - rssBefore;
-    if (grew > MEMORY_BUDGET_BYTES && result.outcome !== 'hang') Object.assign(result, { outcome: 'over-budget', detail: `RSS grew by ${Math.round(grew / 2 ** 20)} MB while opening the case` });
+    if (grew > MEMORY_BUDGET_BYTES && result.outcome !== 'hang') Object.assign(result, { outcome: 'over-budget', detail: `RSS grew by ${Math.round(grew / 2 ** 20)} MB while running the case` });
     summary.cases++;
     outcomes[result.outcome]++;
     if (result.ms > summary.slowestMs) Object.assign(summary, { slowestMs: result.ms, slowestLabel: c.label });
-    if (!ACCEPTABLE.includes(result.outcome)) summary.findings.push({ index: i, label: c.label, outcome: result.outcome, detail: result.detail.slice(0, 500) });
-    o.onCase?.(i, c.label, result);
+    if (!ACCEPTABLE.includes(result.outcome)) summary.findings.push({ index, label: c.label, outcome: result.outcome, detail: result.detail.slice(0, 500) });
+    o.onCase?.(index, c.label, result);
+  };
+  for (let i = 0; i < o.count; i++) {
+    const c = i < specials.length ? specials[i] : rng.next() < 0.6 ? singleCase(corpus.singles[rng.int(0, corpus.singles.length - 1)], rng) : seriesCase(corpus.series[rng.int(0, corpus.series.length - 1)], rng);
+    await play(i, c, runCase);
   }
   const seeds = o.packages ? loadPackageSeeds(bundledModelsDir()) : [];
   for (let i = 0; i < (o.packages ?? 0); i++) {
-    const c = packageCase(seeds[rng.int(0, seeds.length - 1)], rng);
-    const dir = path.join(o.workDir, 'case');
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir);
-    const { root, names } = c.build(dir);
-    const rssBefore = process.memoryUsage().rss;
-    const result = await runPackageCase(root, names, cacheDir);
-    const mem = process.memoryUsage();
-    summary.peakRssMb = Math.max(summary.peakRssMb, Math.round(mem.rss / 2 ** 20));
-    const grew = mem.rss - rssBefore;
-    if (grew > MEMORY_BUDGET_BYTES && result.outcome !== 'hang') Object.assign(result, { outcome: 'over-budget', detail: `RSS grew by ${Math.round(grew / 2 ** 20)} MB while importing the package` });
-    summary.cases++;
+    await play(o.count + i, packageCase(seeds[rng.int(0, seeds.length - 1)], rng), runPackageCase);
     summary.packages = (summary.packages ?? 0) + 1;
-    outcomes[result.outcome]++;
-    if (result.ms > summary.slowestMs) Object.assign(summary, { slowestMs: result.ms, slowestLabel: c.label });
-    if (!ACCEPTABLE.includes(result.outcome)) summary.findings.push({ index: o.count + i, label: c.label, outcome: result.outcome, detail: result.detail.slice(0, 500) });
-    o.onCase?.(o.count + i, c.label, result);
   }
   rmSync(path.join(o.workDir, 'case'), { recursive: true, force: true });
   summary.totalSeconds = Math.round((Date.now() - started) / 100) / 10;

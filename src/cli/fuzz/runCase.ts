@@ -30,32 +30,13 @@ function timeout(ms: number): Promise<never> {
 }
 class HangError extends Error {}
 
-/** Opens `root` (file or folder) whose files are named `names`; `cacheDir` is a scratch folder. */
-export async function runCase(root: string, names: string[], cacheDir: string): Promise<CaseResult> {
+/** Runs `work` on a fresh engine within HANG_MS; anything it throws is a raw error. */
+async function classify(cacheDir: string, options: Partial<ConstructorParameters<typeof Engine>[0]>, work: (engine: Engine, done: (o: Outcome, detail?: string) => CaseResult) => Promise<CaseResult>): Promise<CaseResult> {
   const started = Date.now();
-  const engine = new Engine({ cacheDir, volumeCacheSize: 1 });
+  const engine = new Engine({ cacheDir, ...options });
   const done = (outcome: Outcome, detail = ''): CaseResult => ({ outcome, ms: Date.now() - started, detail });
-  const namesFile = (message: string) => names.some((n) => message.includes(n));
   try {
-    const work = async (): Promise<CaseResult> => {
-      const report = await engine.openPaths([root]);
-      // scan.ts words every expected failure; "unreadable: <message>" is its fallback for a raw error.
-      const raw = report.skipped.find((s) => s.reason.startsWith('unreadable: '));
-      if (raw) return done('raw-error', `${raw.file}: ${raw.reason}`);
-      let opened = 0;
-      for (const uid of report.openedSeries) {
-        try {
-          const info = await engine.loadVolume(uid);
-          if (!finiteVolume(info)) return done('non-finite', JSON.stringify({ geometry: info.geometry, window: info.window, range: info.range }));
-          opened++;
-        } catch (err) {
-          if (!(err instanceof DicomInputError || err instanceof EngineError)) return done('raw-error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-          if (!namesFile(err.message)) return done('unnamed', err.message);
-        }
-      }
-      return done(opened > 0 ? 'opened' : 'refused', report.skipped[0] ? `${report.skipped[0].file}: ${report.skipped[0].reason}` : '');
-    };
-    return await Promise.race([work(), timeout(HANG_MS)]);
+    return await Promise.race([work(engine, done), timeout(HANG_MS)]);
   } catch (err) {
     if (err instanceof HangError) return done('hang', `no answer after ${HANG_MS / 1000} s`);
     return done('raw-error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
@@ -64,26 +45,38 @@ export async function runCase(root: string, names: string[], cacheDir: string): 
   }
 }
 
-/** Imports one package case; "opened" = imported, "refused" = an EngineError naming a package file. */
-export async function runPackageCase(root: string, names: string[], cacheDir: string): Promise<CaseResult> {
-  const started = Date.now();
-  const engine = new Engine({ cacheDir });
-  const done = (outcome: Outcome, detail = ''): CaseResult => ({ outcome, ms: Date.now() - started, detail });
-  try {
-    const work = async (): Promise<CaseResult> => {
+/** Opens `root` (file or folder) whose files are named `names`; `cacheDir` is a scratch folder. */
+export function runCase(root: string, names: string[], cacheDir: string): Promise<CaseResult> {
+  const namesFile = (message: string) => names.some((n) => message.includes(n));
+  return classify(cacheDir, { volumeCacheSize: 1 }, async (engine, done) => {
+    const report = await engine.openPaths([root]);
+    // scan.ts words every expected failure; "unreadable: <message>" is its fallback for a raw error.
+    const raw = report.skipped.find((s) => s.reason.startsWith('unreadable: '));
+    if (raw) return done('raw-error', `${raw.file}: ${raw.reason}`);
+    let opened = 0;
+    for (const uid of report.openedSeries) {
       try {
-        await engine.importModel(root);
-        return done('opened');
+        const info = await engine.loadVolume(uid);
+        if (!finiteVolume(info)) return done('non-finite', JSON.stringify({ geometry: info.geometry, window: info.window, range: info.range }));
+        opened++;
       } catch (err) {
-        if (!(err instanceof EngineError)) return done('raw-error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-        return names.some((n) => err.message.includes(n)) ? done('refused', err.message) : done('unnamed', err.message);
+        if (!(err instanceof DicomInputError || err instanceof EngineError)) return done('raw-error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+        if (!namesFile(err.message)) return done('unnamed', err.message);
       }
-    };
-    return await Promise.race([work(), timeout(HANG_MS)]);
-  } catch (err) {
-    if (err instanceof HangError) return done('hang', `no answer after ${HANG_MS / 1000} s`);
-    return done('raw-error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-  } finally {
-    await engine.dispose().catch(() => undefined);
-  }
+    }
+    return done(opened > 0 ? 'opened' : 'refused', report.skipped[0] ? `${report.skipped[0].file}: ${report.skipped[0].reason}` : '');
+  });
+}
+
+/** Imports one package case; "opened" = imported, "refused" = an EngineError naming a package file. */
+export function runPackageCase(root: string, names: string[], cacheDir: string): Promise<CaseResult> {
+  return classify(cacheDir, {}, async (engine, done) => {
+    try {
+      await engine.importModel(root);
+      return done('opened');
+    } catch (err) {
+      if (!(err instanceof EngineError)) return done('raw-error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+      return names.some((n) => err.message.includes(n)) ? done('refused', err.message) : done('unnamed', err.message);
+    }
+  });
 }

@@ -52,6 +52,10 @@ export interface TargetContext {
 
 const norm = (s: string) => s.trim().toLowerCase();
 
+/** `count` values of one sample at `offset`: a view when the values are a typed array (MUPAX's per-sample hot path). */
+const slice = (v: ArrayLike<number>, offset: number, count: number): ArrayLike<number> =>
+  v instanceof Float32Array ? v.subarray(offset, offset + count) : Array.from({ length: count }, (_, i) => v[offset + i]);
+
 /** Checks a spec against the model without running it (names, indices, keywords). */
 export function checkTargetSpec(manifest: ModelManifest, spec: TargetSpec): void {
   const d = manifest.output.decoding;
@@ -101,10 +105,10 @@ export function resolveTarget(ctx: TargetContext, spec: TargetSpec, plain: Tenso
       scoreKind: 'probability',
       decode: { type: 'raw' },
       decodeOutput: (out) => Float32Array.from(out.data),
-      score: (v, off = 0) => probabilities(Array.from({ length: n }, (_, i) => v[off + i]), d.activation)[cls],
+      score: (v, off = 0) => probabilities(slice(v, off, n), d.activation)[cls],
       errorNames: [d.classes[cls]],
       errorIndex: 0,
-      errors: (v, off = 0) => Float64Array.of(classificationError(probabilities(Array.from({ length: n }, (_, i) => v[off + i]), d.activation), cls, kind)),
+      errors: (v, off = 0) => Float64Array.of(classificationError(probabilities(slice(v, off, n), d.activation), cls, kind)),
       seed: (out) => {
         const s = new Float32Array(out.data.length);
         s[cls] = 1; // the class logit (pre-activation), as in Grad-CAM
@@ -125,7 +129,7 @@ export function resolveTarget(ctx: TargetContext, spec: TargetSpec, plain: Tenso
   const useTruth = mode === 'truth' || (mode === 'auto' && complete);
   const ref = Float64Array.from(useTruth ? truth!.flatMap((t) => t!) : decodeOutput(plain));
   const one = typeof spec === 'number' ? spec : spec === 'predicted' || spec === 'all' || spec === 'mean' ? null : indexByName(ctx.manifest, spec);
-  const errors = (v: ArrayLike<number>, off = 0) => landmarkErrorsMm(Array.from({ length: 2 * n }, (_, i) => v[off + i]), ref, ctx.spacing);
+  const errors = (v: ArrayLike<number>, off = 0) => landmarkErrorsMm(slice(v, off, 2 * n), ref, ctx.spacing);
   const errorIndex = one ?? n;
   return {
     kind: one === null ? 'landmarks' : 'landmark',

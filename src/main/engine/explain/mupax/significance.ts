@@ -96,12 +96,12 @@ export function testChunks(masks: Uint8Array, chunkCount: number, accepted: Arra
   return { retention, z, p, significant, significantCount: count, nullMean, nullSd, zThreshold, q, accepted: accepted.length, effectiveSamples: W2 > 0 ? (W * W) / W2 : 0 };
 }
 
-/** Jaccard index of two 0/1 regions (1 when both are empty: they agree). */
-export function jaccard(a: Uint8Array, b: Uint8Array): number {
+/** Jaccard index of two regions, a voxel or chunk being inside where its value is > 0 (1 when both are empty: they agree). */
+export function jaccard(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let inter = 0, union = 0;
   for (let i = 0; i < a.length; i++) {
-    if (a[i] && b[i]) inter++;
-    if (a[i] || b[i]) union++;
+    if (a[i] > 0 && b[i] > 0) inter++;
+    if (a[i] > 0 || b[i] > 0) union++;
   }
   return union === 0 ? 1 : inter / union;
 }
