@@ -1,5 +1,5 @@
-// `npm start`: builds and launches the desktop app on the demo CT, or explains what to do instead
-// when this machine has no Electron binary (e.g. no access to GitHub downloads).
+// `npm start`: builds and launches the desktop app on the demo CT, or, when this machine has no
+// Electron binary (e.g. no access to GitHub downloads), the browser variant on the demo CT.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,17 +23,18 @@ if (!binary) {
   binary = electronBinary();
 }
 if (!binary) {
+  // No desktop window here: bring up the very same app in the browser variant instead.
   console.error(
     [
       'Explicare: the Electron binary could not be downloaded on this machine (no access to its GitHub release),',
-      'so the desktop window cannot open here. The same application runs in your browser against a local engine:',
+      'so the desktop window cannot open here. Starting the same application in the browser variant instead',
+      '(`npm run serve -- --demo ct`): open the http://127.0.0.1 address printed below.',
       '',
-      '    npm run serve -- --demo ct',
-      '',
-      'then open the printed http://127.0.0.1 address.',
     ].join('\n'),
   );
-  process.exit(1);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = spawnSync(npm, ['run', 'serve', '--', '--demo', 'ct', ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
 }
 const run = (cmd, args) => {
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
