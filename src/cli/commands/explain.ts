@@ -68,7 +68,6 @@ export const explainCommand: Command = {
       const { model, series: chosen } = await openForModel(engine, { study: values.study, model: values.model, series: values.series, landmarks: values.landmarks });
       const info = await engine.loadVolume(chosen.seriesUid);
       const prediction = await engine.runModel(chosen.seriesUid, model.id);
-      await mkdir(values.out, { recursive: true });
       const methods: Record<string, unknown> = {};
       for (const method of values.method.split(',').map((m) => m.trim()).filter(Boolean)) {
         const job = await engine.startExplanation(chosen.seriesUid, model.id, method, optionsFor(method));
@@ -81,6 +80,8 @@ export const explainCommand: Command = {
           }
         });
         if (process.stderr.isTTY) process.stderr.write('\n');
+        // The folder appears with the first result: a refused option leaves nothing behind.
+        await mkdir(values.out, { recursive: true });
         const { files, layerFiles } = await writeMethodMaps(values.out, method, result, info.geometry);
         const metrics = withMetrics ? await engine.explanationMetrics(job.id) : undefined;
         methods[method] = { files, layerFiles, targets: result.targets, fromCache: job.fromCache, modelGrid: result.grid, ...result.details, metrics };
