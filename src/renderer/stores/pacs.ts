@@ -18,8 +18,9 @@ export const usePacsStore = defineStore('pacs', () => {
   const series = ref<Record<string, PacsSeriesHit[]>>({});
   const searching = ref(false);
   const transfer = ref<PacsTransferStatus | null>(null);
-  const sending = ref(false);
-  const sent = ref<StowResult | null>(null);
+  /** The export being sent, and what the PACS answered per export (an export belongs to one series). */
+  const sending = ref<string | null>(null);
+  const sent = ref<Record<string, StowResult>>({});
   const error = ref<string | null>(null);
   let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -75,7 +76,6 @@ export const usePacsStore = defineStore('pacs', () => {
 
   /** Retrieves the study, or only one of its series. */
   async function open(studyUid: string, seriesUid?: string): Promise<void> {
-    sent.value = null;
     const started = await guarded(() => api.pacsRetrieve(seriesUid ? { studyUid, seriesUid } : { studyUid }));
     if (!started) return;
     transfer.value = started;
@@ -88,9 +88,10 @@ export const usePacsStore = defineStore('pacs', () => {
   }
 
   async function send(exportId: string): Promise<void> {
-    sending.value = true;
-    sent.value = (await guarded(() => api.pacsSendExport({ exportId }))) ?? null;
-    sending.value = false;
+    sending.value = exportId;
+    const answer = await guarded(() => api.pacsSendExport({ exportId }));
+    if (answer) sent.value = { ...sent.value, [exportId]: answer };
+    sending.value = null;
   }
 
   return { settings, query, results, series, searching, transfer, sending, sent, error, load, save, search, toggleSeries, open, cancel, send };

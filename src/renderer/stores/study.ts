@@ -10,11 +10,19 @@ export interface LoadedVolume {
   voxels: VoxelArray;
 }
 
+/** ": a.dcm: no pixel data; b.txt: not DICOM" (the first three), so a failed open says why. */
+function skippedReasons(report: OpenReport): string {
+  if (!report.skipped.length) return '.';
+  const shown = report.skipped.slice(0, 3).map((s) => `${s.file}: ${s.reason}`);
+  return `: ${shown.join('; ')}${report.skipped.length > 3 ? `; and ${report.skipped.length - 3} more` : ''}.`;
+}
+
 export const useStudyStore = defineStore('study', () => {
   const api = useApi();
   const capabilities = ref<Capabilities | null>(null);
   const studies = ref<StudySummary[]>([]);
-  const lastReport = ref<OpenReport | null>(null);
+  /** The open report that brought each series in: the load report shown is the selected series' own. */
+  const reports = ref<Record<string, OpenReport>>({});
   const selectedSeriesUid = ref<string | null>(null);
   const volume = shallowRef<LoadedVolume | null>(null);
   const groundTruth = ref<GroundTruth | null>(null);
@@ -36,10 +44,10 @@ export const useStudyStore = defineStore('study', () => {
 
   async function afterOpen(report: OpenReport | null | undefined): Promise<void> {
     if (!report) return;
-    lastReport.value = report;
     studies.value = report.studies;
+    for (const uid of report.openedSeries) reports.value = { ...reports.value, [uid]: report };
     if (report.dicomFiles === 0) {
-      error.value = `No DICOM images found in ${report.filesScanned} file(s).`;
+      error.value = `No DICOM images found in ${report.filesScanned} file(s)${skippedReasons(report)}`;
       return;
     }
     const first = report.openedSeries[0];
@@ -92,5 +100,5 @@ export const useStudyStore = defineStore('study', () => {
   }
 
   // afterOpen is shared with other ways of opening (a PACS retrieval ends with an OpenReport too).
-  return { capabilities, studies, lastReport, selectedSeriesUid, volume, groundTruth, busy, error, init, openDemo, openDialog, openFiles, selectSeries, dismissError, afterOpen };
+  return { capabilities, studies, reports, selectedSeriesUid, volume, groundTruth, busy, error, init, openDemo, openDialog, openFiles, selectSeries, dismissError, afterOpen };
 });
