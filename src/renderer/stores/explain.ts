@@ -4,6 +4,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { JobStatus, MapLayer } from '../../shared/api';
 import { valueRange } from '../../shared/valueRange';
 import { useApi } from '../api';
+import { describeMap, mapLabel, type MapDescription } from '../mapDescription';
 import type { ColormapName } from '../viewer/colormaps';
 import type { OverlayMap, OverlayStyle } from '../viewer/overlayRenderer';
 import type { PlaneName } from '../viewer/viewerSession';
@@ -17,7 +18,9 @@ const MAX_COMPARED = 3;
 export interface ComparedMap {
   jobId: string;
   method: string;
+  /** What the map explains (method, target, samples, significance), in one line. */
   label: string;
+  description: MapDescription;
   map: OverlayMap;
 }
 
@@ -72,7 +75,17 @@ export const useExplainStore = defineStore('explain', () => {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const seenPartial = new Map<string, number>();
 
+  /** The target each job of this session was started for, by job id: a running job has no result to say it yet. */
+  const requestedTargets = ref<Record<string, string>>({});
+
   const shownJob = computed(() => jobs.value.find((j) => j.id === shownJobId.value) ?? null);
+  /** What a job's map explains; `t`: which of its targets (default: its main one). */
+  function describe(job: JobStatus, t?: number): MapDescription {
+    const requested = requestedTargets.value[job.id];
+    return describeMap(job, models.result, t, requested ? { name: requested } : undefined);
+  }
+  /** The shown map's description, for the legend, the status strip and the first row. */
+  const shownDescription = computed(() => (shownJob.value ? describe(shownJob.value, target.value) : null));
   const seriesJobs = computed(() => jobs.value.filter((j) => j.seriesUid === study.selectedSeriesUid));
 
   async function fetchMap(job: JobStatus, partial: boolean): Promise<void> {
@@ -114,7 +127,8 @@ export const useExplainStore = defineStore('explain', () => {
   /** The model grid of the shown run (from the prediction), so partial maps can be drawn. */
   const partialGrid = computed(() => models.result?.modelGrid ?? null);
 
-  async function start(method: string, options: Record<string, unknown>): Promise<void> {
+  /** `targetName`: what the run explains, in words, shown until the job's result says it. */
+  async function start(method: string, options: Record<string, unknown>, targetName?: string): Promise<void> {
     const uid = study.selectedSeriesUid;
     const model = models.selected;
     if (!uid || !model) return;
@@ -123,6 +137,7 @@ export const useExplainStore = defineStore('explain', () => {
       if (!models.result || models.result.modelId !== model.id) await models.run(); // the model grid for live maps
       const job = (await api.startExplanation({ seriesUid: uid, modelId: model.id, method, options }))!;
       localStorage.setItem(lastOptionsKey(uid, model.id, method), JSON.stringify(options));
+      if (targetName) requestedTargets.value = { ...requestedTargets.value, [job.id]: targetName };
       jobs.value = [...jobs.value.filter((j) => j.id !== job.id), job];
       shownJobId.value = job.id;
       target.value = (job.result?.targets.length ?? 1) - 1;
@@ -167,7 +182,8 @@ export const useExplainStore = defineStore('explain', () => {
       if (have) out.push(have);
       else if (job?.state === 'done' && job.result && id !== shownJobId.value) {
         const data = new Float32Array(await api.getExplanationMap({ jobId: id, target: job.result.targets.length - 1, partial: false, layer: 'map' }));
-        out.push({ jobId: id, method: job.method, label: job.label, map: overlayOf(data, job.result.grid, showsRegion(job)) });
+        const description = describe(job);
+        out.push({ jobId: id, method: job.method, label: mapLabel(description), description, map: overlayOf(data, job.result.grid, showsRegion(job)) });
       }
     }
     compareMaps.value = out;
@@ -221,5 +237,5 @@ export const useExplainStore = defineStore('explain', () => {
     if (shownJob.value?.state === 'done') await fetchMap(shownJob.value, false);
   }
 
-  return { jobs, seriesJobs, shownJobId, shownJob, target, layer, showLayer, overlay, overlayIsPartial, style, compare, compareMaps, compareMap, error, start, cancel, show, toggleCompare, clearCache, restore };
+  return { jobs, seriesJobs, shownJobId, shownJob, shownDescription, describe, target, layer, showLayer, overlay, overlayIsPartial, style, compare, compareMaps, compareMap, error, start, cancel, show, toggleCompare, clearCache, restore };
 });
