@@ -4,12 +4,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseManifest } from '../src/main/engine/models/readPackage';
-import { InferenceWorker, runBatch } from '../src/main/engine/inference/pool';
+import { InferencePool, runBatch } from '../src/main/engine/inference/pool';
 
 const [dir, batchText, threadsText, arenaText, passesText] = process.argv.slice(2);
 const batch = Number(batchText);
 const manifest = parseManifest(readFileSync(path.join(dir, 'model.json')));
-const worker = new InferenceWorker();
+const worker = new InferencePool();
 await worker.load('m', readFileSync(path.join(dir, 'model.onnx')), { threads: Number(threadsText), preferGpu: false, memoryArena: arenaText === '1' });
 const sampleDims = manifest.input.shape.slice(1);
 const size = sampleDims.reduce((a, b) => a * b, 1);

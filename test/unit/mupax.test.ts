@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InferenceWorker, type LoadedSession } from '../../src/main/engine/inference/pool';
+import { InferencePool, type LoadedSession } from '../../src/main/engine/inference/pool';
 import { parseManifest } from '../../src/main/engine/models/readPackage';
 import { MupaxAccumulator } from '../../src/main/engine/explain/mupax/accumulator';
 import { chunkGrid, MupaxParameterError } from '../../src/main/engine/explain/mupax/chunks';
@@ -15,11 +15,11 @@ import type { ExplainContext } from '../../src/main/engine/explain/method';
 import type { Geometry } from '../../src/shared/geometry';
 
 const MODEL = path.resolve('test/fixtures/models/region-classifier');
-let worker: InferenceWorker;
+let worker: InferencePool;
 let session: LoadedSession;
 
 beforeAll(async () => {
-  worker = new InferenceWorker();
+  worker = new InferencePool();
   session = await worker.load('region', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 1, preferGpu: false });
 });
 afterAll(() => worker.terminate());

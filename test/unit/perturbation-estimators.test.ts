@@ -8,7 +8,7 @@ import { runMupax } from '../../src/main/engine/explain/mupax/mupax';
 import { mupaxOptionsSchema } from '../../src/main/engine/explain/mupax/options';
 import { regression, rise } from '../../src/main/engine/explain/perturbation/estimators';
 import { makeEstimator } from '../../src/main/engine/explain/perturbation/runEstimator';
-import { InferenceWorker, type LoadedSession } from '../../src/main/engine/inference/pool';
+import { InferencePool, type LoadedSession } from '../../src/main/engine/inference/pool';
 import { parseManifest } from '../../src/main/engine/models/readPackage';
 import { createRng } from '../../src/main/engine/random';
 
@@ -51,10 +51,10 @@ describe('estimators', () => {
 
 describe('RISE and regression as methods, on MUPAX samples', () => {
   const MODEL = path.resolve('test/fixtures/models/region-classifier');
-  let worker: InferenceWorker;
+  let worker: InferencePool;
   let session: LoadedSession;
   beforeAll(async () => {
-    worker = new InferenceWorker();
+    worker = new InferencePool();
     session = await worker.load('region-est', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 1, preferGpu: false });
   });
   afterAll(() => worker.terminate());

@@ -12,7 +12,7 @@ import { Catalog, type SeriesRecord } from './study/catalog';
 import { scanPaths } from './study/scan';
 import { buildVolume, type BuildProgress, type Volume } from './volume/buildVolume';
 import { groundTruthFileSchema } from './study/groundTruthFile';
-import { InferenceWorker } from './inference/pool';
+import { InferencePool } from './inference/pool';
 import { predict } from './inference/predict';
 import { parseLandmarkFile, LandmarkFileError } from './landmarks/parseLandmarkFile';
 import { ModelLibrary } from './models/library';
@@ -60,7 +60,7 @@ export class Engine {
   private readonly catalog = new Catalog();
   private readonly volumes = new Map<string, Promise<Volume>>();
   private uploadCount = 0;
-  private inference: InferenceWorker | undefined;
+  private inference: InferencePool | undefined;
   private readonly userTruth = new Map<string, GroundTruth>();
   private readonly models: ModelLibrary;
   private readonly jobs = new JobManager<ExplanationResult>();
@@ -77,8 +77,8 @@ export class Engine {
   }
 
   /** The inference worker starts on first use: opening studies needs no ONNX Runtime. */
-  private worker(): InferenceWorker {
-    this.inference ??= new InferenceWorker();
+  private worker(): InferencePool {
+    this.inference ??= new InferencePool();
     return this.inference;
   }
 

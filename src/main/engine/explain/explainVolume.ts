@@ -4,7 +4,7 @@
 import type { GroundTruth } from '../../../shared/api';
 import { reindex, type Geometry } from '../../../shared/geometry';
 import { preprocess } from '../inference/preprocess';
-import type { InferenceWorker, LoadedSession } from '../inference/pool';
+import type { InferencePool, LoadedSession } from '../inference/pool';
 import type { LibraryEntry } from '../models/library';
 import type { Volume } from '../volume/buildVolume';
 import { resample } from '../volume/resample';
@@ -28,7 +28,7 @@ export async function explainVolume(args: {
   volume: Volume;
   entry: LibraryEntry;
   session: LoadedSession;
-  worker: InferenceWorker;
+  worker: InferencePool;
   truth: GroundTruth | null;
   method: string;
   options: Record<string, unknown>;
@@ -52,7 +52,7 @@ export async function explainVolume(args: {
 }
 
 /** What a method needs: the input on the model grid, ground truth in model-grid pixels. */
-export function explainContext(args: { volume: Volume; entry: LibraryEntry; session: LoadedSession; worker: InferenceWorker; truth: GroundTruth | null }): ExplainContext {
+export function explainContext(args: { volume: Volume; entry: LibraryEntry; session: LoadedSession; worker: InferencePool; truth: GroundTruth | null }): ExplainContext {
   const { manifest } = args.entry.pkg;
   const input = preprocess(manifest, args.volume.info.geometry, args.volume.voxels);
   const decoding = manifest.output.decoding;

@@ -1,11 +1,11 @@
 // What every explanation method receives and returns (compare Captum / pytorch-grad-cam): a method
 // computes maps on the MODEL grid; the caller resamples them onto the study grid.
 import type { ModelManifest } from '../../../shared/modelManifest';
-import type { InferenceWorker, LoadedSession } from '../inference/pool';
+import type { InferencePool, LoadedSession } from '../inference/pool';
 import type { ModelInput } from '../inference/preprocess';
 
 export interface ExplainContext {
-  worker: InferenceWorker;
+  worker: InferencePool;
   session: LoadedSession;
   manifest: ModelManifest;
   /** model.onnx bytes (gradient methods derive their backward graph from it). */

@@ -15,11 +15,19 @@ function parabolaOffset(a: number, b: number, c: number): number {
 }
 
 export function decodePeak(map: ArrayLike<number>, width: number, height: number, refinement: 'none' | 'quadratic' | 'softargmax'): HeatmapPeak {
+  // The running maximum in a local: reading map[best] on every step made this loop the largest
+  // cost of a landmark model's MUPAX after the forward pass (1.6M values per sample on the ceph).
   let best = 0;
-  for (let i = 1; i < width * height; i++) if (map[i] > map[best]) best = i;
+  let value = map[0];
+  for (let i = 1, n = width * height; i < n; i++) {
+    const v = map[i];
+    if (v > value) {
+      value = v;
+      best = i;
+    }
+  }
   const px = best % width;
   const py = Math.floor(best / width);
-  const value = map[best];
   if (refinement === 'none') return { x: px, y: py, value };
   if (refinement === 'softargmax') {
     // Local soft-argmax in a 5x5 window (robust to flat-topped peaks).

@@ -6,7 +6,7 @@ import { landmarkErrors } from '../../../shared/landmarkMetrics';
 import type { LibraryEntry } from '../models/library';
 import type { Volume } from '../volume/buildVolume';
 import { decodeHeatmaps } from './decodeLandmarks';
-import type { InferenceWorker, LoadedSession } from './pool';
+import type { InferencePool, LoadedSession } from './pool';
 import { preprocess } from './preprocess';
 
 function activate(logits: Float32Array, kind: 'softmax' | 'sigmoid'): number[] {
@@ -21,7 +21,7 @@ export async function predict(
   volume: Volume,
   entry: LibraryEntry,
   session: LoadedSession,
-  worker: InferenceWorker,
+  worker: InferencePool,
   truth: GroundTruth | null,
 ): Promise<PredictionResult> {
   const { manifest, sha256 } = entry.pkg;

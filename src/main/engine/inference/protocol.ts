@@ -26,8 +26,8 @@ export type WorkerRequest =
 
 export type WorkerResponse =
   | { id: number; ok: true; type: 'load'; provider: 'cuda' | 'cpu'; gpuError?: string; inputs: TensorInfo[]; outputs: TensorInfo[] }
-  | { id: number; ok: true; type: 'run'; outputs: Record<string, TensorData>; ms: number }
+  | { id: number; ok: true; type: 'run'; outputs: Record<string, TensorData>; ms: number; span: [number, number] }
   | { id: number; ok: true; type: 'unload' }
   | { id: number; ok: true; type: 'setMaskBase' | 'dropMaskBase' }
-  | { id: number; ok: true; type: 'runMasked'; values: Float32Array; perSample: number; ms: number }
+  | { id: number; ok: true; type: 'runMasked'; values: Float32Array; perSample: number; ms: number; span: [number, number] }
   | { id: number; ok: false; error: string };

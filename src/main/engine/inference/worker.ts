@@ -13,6 +13,9 @@ const sessions = new Map<string, ort.InferenceSession>();
 const maskBases = new Map<string, MaskBase>();
 let batchBuffer = new Float32Array(0);
 
+/** A span on the clock all threads share (each thread's performance.now() has its own origin). */
+const shared = (t0: number, t1: number): [number, number] => [performance.timeOrigin + t0, performance.timeOrigin + t1];
+
 function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorInfo[] {
   return meta.map((m) => ({ name: m.name, type: m.isTensor ? String(m.type) : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] }));
 }
@@ -55,14 +58,15 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
       for (const [name, t] of Object.entries(req.feeds)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
       const t0 = performance.now();
       const result = await session.run(feeds, req.outputs);
-      const ms = performance.now() - t0;
+      const t1 = performance.now();
+      const ms = t1 - t0;
       const outputs: Record<string, TensorData> = {};
       for (const name of req.outputs) {
         const t = result[name];
         // Copy into a fresh buffer we can transfer: ORT's output memory is not ours to move.
         outputs[name] = { data: Float32Array.from(t.data as Float32Array), dims: [...t.dims] };
       }
-      return { id: req.id, ok: true, type: 'run', outputs, ms };
+      return { id: req.id, ok: true, type: 'run', outputs, ms, span: shared(t0, t1) };
     }
     case 'setMaskBase': {
       maskBases.set(req.baseId, { input: req.input, baseline: req.baseline, chunkOf: req.chunkOf, chunkCount: req.chunkCount });
@@ -84,18 +88,20 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
       const t0 = performance.now();
       const tensor = new ort.Tensor('float32', batchBuffer.subarray(0, batch * size), [batch, ...req.sampleDims]);
       const result = await session.run({ [req.inputName]: tensor }, [req.output]);
-      const ms = performance.now() - t0;
+      const t1 = performance.now();
+      const ms = t1 - t0;
+      const span = shared(t0, t1);
       const out = result[req.output];
       const data = out.data as Float32Array;
       const per = data.length / batch;
-      if (req.decode.type === 'raw') return { id: req.id, ok: true, type: 'runMasked', values: Float32Array.from(data), perSample: per, ms };
+      if (req.decode.type === 'raw') return { id: req.id, ok: true, type: 'runMasked', values: Float32Array.from(data), perSample: per, ms, span };
       const [, channels, h, w] = out.dims;
       const values = new Float32Array(batch * channels * 2);
       for (let b = 0; b < batch; b++) {
         const peaks = decodeHeatmaps(data.subarray(b * per, (b + 1) * per), channels, h, w, req.decode.inputSize, req.decode.refinement);
         peaks.forEach((p, c) => values.set([p.x, p.y], (b * channels + c) * 2));
       }
-      return { id: req.id, ok: true, type: 'runMasked', values, perSample: channels * 2, ms };
+      return { id: req.id, ok: true, type: 'runMasked', values, perSample: channels * 2, ms, span };
     }
     case 'unload': {
       await sessions.get(req.key)?.release();
@@ -105,15 +111,23 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   }
 }
 
+// One request at a time, in arrival order: ORT's run() yields (setImmediate) before it computes,
+// and a second masked batch handled meanwhile would overwrite the shared batch buffer.
+let queue: Promise<unknown> = Promise.resolve();
 parentPort!.on('message', (req: WorkerRequest) => {
-  handle(req).then(
-    (res) => {
-      const transfer =
-        res.ok && res.type === 'run' ? Object.values(res.outputs).map((t) => t.data.buffer as ArrayBuffer)
-        : res.ok && res.type === 'runMasked' ? [res.values.buffer as ArrayBuffer]
-        : [];
-      parentPort!.postMessage(res, transfer);
-    },
-    (err: unknown) => parentPort!.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies WorkerResponse),
-  );
+  queue = queue.then(() => serve(req));
 });
+
+async function serve(req: WorkerRequest): Promise<void> {
+  try {
+    const res = await handle(req);
+    const transfer =
+      res.ok && res.type === 'run' ? Object.values(res.outputs).map((t) => t.data.buffer as ArrayBuffer)
+      : res.ok && res.type === 'runMasked' ? [res.values.buffer as ArrayBuffer]
+      : [];
+    parentPort!.postMessage(res, transfer);
+  } catch (err) {
+    // Every request gets an answer, or its caller would wait for ever.
+    parentPort!.postMessage({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies WorkerResponse);
+  }
+}

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile, mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelSummary } from '../../../shared/api';
-import type { InferenceWorker, LoadedSession } from '../inference/pool';
+import type { InferencePool, LoadedSession } from '../inference/pool';
 import { ModelPackageError, readModelPackage, type ModelPackage } from './readPackage';
 import { checkSignature } from './signature';
 
@@ -21,7 +21,7 @@ export class ModelLibrary {
   constructor(
     private readonly bundledDir: string | undefined,
     private readonly libraryDir: string,
-    private readonly worker: () => InferenceWorker,
+    private readonly worker: () => InferencePool,
   ) {}
 
   private async scanDir(dir: string | undefined, source: LibraryEntry['source']): Promise<void> {

@@ -2,6 +2,7 @@
 // unmasked input and builds the fill; a MupaxSampling draws samples on one partition of the input
 // (the chunk grid, or a coarse-to-fine mix) into an accumulator on request. runMupax drives it;
 // benchmarks drive it too, to read maps at several N.
+import type { MaskedResult } from '../../inference/pool';
 import type { ExplainContext } from '../method';
 import { resolveTarget, type Target } from '../target';
 import { MupaxAccumulator } from './accumulator';
@@ -53,10 +54,22 @@ export async function prepareMupax(ctx: ExplainContext, o: MupaxOptions): Promis
   return { options: o, estimator: est, chunk, fine, target, fill };
 }
 
+interface InFlight {
+  count: number;
+  masks: Uint8Array;
+  result: Promise<MaskedResult>;
+}
+
+/**
+ * Draws masks in order and keeps up to two batches per inference thread in flight, so the threads
+ * never wait for the engine (tests, progress) or for each other; results enter the accumulator in
+ * draw order, so the samples, and every map, are the same whatever the threads and batch timing.
+ */
 export class MupaxSampling {
   private inferenceMs = 0;
   readonly acc: MupaxAccumulator;
   private readonly sampler: MaskSampler;
+  private readonly inFlight: InFlight[] = [];
 
   private constructor(
     private readonly ctx: ExplainContext,
@@ -77,29 +90,65 @@ export class MupaxSampling {
     return new MupaxSampling(ctx, setup, partition, baseId, stream);
   }
 
-  /** Draws `count` more samples (one worker batch) into the accumulator. */
+  /** Samples drawn: in the accumulator or in flight. */
+  private get drawn(): number {
+    return this.acc.count + this.inFlight.reduce((n, f) => n + f.count, 0);
+  }
+
+  /**
+   * Fills the accumulator up to `total` samples, drawing ahead (at most up to `limit`) so the next
+   * batches are already running when this returns.
+   */
+  async fill(total: number, limit = total): Promise<void> {
+    limit = Math.max(limit, total);
+    const depth = 2 * Math.max(1, this.ctx.worker.replicasOf(this.ctx.session.key));
+    const batch = this.setup.options.batchSize;
+    while (this.acc.count < total) {
+      while (this.inFlight.length < depth && this.drawn < limit) await this.launch(Math.min(batch, limit - this.drawn));
+      await this.settleNext();
+    }
+    while (this.inFlight.length < depth && this.drawn < limit) await this.launch(Math.min(batch, limit - this.drawn));
+  }
+
+  /** Draws `count` more samples into the accumulator (nothing ahead). */
   async draw(count: number): Promise<void> {
+    await this.fill(this.acc.count + count, this.acc.count + count);
+  }
+
+  private async launch(count: number): Promise<void> {
     const { manifest, worker, session, input } = this.ctx;
     if (this.baseId === null) {
-      // Reopened (a banked run drawing more): hand the worker its masking base again.
+      // Reopened (a banked run drawing more): hand the workers the masking base again.
       this.baseId = `mupax-${process.pid}-${++baseCounter}`;
       await worker.setMaskBase(this.baseId, { input: input.data, baseline: this.setup.fill, chunkOf: this.partition.chunkOf, chunkCount: this.partition.count });
     }
     const units = this.partition.count;
     const masks = new Uint8Array(count * units);
     for (let i = 0; i < count; i++) this.sampler.next(masks, i * units);
-    const target = this.setup.target;
-    const res = await worker.runMasked({ key: session.key, baseId: this.baseId, inputName: manifest.input.name, sampleDims: input.dims.slice(1), masks, output: manifest.output.name, decode: target.decode });
+    const result = worker.runMasked({ key: session.key, baseId: this.baseId, inputName: manifest.input.name, sampleDims: input.dims.slice(1), masks, output: manifest.output.name, decode: this.setup.target.decode });
+    result.catch(() => undefined); // awaited in order later; a failure must not go unhandled meanwhile
+    this.inFlight.push({ count, masks, result });
+  }
+
+  private async settleNext(): Promise<void> {
+    const next = this.inFlight.shift()!;
+    const res = await next.result;
     this.inferenceMs += res.ms;
-    for (let i = 0; i < count; i++) this.acc.add(masks, i * units, target.errors(res.values, i * res.perSample));
+    const units = this.partition.count;
+    const target = this.setup.target;
+    for (let i = 0; i < next.count; i++) this.acc.add(next.masks, i * units, target.errors(res.values, i * res.perSample));
   }
 
   get workerInferenceMs(): number {
     return this.inferenceMs;
   }
 
-  /** Frees the worker's copy of the masking base; `draw` sets it up again if needed. */
+  /**
+   * Waits for the batches still running (their samples are kept: a banked run hands them on), then
+   * frees the workers' copy of the masking base; `fill` sets it up again if needed.
+   */
   async close(): Promise<void> {
+    while (this.inFlight.length > 0) await this.settleNext().catch(() => (this.inFlight.length = 0));
     if (this.baseId === null) return;
     const id = this.baseId;
     this.baseId = null;

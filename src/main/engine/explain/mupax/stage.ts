@@ -81,7 +81,8 @@ export async function sampleStage(
       // Batches end on check points, so checks (and stopping) do not depend on the batch size.
       const toCheck = o.checkEvery - (acc.count % o.checkEvery);
       const step = Math.min(o.batchSize, budget - acc.count, toCheck);
-      if (run.acc.count < used + step) await run.draw(used + step - run.acc.count);
+      // Draw ahead up to the budget: the next batches run while this one is tested.
+      await run.fill(used + step, budget);
       used += step;
       acc = run.acc.view(used);
       if (acc.count % o.checkEvery !== 0 && acc.count < budget) continue;
