@@ -4,12 +4,14 @@ import { rendererConfig } from './vite.renderer';
 
 export default defineConfig({
   main: {
-    // The inference worker is its own entry: worker_threads load it by path (see workerUrl.ts).
+    // The inference and pixel decode workers are their own entries: worker_threads load them by
+    // path (see inference/workerUrl.ts, dicom/pixels/decodeWorkerUrl.ts).
     build: {
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
           inferenceWorker: resolve(import.meta.dirname, 'src/main/engine/inference/worker.ts'),
+          pixelDecodeWorker: resolve(import.meta.dirname, 'src/main/engine/dicom/pixels/decodeWorker.ts'),
         },
       },
     },

@@ -3,7 +3,9 @@ import type { VolumeInfo, VoxelType } from '../../../shared/api';
 import { geometryFromSlices } from '../../../shared/geometry';
 import { DicomInputError, parseDicom } from '../dicom/parseFile';
 import { formatBytes, readRegularFile } from '../io/readRegularFile';
-import { decodeFrame } from '../dicom/pixels/decodeFrame';
+import { prepareFrame } from '../dicom/pixels/decodeFrame';
+import { sharedDecodePool } from '../dicom/pixels/decodePool';
+import type { DecodedFrame } from '../dicom/pixels/types';
 import type { ImageHeader } from '../dicom/tags';
 import { seriesKind, type SeriesRecord } from '../study/catalog';
 import { orderSlices, type FrameRef } from './sliceOrder';
@@ -19,6 +21,9 @@ export interface Volume {
  * checked before allocating: declared sizes are believed only within this budget.
  */
 export const VOLUME_BUDGET_BYTES = 2 * 1024 ** 3;
+
+/** Frames decoding at once for one volume: enough to keep a pool of two workers busy. */
+const DECODE_WINDOW = 4;
 
 export interface BuildProgress {
   (done: number, total: number): void;
@@ -91,35 +96,63 @@ export async function buildVolume(series: SeriesRecord, progress?: BuildProgress
 
   const failed: { k: number; message: string }[] = [];
   let done = 0;
-  for (const [file, entries] of groupByFile(order.frames)) {
-    const name = entries[0].frame.instance.displayName;
-    let buffer: Buffer;
-    try {
-      buffer = await readRegularFile(file);
-    } catch {
-      throw new DicomInputError(`${name}: the file can no longer be read (moved, deleted or replaced since it was opened)`);
-    }
-    let ds;
-    try {
-      ds = parseDicom(buffer).dataSet;
-    } catch (err) {
-      throw new DicomInputError(`${name}: ${err instanceof DicomInputError ? err.reason : 'unreadable'} (the file changed since it was opened?)`);
-    }
-    for (const { k, frame } of entries) {
-      const h = frame.instance.header;
+  const place = (k: number, frame: FrameRef, decoded: DecodedFrame): void => {
+    const h = frame.instance.header;
+    if (decoded.pixels.length !== sliceLength) throw new DicomInputError(`decoded frame has ${decoded.pixels.length} pixels, expected ${sliceLength}`);
+    const fg = h.frames?.[frame.frameIndex];
+    store.writeSlice(k * sliceLength, decoded.pixels, fg?.rescaleSlope ?? h.rescaleSlope, fg?.rescaleIntercept ?? h.rescaleIntercept, invertAround);
+  };
+  // Compressed frames are decoded in the shared worker pool, a few at a time (bounded, so a large
+  // series never queues all its codestreams at once); slices land at their own offset, so the
+  // result does not depend on the order in which they finish.
+  const lease = sharedDecodePool().acquire();
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for (const [file, entries] of groupByFile(order.frames)) {
+      const name = entries[0].frame.instance.displayName;
+      let buffer: Buffer;
       try {
-        const decoded = await decodeFrame(h, ds, frame.frameIndex);
-        if (decoded.pixels.length !== sliceLength) throw new DicomInputError(`decoded frame has ${decoded.pixels.length} pixels, expected ${sliceLength}`);
-        const fg = h.frames?.[frame.frameIndex];
-        store.writeSlice(k * sliceLength, decoded.pixels, fg?.rescaleSlope ?? h.rescaleSlope, fg?.rescaleIntercept ?? h.rescaleIntercept, invertAround);
-      } catch (err) {
-        // One corrupt slice must not hide the rest of the series: it stays blank, and the user is told.
-        const reason = err instanceof DicomInputError ? err.reason : err instanceof Error ? err.message : String(err);
-        failed.push({ k, message: `Slice ${k + 1} (${name}) could not be decoded: ${reason}. It is shown blank.` });
+        buffer = await readRegularFile(file);
+      } catch {
+        throw new DicomInputError(`${name}: the file can no longer be read (moved, deleted or replaced since it was opened)`);
       }
-      progress?.(++done, order.frames.length);
+      let ds;
+      try {
+        ds = parseDicom(buffer).dataSet;
+      } catch (err) {
+        throw new DicomInputError(`${name}: ${err instanceof DicomInputError ? err.reason : 'unreadable'} (the file changed since it was opened?)`);
+      }
+      for (const { k, frame } of entries) {
+        let decoding: Promise<DecodedFrame>;
+        try {
+          const prepared = prepareFrame(frame.instance.header, ds, frame.frameIndex);
+          decoding = prepared.kind === 'decoded'
+            ? Promise.resolve(prepared.frame)
+            : lease.decode({ ...prepared, frameIndex: frame.frameIndex, file: name });
+        } catch (err) {
+          decoding = Promise.reject(err);
+        }
+        const settled: Promise<void> = decoding
+          .then((decoded) => place(k, frame, decoded))
+          .catch((err: unknown) => {
+            // One corrupt slice must not hide the rest of the series: it stays blank, and the user is told.
+            const reason = err instanceof DicomInputError ? err.reason : err instanceof Error ? err.message : String(err);
+            failed.push({ k, message: `Slice ${k + 1} (${name}) could not be decoded: ${reason}. It is shown blank.` });
+          })
+          .finally(() => {
+            inFlight.delete(settled);
+            progress?.(++done, order.frames.length);
+          });
+        inFlight.add(settled);
+        while (inFlight.size >= DECODE_WINDOW) await Promise.race(inFlight);
+      }
     }
+    await Promise.all(inFlight);
+  } finally {
+    // Frames still in flight after a thrown error settle on their own; their results are dropped.
+    lease.release();
   }
+  failed.sort((a, b) => a.k - b.k);
 
   if (failed.length === order.frames.length) throw new DicomInputError(failed[0].message.replace(' It is shown blank.', ''));
   for (const f of failed) {

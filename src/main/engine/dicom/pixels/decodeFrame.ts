@@ -6,13 +6,28 @@ import type { DataSet, Element } from '../dicomParserLib';
 import { DicomInputError } from '../errors';
 import type { ImageHeader } from '../imageHeader';
 import { isBigEndianTransferSyntax, isNativeTransferSyntax } from '../transferSyntax';
-import { assertDecodableTransferSyntax, codecFor, frameStartTest } from './codecs';
+import { assertDecodableTransferSyntax, frameStartTest } from './codecs';
+import { decodeEncapsulated, type EncodedFrameFormat } from './decodeEncapsulated';
 import { readEncapsulatedFrame } from './encapsulated';
 import { decodeNativeFrame } from './native';
-import { luminance, toStoredValues } from './storedValues';
-import type { DecodedFrame, FrameLayout } from './types';
+import type { DecodedFrame } from './types';
 
 export async function decodeFrame(header: ImageHeader, ds: DataSet, frameIndex: number): Promise<DecodedFrame> {
+  const prepared = prepareFrame(header, ds, frameIndex);
+  if (prepared.kind === 'decoded') return prepared.frame;
+  return decodeEncapsulated(prepared.transferSyntaxUid, prepared.encoded, prepared.format, frameIndex);
+}
+
+/**
+ * The part of decoding that needs the parsed file: native frames are just sliced out (a copy, done
+ * here), compressed ones are located and handed back as their codestream, to be decoded inline
+ * (decodeFrame) or in the decode worker pool (buildVolume) by decodeEncapsulated.
+ */
+export type PreparedFrame =
+  | { kind: 'decoded'; frame: DecodedFrame }
+  | { kind: 'encoded'; transferSyntaxUid: string; encoded: Uint8Array; format: EncodedFrameFormat };
+
+export function prepareFrame(header: ImageHeader, ds: DataSet, frameIndex: number): PreparedFrame {
   const pixelData = pixelDataElement(ds);
   if (!pixelData) throw new DicomInputError('no pixel data');
   const { rows, columns, numberOfFrames, transferSyntaxUid: ts } = header;
@@ -21,23 +36,11 @@ export async function decodeFrame(header: ImageHeader, ds: DataSet, frameIndex: 
     throw new RangeError(`frame index ${frameIndex} out of range 0..${numberOfFrames - 1}`);
   }
   if (isNativeTransferSyntax(ts)) {
-    return decodeNativeFrame(ds, pixelData, header, frameIndex, isBigEndianTransferSyntax(ts));
+    return { kind: 'decoded', frame: decodeNativeFrame(ds, pixelData, header, frameIndex, isBigEndianTransferSyntax(ts)) };
   }
-
   assertDecodableTransferSyntax(ts);
   const encoded = readEncapsulatedFrame(ds, pixelData, frameIndex, numberOfFrames, frameStartTest(ts));
-  const output = await codecFor(ts, encoded).decode(encoded, layoutOf(header));
-  const pixelCount = rows * columns;
-  if (output.samples.length < pixelCount * output.samplesPerPixel) {
-    throw new DicomInputError(`decoded frame ${frameIndex + 1} is shorter than ${columns}x${rows}`);
-  }
-  if (output.samplesPerPixel === 1) {
-    return { pixels: toStoredValues(output.samples.subarray(0, pixelCount), header), rows, columns };
-  }
-  if (output.samplesPerPixel !== 3) {
-    throw new DicomInputError(`unsupported: ${output.samplesPerPixel} samples per pixel`);
-  }
-  return { pixels: toStoredValues(luminance(output, pixelCount), header), rows, columns, luminanceFromColor: true };
+  return { kind: 'encoded', transferSyntaxUid: ts, encoded, format: formatOf(header) };
 }
 
 /** Pixel Data, or Float / Double Float Pixel Data for parametric maps. */
@@ -45,8 +48,9 @@ function pixelDataElement(ds: DataSet): Element | undefined {
   return ds.elements.x7fe00010 ?? ds.elements.x7fe00008 ?? ds.elements.x7fe00009;
 }
 
-function layoutOf(header: ImageHeader): FrameLayout {
+function formatOf(header: ImageHeader): EncodedFrameFormat {
   return {
+    highBit: header.highBit,
     rows: header.rows,
     columns: header.columns,
     bitsAllocated: header.bitsAllocated,

@@ -6,7 +6,9 @@
  */
 import { createRequire } from 'node:module';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: electron-vite's ESM bundle declares its own `const require` shim in the
+// same module scope, and a second declaration made the bundled main fail to parse.
+const requireCodec = createRequire(import.meta.url);
 
 interface EmscriptenOptions {
   locateFile: (file: string) => string;
@@ -22,9 +24,9 @@ export function lazyWasmModule<M>(jsSpecifier: string, wasmSpecifier: string): {
   return {
     get(): Promise<M> {
       instance ??= (async () => {
-        const loaded = require(jsSpecifier) as Factory<M> | { default: Factory<M> };
+        const loaded = requireCodec(jsSpecifier) as Factory<M> | { default: Factory<M> };
         const factory = typeof loaded === 'function' ? loaded : loaded.default;
-        const wasmPath = require.resolve(wasmSpecifier);
+        const wasmPath = requireCodec.resolve(wasmSpecifier);
         return factory({ locateFile: () => wasmPath, print: () => {}, printErr: () => {} });
       })();
       instance.catch(() => {
