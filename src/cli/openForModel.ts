@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { ModelSummary, SeriesSummary } from '../shared/api';
 import type { Engine } from '../main/engine/engine';
 import { bundledModelsDir } from '../main/engine/paths';
+import { noImageMessage } from '../main/engine/study/noImageMessage';
 import { CommandFailure, UsageError } from './command';
 
 /** A package path, or the name of a bundled model (resources/models/<name>). */
@@ -26,7 +27,10 @@ export async function openForModel(
   for (const w of model.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const candidates = report.studies.flatMap((s) => s.series).filter((s) => report.openedSeries.includes(s.seriesUid));
   const series = args.series ? candidates.find((s) => s.seriesUid === args.series) : candidates.find((s) => model.modality.includes(s.modality)) ?? candidates[0];
-  if (!series) throw new CommandFailure(args.series ? `series ${args.series} is not in the study` : 'the study has no image series');
+  if (!series) {
+    if (args.series) throw new CommandFailure(`series ${args.series} is not in the study`);
+    throw new CommandFailure(report.dicomFiles === 0 ? noImageMessage(report) : 'the study has no image series');
+  }
   if (args.landmarks) {
     const data = await readFile(args.landmarks);
     const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;

@@ -8,6 +8,7 @@ import { sharedDecodePool } from '../dicom/pixels/decodePool';
 import type { DecodedFrame } from '../dicom/pixels/types';
 import type { ImageHeader } from '../dicom/tags';
 import { seriesKind, type SeriesRecord } from '../study/catalog';
+import { listReasons } from '../study/noImageMessage';
 import { orderSlices, type FrameRef } from './sliceOrder';
 import { VoxelStore, type VoxelArray } from './voxelStore';
 
@@ -94,7 +95,7 @@ export async function buildVolume(series: SeriesRecord, progress?: BuildProgress
     throw new DicomInputError(`${order.frames[0].instance.displayName}: ${err instanceof Error ? err.message : String(err)}`);
   }
 
-  const failed: { k: number; message: string }[] = [];
+  const failed: { k: number; file: string; reason: string; message: string }[] = [];
   let done = 0;
   const place = (k: number, frame: FrameRef, decoded: DecodedFrame): void => {
     const h = frame.instance.header;
@@ -137,7 +138,7 @@ export async function buildVolume(series: SeriesRecord, progress?: BuildProgress
           .catch((err: unknown) => {
             // One corrupt slice must not hide the rest of the series: it stays blank, and the user is told.
             const reason = err instanceof DicomInputError ? err.reason : err instanceof Error ? err.message : String(err);
-            failed.push({ k, message: `Slice ${k + 1} (${name}) could not be decoded: ${reason}. It is shown blank.` });
+            failed.push({ k, file: name, reason, message: `Slice ${k + 1} (${name}) could not be decoded: ${reason}. It is shown blank.` });
           })
           .finally(() => {
             inFlight.delete(settled);
@@ -154,7 +155,11 @@ export async function buildVolume(series: SeriesRecord, progress?: BuildProgress
   }
   failed.sort((a, b) => a.k - b.k);
 
-  if (failed.length === order.frames.length) throw new DicomInputError(failed[0].message.replace(' It is shown blank.', ''));
+  if (failed.length === order.frames.length) {
+    // Nothing to show: say why for each file, not only for the first slice.
+    const slices = `${failed.length} slice${failed.length === 1 ? '' : 's'}`;
+    throw new DicomInputError(`No slice of the series could be decoded (${slices}): ${listReasons(failed)}.`);
+  }
   for (const f of failed) {
     store.fillSlice(f.k * sliceLength, sliceLength);
     warnings.push(f.message);
