@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { LandmarkFileError, parseLandmarkFile } from '../../src/main/engine/landmarks/parseLandmarkFile';
 import { ISBI_LANDMARK_SET, landmarkSetOf, type LandmarkSet } from '../../src/main/engine/landmarks/landmarkSet';
 import { modelManifestSchema } from '../../src/shared/modelManifest';
+import { truthForModel } from '../../src/main/engine/landmarks/truthForModel';
+import type { GroundTruth } from '../../src/shared/api';
+import type { Geometry } from '../../src/shared/geometry';
 
 // Three landmarks, named in the fixture's own manifest (read from disk, not restated here).
 const tinyManifest = modelManifestSchema.parse(JSON.parse(readFileSync('test/fixtures/models/tiny-landmarks/model.json', 'utf8')));
@@ -39,12 +42,14 @@ describe('plain "x,y" files on a model', () => {
     expect(() => parseLandmarkFile('one.txt', '1,2', hand)).toThrow(/it lists 1 point as plain/);
   });
 
-  it('keep the ISBI reading without a model: 19 lines (class labels after them ignored), else refused', () => {
+  it('keep the ISBI reading without a model: 19 lines (class labels after them ignored), other counts provisional names', () => {
     const isbi = parseLandmarkFile('001.txt', `${lines(19)}\n1\n2\n`);
     expect(isbi.map((p) => p.abbreviation)).toEqual(ISBI_LANDMARK_SET.landmarks.map((l) => l.abbreviation));
     expect(isbi[18].pixel).toEqual([181, 362]);
-    expect(() => parseLandmarkFile('short.txt', lines(5))).toThrow(/short\.txt: it lists 5 points .* but the ISBI 2015 list has 19 landmarks/);
-    // Before, a 5-line file became Sella..Gonion with silent null errors on any other model.
+    // Before, a 5-line file became Sella..Gonion, and any other model then found no truth (null errors).
+    const five = parseLandmarkFile('short.txt', lines(5));
+    expect(five.map((p) => p.name)).toEqual(['Point 1', 'Point 2', 'Point 3', 'Point 4', 'Point 5']);
+    expect(() => parseLandmarkFile('short.txt', lines(5), ISBI_LANDMARK_SET)).toThrow(/short\.txt: it lists 5 points .* but the ISBI 2015 list has 19 landmarks/);
   });
 
   it('refuse a line that is not two numbers, naming it', () => {
@@ -72,5 +77,35 @@ describe('named files on a model', () => {
 
   it('refuse a landmark given twice', () => {
     expect(() => parseLandmarkFile('gt.csv', 'name,x,y\nT1,1,2\nThumb tip,3,4\n', hand)).toThrow('gt.csv: row 3: Thumb tip is given twice');
+  });
+});
+
+describe('a landmark file read again for the model that uses it', () => {
+  const geometry: Geometry = { dimensions: [100, 100, 1], spacing: [0.5, 0.25, 1], origin: [10, 20, 30], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+  const stored = (name: string, text: string): GroundTruth => ({
+    seriesUid: '1.2.3',
+    landmarks: parseLandmarkFile(name, text).map((p) => ({ ...p, patient: [0, 0, 0] as [number, number, number] })),
+    lesions: [],
+    source: `landmark file ${name}`,
+  });
+
+  it('takes the model\'s names in order and places them in patient space', () => {
+    const text = '4,8\n10,20\n0,0\n';
+    const truth = truthForModel(stored('tiny.txt', text), { name: 'tiny.txt', text }, tinyManifest, geometry);
+    expect(truth.landmarks.map((l) => [l.abbreviation, ...l.pixel, ...l.patient])).toEqual([
+      ['S', 4, 8, 12, 22, 30],
+      ['N', 10, 20, 15, 25, 30],
+      ['Or', 0, 0, 10, 20, 30],
+    ]);
+    expect(truth.source).toBe('landmark file tiny.txt');
+  });
+
+  it('refuses a file that does not fit the model, and leaves other truth and classifiers alone', () => {
+    const text = lines(19);
+    expect(() => truthForModel(stored('001.txt', text), { name: '001.txt', text }, tinyManifest, geometry)).toThrow(/001\.txt: it lists 19 points .* has 3 landmarks/);
+    const demo = stored('001.txt', text);
+    expect(truthForModel(demo, undefined, tinyManifest, geometry)).toBe(demo);
+    const classifier = modelManifestSchema.parse(JSON.parse(readFileSync('test/fixtures/models/tiny-ct-classifier/model.json', 'utf8')));
+    expect(truthForModel(demo, { name: '001.txt', text }, classifier, geometry)).toBe(demo);
   });
 });

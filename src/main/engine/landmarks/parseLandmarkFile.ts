@@ -4,7 +4,8 @@
 //
 // Names come from a landmark set (the model's landmarks; the ISBI 19 when no model is given):
 // - a plain file carries no names, so its points are the set's landmarks in order, which only
-//   holds when the counts match: otherwise it is refused, saying both counts;
+//   holds when the counts match: otherwise it is refused, saying both counts (without a model,
+//   other counts than 19 keep provisional names until a model reads the file);
 // - a named file (CSV, JSON) must use names or abbreviations of the set: unknown names are refused,
 //   listed, rather than kept and silently matched to nothing.
 import { findLandmark, ISBI_LANDMARK_SET, type LandmarkSet } from './landmarkSet';
@@ -78,9 +79,16 @@ function parseJson(text: string): RawPoint[] {
 const listed = (items: string[], max = 6): string =>
   items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 
-/** Plain points take the set's landmarks in order: only when there are exactly as many. */
-function nameInOrder(points: RawPoint[], set: LandmarkSet): PixelLandmark[] {
+/**
+ * Plain points take the set's landmarks in order: only when there are exactly as many. Without a
+ * model, a count other than the ISBI 19 gets provisional names ("Point 1"...) until a model reads
+ * the file (truthForModel.ts): the file may well be meant for that model.
+ */
+function nameInOrder(points: RawPoint[], set: LandmarkSet, provisional: boolean): PixelLandmark[] {
   const want = set.landmarks.length;
+  if (provisional && points.length !== want) {
+    return points.map((p, i) => ({ name: `Point ${i + 1}`, abbreviation: `P${i + 1}`, pixel: p.pixel }));
+  }
   if (points.length !== want) {
     throw new LandmarkFileError(
       `it lists ${points.length} point${points.length === 1 ? '' : 's'} as plain "x,y" lines, but ${set.name} has ${want} landmark${want === 1 ? '' : 's'}; ` +
@@ -110,7 +118,7 @@ function resolveNames(points: RawPoint[], set: LandmarkSet, strict: boolean): Pi
 
 /**
  * Reads a landmark file against `model` (a landmark model's landmarks) or, without one, the ISBI
- * 19. Every refusal is a LandmarkFileError naming the file and saying what is wrong.
+ * 19 (other counts of plain points: provisional names). Every refusal is a LandmarkFileError naming the file and saying what is wrong.
  */
 export function parseLandmarkFile(fileName: string, text: string, model?: LandmarkSet): PixelLandmark[] {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
@@ -121,7 +129,7 @@ export function parseLandmarkFile(fileName: string, text: string, model?: Landma
     const trimmed = text.trimStart();
     if (/\.json$/i.test(fileName) || trimmed.startsWith('{') || trimmed.startsWith('[')) points = resolveNames(parseJson(text), set, model !== undefined);
     else if (/[a-z]/i.test(lines[0])) points = resolveNames(parseCsv(lines), set, model !== undefined);
-    else points = nameInOrder(parsePlain(lines), set);
+    else points = nameInOrder(parsePlain(lines), set, model === undefined);
   } catch (err) {
     if (!(err instanceof LandmarkFileError)) throw err;
     throw new LandmarkFileError(`${fileName}: ${err.message}`);
