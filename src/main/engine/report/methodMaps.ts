@@ -20,10 +20,15 @@ export interface MethodMapFiles {
 }
 
 export async function writeMethodMaps(outDir: string, method: string, result: ExplanationResult, study: Geometry): Promise<MethodMapFiles> {
-  const write = async (name: string, map: Float32Array, description: string, nearest = false) => {
-    // A 0/1 region stays 0/1 on the study grid: nearest, never blended edges.
-    const data = nearest ? resample(map, result.grid, study, 'nearest', 'clamp') : toStudyGrid(map, result.grid, study);
-    await writeNifti(path.join(outDir, name), { geometry: study, data, description: description.slice(0, 79) });
+  // Writes are queued, then run two at a time: one map is resampled on this thread while the
+  // previous one is compressed on libuv's pool (and at most two study-sized maps are held).
+  const queue: (() => Promise<void>)[] = [];
+  const write = (name: string, map: Float32Array, description: string, nearest = false) => {
+    queue.push(async () => {
+      // A 0/1 region stays 0/1 on the study grid: nearest, never blended edges.
+      const data = nearest ? resample(map, result.grid, study, 'nearest', 'clamp') : toStudyGrid(map, result.grid, study);
+      await writeNifti(path.join(outDir, name), { geometry: study, data, description: description.slice(0, 79) });
+    });
     return name;
   };
   const main = result.maps.length - 1;
@@ -31,15 +36,20 @@ export async function writeMethodMaps(outDir: string, method: string, result: Ex
   const files: Record<string, string> = {};
   // A significant-evidence map is a region with values: it keeps its edges too.
   const region = result.details.shows === 'significant evidence';
-  for (let t = main; t >= 0; t--) files[result.targets[t]] = await write(`${base(t)}.nii.gz`, result.maps[t], `${method} ${region ? 'significant evidence' : ''} ${result.targets[t]}`, region);
-  if (result.explainedInput) files['explained input'] = await write(`${method}-explained-input.nii.gz`, result.explainedInput, `${method} explained input`);
+  for (let t = main; t >= 0; t--) files[result.targets[t]] = write(`${base(t)}.nii.gz`, result.maps[t], `${method} ${region ? 'significant evidence' : ''} ${result.targets[t]}`, region);
+  if (result.explainedInput) files['explained input'] = write(`${method}-explained-input.nii.gz`, result.explainedInput, `${method} explained input`);
   const layerFiles: Record<string, Record<string, string>> = {};
   for (const [layer, maps] of Object.entries(result.layers ?? {})) {
     layerFiles[layer] = {};
     // Every target's region; the z and retention maps of the main target only (a cephalogram's 19
     // landmarks x 4 full-resolution maps would cost more to write than to compute).
     const upTo = layer === 'significant' ? 0 : main;
-    for (let t = main; t >= upTo; t--) layerFiles[layer][result.targets[t]] = await write(`${base(t)}-${layer}.nii.gz`, maps[t], `${method} ${layer} ${result.targets[t]}`, layer === 'significant');
+    for (let t = main; t >= upTo; t--) layerFiles[layer][result.targets[t]] = write(`${base(t)}-${layer}.nii.gz`, maps[t], `${method} ${layer} ${result.targets[t]}`, layer === 'significant');
   }
+  let next = 0;
+  const lane = async () => {
+    while (next < queue.length) await queue[next++]();
+  };
+  await Promise.all([lane(), lane()]);
   return { files, layerFiles };
 }
