@@ -20,6 +20,17 @@ export const pacsBaseUrlSchema = z
 /** An HTTP header value: printable ASCII only (no CR/LF, so no header injection). */
 export const authorizationSchema = z.string().max(8192).regex(/^[\x20-\x7e]+$/, 'the authorization header must be printable ASCII on one line');
 
+const finite = z.number().finite();
+export const editedGroundTruthSchema = z
+  .object({
+    source: z.string().max(500),
+    landmarks: z
+      .array(z.object({ name: z.string().min(1).max(200), abbreviation: z.string().min(1).max(32), pixel: z.tuple([finite, finite]), patient: z.tuple([finite, finite, finite]) }).strict())
+      .max(1000),
+  })
+  .strict();
+export type EditedGroundTruth = z.infer<typeof editedGroundTruthSchema>;
+
 export const pacsApiArgs = {
   pacsGetSettings: z.object({}).strict(),
   pacsSaveSettings: z
@@ -65,6 +76,11 @@ export const pacsApiArgs = {
       allowBurnedInAnnotation: z.boolean().default(false),
       /** Replace files that already exist in outDir (off: the export is refused, naming the file). */
       overwrite: z.boolean().default(false),
+      /**
+       * Ground-truth landmarks as the user placed or corrected them in the app: the report draws and
+       * scores these instead of the file the engine loaded. Absent: the engine's own ground truth.
+       */
+      groundTruth: editedGroundTruthSchema.optional(),
     })
     .strict(),
 } as const;

@@ -433,6 +433,7 @@ export class Engine {
         includeFreeText: a.includeFreeText,
         allowBurnedInAnnotation: a.allowBurnedInAnnotation,
         overwrite: a.overwrite,
+        groundTruth: a.groundTruth,
       });
       const files = out.files.map((f) => path.relative(outDir, f));
       const exportId = `export-${Date.now().toString(36)}-${this.exports.size + 1}`;

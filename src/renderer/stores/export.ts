@@ -8,6 +8,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { ExportResult } from '../../shared/pacsApi';
 import { useApi } from '../api';
+import { useModelStore } from './models';
 import { useStudyStore } from './study';
 
 export interface ExportForm {
@@ -44,6 +45,7 @@ const newRecord = (): SeriesExportRecord => ({
 export const useExportStore = defineStore('export', () => {
   const api = useApi();
   const study = useStudyStore();
+  const models = useModelStore();
   const records = ref<Record<string, SeriesExportRecord>>({});
 
   /** The record of a series, created on first use. */
@@ -66,7 +68,10 @@ export const useExportStore = defineStore('export', () => {
     rec.startedAt = Date.now();
     rec.error = null;
     try {
-      rec.last = await api.exportReport({ seriesUid, ...rec.form, outDir: rec.form.outDir.trim() });
+      // Landmarks the user moved: the PDF must show and score what is on screen, not the file.
+      const truth = models.currentTruthEdited ? models.currentTruth : null;
+      const groundTruth = truth ? { source: truth.source, landmarks: truth.landmarks.map(({ name, abbreviation, pixel, patient }) => ({ name, abbreviation, pixel, patient })) } : undefined;
+      rec.last = await api.exportReport({ seriesUid, ...rec.form, outDir: rec.form.outDir.trim(), ...(groundTruth ? { groundTruth } : {}) });
     } catch (err) {
       rec.error = err instanceof Error ? err.message : String(err);
     } finally {

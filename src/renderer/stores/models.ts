@@ -17,6 +17,10 @@ export const useModelStore = defineStore('models', () => {
   const results = ref<Record<string, PredictionResult>>({});
   /** Ground-truth landmarks by series UID, as loaded or edited by the user. */
   const truth = ref<Record<string, { landmarks: Landmark[]; source: string }>>({});
+  /** Earlier ground truths by series UID, newest last: one entry per drag, for undo. */
+  const truthHistory = ref<Record<string, { landmarks: Landmark[]; source: string }[]>>({});
+  /** Ground truth the user changed by hand (the export sends it, so the PDF shows what is on screen). */
+  const truthEdited = ref<Record<string, boolean>>({});
 
   const selected = computed(() => models.value.find((m) => m.id === selectedId.value) ?? null);
   const result = computed(() => (study.selectedSeriesUid ? results.value[study.selectedSeriesUid] ?? null : null));
@@ -90,7 +94,11 @@ export const useModelStore = defineStore('models', () => {
     const uid = study.selectedSeriesUid;
     if (!uid) return;
     const gt = await guard(async () => api.importLandmarks(uid, [{ name: file.name, data: await file.arrayBuffer() }]));
-    if (gt) truth.value = { ...truth.value, [uid]: { landmarks: gt.landmarks, source: gt.source } };
+    if (gt) {
+      truth.value = { ...truth.value, [uid]: { landmarks: gt.landmarks, source: gt.source } };
+      // The engine holds this file's points now: only later drags are edits it does not know.
+      truthEdited.value = { ...truthEdited.value, [uid]: false };
+    }
   }
 
   /** Ground truth started from the model's points, for the user to drag into place. */
@@ -99,7 +107,29 @@ export const useModelStore = defineStore('models', () => {
     const r = result.value;
     if (!uid || !r?.landmarks) return;
     truth.value = { ...truth.value, [uid]: { landmarks: r.landmarks.points.map(({ peak: _peak, ...p }) => ({ ...p })), source: 'placed by the user' } };
+    truthEdited.value = { ...truthEdited.value, [uid]: true };
   }
+
+  /** Call when a drag starts: the positions before it become one undo step. */
+  function beginTruthEdit(): void {
+    const uid = study.selectedSeriesUid;
+    const t = uid ? truth.value[uid] : undefined;
+    if (!uid || !t) return;
+    truthHistory.value = { ...truthHistory.value, [uid]: [...(truthHistory.value[uid] ?? []), t] };
+  }
+
+  /** Puts back the ground truth as it was before the last drag. */
+  function undoTruthEdit(): void {
+    const uid = study.selectedSeriesUid;
+    const steps = uid ? truthHistory.value[uid] : undefined;
+    if (!uid || !steps?.length) return;
+    truth.value = { ...truth.value, [uid]: steps[steps.length - 1] };
+    truthHistory.value = { ...truthHistory.value, [uid]: steps.slice(0, -1) };
+    truthEdited.value = { ...truthEdited.value, [uid]: steps.length > 1 };
+  }
+
+  const canUndoTruth = computed(() => !!study.selectedSeriesUid && (truthHistory.value[study.selectedSeriesUid]?.length ?? 0) > 0);
+  const currentTruthEdited = computed(() => !!study.selectedSeriesUid && !!truthEdited.value[study.selectedSeriesUid]);
 
   function moveTruthPoint(name: string, pixel: [number, number], patient: [number, number, number]): void {
     const uid = study.selectedSeriesUid;
@@ -107,7 +137,8 @@ export const useModelStore = defineStore('models', () => {
     if (!uid || !t) return;
     const landmarks = t.landmarks.map((l) => (l.name === name ? { ...l, pixel, patient } : l));
     truth.value = { ...truth.value, [uid]: { landmarks, source: t.source.includes('edited') ? t.source : `${t.source}, edited by the user` } };
+    truthEdited.value = { ...truthEdited.value, [uid]: true };
   }
 
-  return { models, selectedId, selected, running, error, result, currentTruth, errors, compatible, refresh, selectDefault, importFiles, importDialog, run, loadTruthFile, truthFromPrediction, moveTruthPoint };
+  return { models, selectedId, selected, running, error, result, currentTruth, currentTruthEdited, canUndoTruth, beginTruthEdit, undoTruthEdit, errors, compatible, refresh, selectDefault, importFiles, importDialog, run, loadTruthFile, truthFromPrediction, moveTruthPoint };
 });

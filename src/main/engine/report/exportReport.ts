@@ -42,6 +42,8 @@ export interface ReportOptions {
   allowBurnedInAnnotation?: boolean;
   /** Existing files in `out` are replaced only when this is set; otherwise the export is refused. */
   overwrite?: boolean;
+  /** Ground-truth landmarks to draw instead of the study's own (the user's edits in the app). */
+  truthLandmarks?: { pixel: [number, number] }[];
   /** The SEG marks the top `topPercent`% of each map (default 5). */
   topPercent?: number;
   /** Engine cache folder (model library); the study itself is only read. */
@@ -102,7 +104,7 @@ export async function exportReport(o: ReportOptions): Promise<ReportOutput> {
       images.push({ method, slice: source.info.kind === 'volume' ? mostSalientSlice(map) : 0, map, region: regionDescription(method, m) });
     }
     const points: KeyPoint[] = [
-      ...(source.truth?.landmarks ?? []).map((p) => ({ pixel: p.pixel, kind: 'truth' as const })),
+      ...(o.truthLandmarks ?? source.truth?.landmarks ?? []).map((p) => ({ pixel: p.pixel, kind: 'truth' as const })),
       ...(result.prediction.landmarks?.points ?? []).map((p) => ({ pixel: p.pixel, kind: 'predicted' as const })),
     ];
     const first = await source.instance(0);

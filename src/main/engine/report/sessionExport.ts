@@ -4,6 +4,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { PredictionResult, VolumeInfo } from '../../../shared/api';
+import { landmarkErrors } from '../../../shared/landmarkMetrics';
+import type { EditedGroundTruth } from '../../../shared/pacsApi';
 import type { ExplanationResult } from '../explain/explainVolume';
 import { writeFileAtomic } from '../io/atomic';
 import { APP_VERSION } from '../version';
@@ -28,6 +30,15 @@ export interface SessionExportInput {
   includeFreeText?: boolean;
   allowBurnedInAnnotation?: boolean;
   overwrite?: boolean;
+  /** Ground truth as edited in the app: drawn in the key images and scored in the PDF instead of the loaded one. */
+  groundTruth?: EditedGroundTruth;
+}
+
+/** The prediction with its landmark errors recomputed against the user's ground truth. */
+function scoredAgainst(prediction: PredictionResult, truth: EditedGroundTruth | undefined, info: VolumeInfo): PredictionResult {
+  if (!truth || !prediction.landmarks) return prediction;
+  const errors = landmarkErrors(prediction.landmarks.points, truth.landmarks, [info.geometry.spacing[0], info.geometry.spacing[1]], info.pixelSpacingSource);
+  return { ...prediction, landmarks: { ...prediction.landmarks, errors, truthSource: truth.source } };
 }
 
 export async function exportSession(input: SessionExportInput): Promise<ReportOutput> {
@@ -47,7 +58,7 @@ export async function exportSession(input: SessionExportInput): Promise<ReportOu
       created: new Date().toISOString(),
       study: { seriesUid: input.info.seriesUid, modality: input.info.modality, geometry: input.info.geometry },
       model: input.model,
-      prediction: input.prediction,
+      prediction: scoredAgainst(input.prediction, input.groundTruth, input.info),
       methods,
     };
     await writeFileAtomic(path.join(results, 'result.json'), JSON.stringify(result, null, 2) + '\n');
@@ -64,6 +75,7 @@ export async function exportSession(input: SessionExportInput): Promise<ReportOu
       includeFreeText: input.includeFreeText,
       allowBurnedInAnnotation: input.allowBurnedInAnnotation,
       overwrite: input.overwrite,
+      truthLandmarks: input.groundTruth?.landmarks,
       cacheDir: input.cacheDir,
       bundledModelsDir: input.bundledModelsDir,
     });
