@@ -117,6 +117,8 @@ export interface VolumeInfo {
   /** Where the in-plane spacing came from; measurements in mm are only calibrated if not 'none'. */
   pixelSpacingSource: 'PixelSpacing' | 'ImagerPixelSpacing' | 'none';
   sopInstanceUids: string[]; // per slice k
+  /** InstanceNumber (0020,0013) per slice k; null where the file has none or holds several frames. */
+  instanceNumbers?: (number | null)[];
   warnings: string[];
 }
 

@@ -10,7 +10,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => server?.stop());
 
 interface ViewerProbe {
-  getSliceIndex(i: number): { index: number; count: number; positionMm: number };
+  getSliceIndex(i: number): { index: number; count: number; positionMm: number; acquiredSlice: number | null };
   getWindow(): { center: number; width: number };
 }
 const sliceOf = (page: Page, i: number) =>
@@ -48,7 +48,8 @@ test('opens the demo CT in axial, sagittal and coronal viewports and reads it', 
   const after = await sliceOf(page, 0);
   expect(after.index).not.toBe(before.index);
   expect(Math.abs(after.positionMm - before.positionMm)).toBeGreaterThan(5);
-  await expect(page.getByTestId('slice-axial')).toContainText(`${after.index + 1} / ${after.count}`);
+  // The label is the engine's slice order (what the tag panel and the PDF use), not cornerstone's index.
+  await expect(page.getByTestId('slice-axial')).toContainText(`slice ${after.acquiredSlice! + 1}/120 · Im `);
   expect(meanAbsDiff(shotBefore, await axial.screenshot())).toBeGreaterThan(1);
 
   // Window presets: lung and bone windows draw the same slice differently.

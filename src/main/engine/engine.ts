@@ -169,7 +169,16 @@ export class Engine {
 
   /** Decodes the series once (cached); progress reports decoded slices. */
   async loadVolume(uid: string, progress?: BuildProgress): Promise<VolumeInfo> {
-    return (await this.volume(uid, progress)).info;
+    const info = (await this.volume(uid, progress)).info;
+    return { ...info, instanceNumbers: this.instanceNumbers(uid, info.sopInstanceUids) };
+  }
+
+  /** InstanceNumber per slice, so the app and the reports can number slices as the files do (null: none, or a multi-frame file). */
+  private instanceNumbers(uid: string, sops: string[]): (number | null)[] {
+    const bySop = new Map(this.seriesOrThrow(uid).instances.map((i) => [i.sopInstanceUid, i.header.instanceNumber ?? null]));
+    const frames = new Map<string, number>();
+    for (const s of sops) frames.set(s, (frames.get(s) ?? 0) + 1);
+    return sops.map((s) => (frames.get(s) === 1 ? (bySop.get(s) ?? null) : null));
   }
 
   async getVoxels(uid: string): Promise<Volume['voxels']> {

@@ -23,6 +23,7 @@ import {
 import { annotation, Enums as ToolEnums, ToolGroupManager, type Types as ToolTypes } from '@cornerstonejs/tools';
 import type { VolumeInfo } from '../../shared/api';
 import { axis, dot, patientToIndex, type Vec3 } from '../../shared/geometry';
+import { AXIS_NAMES, slicePositionMm } from '../../shared/sliceLabel';
 import { frameOfReferenceOf } from './metadata';
 import { sharedRenderingEngine } from './engine';
 import { LENGTH_TOOL_NAME, TOOL_NAMES, createViewerToolGroup, switchPrimaryTool, type ViewerTool } from './toolGroup';
@@ -42,6 +43,12 @@ export interface SliceInfo {
    * (axial: 0 is the most superior slice).
    */
   acquiredSlice: number | null;
+  /**
+   * The shown plane in the one numbering of viewer, tag panel and PDF (shared/sliceLabel.ts): its
+   * index along the voxel axis it crosses (k for acquired slices, i or j across them), that axis'
+   * size, and its position on the patient axis it crosses. null for an oblique plane.
+   */
+  voxel: { unit: 'slice' | 'column' | 'row'; index: number; count: number; axis: 'x' | 'y' | 'z'; positionMm: number } | null;
 }
 
 export interface WindowLevel {
@@ -236,18 +243,25 @@ export class ViewerSession {
     const n = viewPlaneNormal as Vec3;
     const dominant = n.reduce((best, c, i) => (Math.abs(c) > Math.abs(n[best]) ? i : best), 0);
     const positionMm = (Math.sign(n[dominant]) || 1) * dot(focalPoint as Vec3, n);
+    const g = this.info.geometry;
     if (vp instanceof StackViewport) {
       const k = vp.getCurrentImageIdIndex();
-      return { index: k, count: vp.getImageIds().length, positionMm, acquiredSlice: k };
+      return { index: k, count: vp.getImageIds().length, positionMm, acquiredSlice: k, voxel: { unit: 'slice', index: k, count: g.dimensions[2], ...slicePositionMm(g, k) } };
     }
-    const g = this.info.geometry;
-    const parallel = Math.abs(dot(axis(g.direction, 2), n)) > 0.999;
-    const k = Math.round(patientToIndex(g, focalPoint as Vec3)[2]);
+    const ijk = patientToIndex(g, focalPoint as Vec3);
+    // The voxel axis this plane crosses (k: the acquired slices); none for an oblique plane.
+    const crossed = ([0, 1, 2] as const).find((a) => Math.abs(dot(axis(g.direction, a), n)) > 0.999);
+    const at = (a: 0 | 1 | 2) => Math.min(Math.max(Math.round(ijk[a]), 0), g.dimensions[a] - 1);
+    const k = at(2);
+    let voxel: SliceInfo['voxel'] = null;
+    if (crossed === 2) voxel = { unit: 'slice', index: k, count: g.dimensions[2], ...slicePositionMm(g, k) };
+    else if (crossed !== undefined) voxel = { unit: crossed === 0 ? 'column' : 'row', index: at(crossed), count: g.dimensions[crossed], axis: AXIS_NAMES[dominant as 0 | 1 | 2], positionMm: (focalPoint as Vec3)[dominant] };
     return {
       index: vp.getSliceIndex() ?? 0,
       count: vp.getNumberOfSlices() ?? 1,
       positionMm,
-      acquiredSlice: parallel ? Math.min(Math.max(k, 0), g.dimensions[2] - 1) : null,
+      acquiredSlice: crossed === 2 ? k : null,
+      voxel,
     };
   }
 

@@ -14,13 +14,13 @@ import { exportClock } from './exportClock';
 import { fitWithin } from './colormap';
 import { derivedUid } from './derivedUids';
 import { DEFAULT_TOP_PERCENT, stageDerivedObjects } from './dicomObjects';
-import { type KeyPoint, type MapVolume, mostSalientSlice, renderKeyImage } from './keyImages';
+import { type KeyPoint, type MapVolume, renderKeyImage, sharedKeySlice } from './keyImages';
+import { acquiredSliceLabel } from '../../../shared/sliceLabel';
 import { DISCLAIMER, type ReportContent, renderPdf } from './pdfReport';
 import { type ExplainResult, type MethodResult, ReportError, loadResult, mainMapFile, methodParameters } from './resultFile';
 import { secondaryCaptureDataset } from './secondaryCapture';
 import { Staging } from './staging';
 import { type StudySource, openStudySource, patientStudyAttributes } from './studySource';
-import { indexToPatient } from '../../../shared/geometry';
 
 /** Key images in the PDF are downscaled to at most this many pixels a side (~300 dpi at print size). */
 const PDF_IMAGE_MAX_SIDE = 1000;
@@ -78,6 +78,12 @@ function regionDescription(method: string, m: MethodResult): string | undefined 
   return `${method} significant evidence for "${main.target}": ${regionText(main)}`;
 }
 
+/** InstanceNumber (IS) of a naturalized dataset; null when absent or not a number. */
+function instanceNumberOf(ds: NaturalDataset): number | null {
+  const v = Number(Array.isArray(ds.InstanceNumber) ? ds.InstanceNumber[0] : ds.InstanceNumber);
+  return ds.InstanceNumber === undefined || ds.InstanceNumber === '' || !Number.isFinite(v) ? null : v;
+}
+
 const personName = (v: unknown): string => {
   const first = Array.isArray(v) ? v[0] : v;
   if (first && typeof first === 'object' && 'Alphabetic' in first) return String((first as { Alphabetic: unknown }).Alphabetic ?? '');
@@ -101,8 +107,11 @@ export async function exportReport(o: ReportOptions): Promise<ReportOutput> {
       const nii = await readNifti(mainMapFile(o.results, method, m));
       const map = { geometry: nii.geometry, data: nii.data };
       if (nii.data.length !== dims[0] * dims[1] * dims[2]) throw new ReportError(`map of ${method} has ${nii.data.length} voxels, the series ${dims[0] * dims[1] * dims[2]}`);
-      images.push({ method, slice: source.info.kind === 'volume' ? mostSalientSlice(map) : 0, map, region: regionDescription(method, m) });
+      images.push({ method, slice: 0, map, region: regionDescription(method, m) });
     }
+    // Every method on the same slice, so the key images compare like with like.
+    const keySlice = source.info.kind === 'volume' ? sharedKeySlice(images.map((im) => im.map)) : 0;
+    for (const im of images) im.slice = keySlice;
     const points: KeyPoint[] = [
       ...(o.truthLandmarks ?? source.truth?.landmarks ?? []).map((p) => ({ pixel: p.pixel, kind: 'truth' as const })),
       ...(result.prediction.landmarks?.points ?? []).map((p) => ({ pixel: p.pixel, kind: 'predicted' as const })),
@@ -155,7 +164,7 @@ async function stageSecondaryCaptures(staging: Staging, result: ExplainResult, s
       sopInstanceUid: derivedUid(result.study.seriesUid, result.created, 'key-image', im.method),
       seriesNumber: 9001,
       instanceNumber: n + 1,
-      description: `${im.region ? `${im.region.slice(0, 120)}; colour = z (jet)` : `${im.method} saliency (jet, normalised to its min..max range, shown above 20%)`} on ${source.info.kind === 'volume' ? `slice ${im.slice + 1} of ${source.info.geometry.dimensions[2]}` : 'the image'}; colour bar at the right edge`,
+      description: `${im.region ? `${im.region.slice(0, 120)}; colour = z (jet)` : `${im.method} saliency (jet, normalised to its min..max range, shown above 20%)`} on ${source.info.kind === 'volume' ? acquiredSliceLabel(source.info.geometry, im.slice, instanceNumberOf(src.dataset)) : 'the image'}; colour bar at the right edge`,
       created,
     });
     if (anon) ds = anon.dataset(ds);
@@ -205,14 +214,16 @@ async function reportContent(engine: Engine, result: ExplainResult, source: Stud
     ] as [string, string][],
   };
   const g = source.info.geometry;
-  const keyImages = images.map((im) => {
-    const z = indexToPatient(g, [0, 0, im.slice])[2];
-    return {
+  const keyImages = [];
+  for (const im of images) {
+    // The viewer's and the tag panel's numbering (shared/sliceLabel.ts), InstanceNumber from the slice's own file.
+    const where = source.info.kind === 'volume' ? acquiredSliceLabel(g, im.slice, instanceNumberOf((await source.instance(im.slice)).dataset)) : '';
+    keyImages.push({
       method: im.method,
-      caption: (source.info.kind === 'volume' ? `${im.method}: slice ${im.slice + 1}/${g.dimensions[2]} (z = ${z.toFixed(1)} mm)` : `${im.method}`) + (im.region ? ' - significant evidence only' : ''),
+      caption: (where ? `${im.method}: ${where}` : `${im.method}`) + (im.region ? ' - significant evidence only' : ''),
       image: fitWithin(keyImage(source, im, points, 0), PDF_IMAGE_MAX_SIDE),
-    };
-  });
+    });
+  }
   const w = source.info.window;
   return {
     title: 'Explicare explanation report',
@@ -227,7 +238,7 @@ async function reportContent(engine: Engine, result: ExplainResult, source: Stud
     })),
     keyImages,
     keyImageNote:
-      (source.info.kind === 'volume' ? 'Per method, the axial slice with the largest saliency mass. ' : 'Green crosses: predicted landmarks; magenta rings: ground truth. ') +
+      (source.info.kind === 'volume' ? 'Every method on the same axial slice: where the methods\' saliency masses, each scaled to its own peak, add up most. ' : 'Green crosses: predicted landmarks; magenta rings: ground truth. ') +
       `Window ${w.center}/${w.width}; saliency normalised to its min..max range, shown (jet, 55% opacity) above 20% of that range.` +
       images.filter((im) => im.region).map((im) => ` ${im.region}: only this region is coloured (colour = z, standard deviations above chance); uncoloured areas show no evidence either way.`).join(''),
     faithfulness: Object.entries(result.methods).flatMap(([method, m]) => (m.metrics ? [{ method, ...m.metrics.faithfulness }] : [])),

@@ -40,6 +40,19 @@ export function mostSalientSlice(map: MapVolume): number {
   return best;
 }
 
+/**
+ * One key slice for every method, so a reader compares the maps on the same anatomy: the slice
+ * where the methods' masses, each scaled to its own peak, add up most (the first on ties). Maps
+ * with no mass at all (an empty significant region) have no say. 0 for no maps.
+ */
+export function sharedKeySlice(maps: MapVolume[]): number {
+  const masses = maps.map(sliceMass).filter((m) => m.some((v) => v > 0));
+  if (!masses.length) return maps.length ? mostSalientSlice(maps[0]) : 0;
+  const total = masses[0].map((_, k) => masses.reduce((s, m) => s + m[k] / Math.max(...m), 0));
+  let best = 0;
+  for (let k = 1; k < total.length; k++) if (total[k] > total[best]) best = k;
+  return best;
+}
 
 function sameGrid(a: Geometry, b: Geometry): boolean {
   const close = (x: readonly number[], y: readonly number[]) => x.every((v, i) => Math.abs(v - y[i]) < 1e-3);
