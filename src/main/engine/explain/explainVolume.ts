@@ -3,7 +3,7 @@
 // resamples them onto the study's voxel grid (for NIfTI export, overlays, metrics).
 import type { GroundTruth } from '../../../shared/api';
 import { reindex, type Geometry } from '../../../shared/geometry';
-import { preprocess } from '../inference/preprocess';
+import { preprocessOnce } from '../inference/preprocess';
 import type { InferencePool, LoadedSession } from '../inference/pool';
 import type { LibraryEntry } from '../models/library';
 import type { Volume } from '../volume/buildVolume';
@@ -54,7 +54,7 @@ export async function explainVolume(args: {
 /** What a method needs: the input on the model grid, ground truth in model-grid pixels. */
 export function explainContext(args: { volume: Volume; entry: LibraryEntry; session: LoadedSession; worker: InferencePool; truth: GroundTruth | null }): ExplainContext {
   const { manifest } = args.entry.pkg;
-  const input = preprocess(manifest, args.volume.info.geometry, args.volume.voxels);
+  const input = preprocessOnce(manifest, args.entry.pkg.sha256, args.volume.info.geometry, args.volume.voxels);
   const decoding = manifest.output.decoding;
   const truthInGrid =
     decoding.type === 'heatmaps' && args.truth?.landmarks.length

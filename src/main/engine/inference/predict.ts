@@ -7,7 +7,7 @@ import type { LibraryEntry } from '../models/library';
 import type { Volume } from '../volume/buildVolume';
 import { decodeHeatmaps } from './decodeLandmarks';
 import type { InferencePool, LoadedSession } from './pool';
-import { preprocess } from './preprocess';
+import { preprocessOnce } from './preprocess';
 
 function activate(logits: Float32Array, kind: 'softmax' | 'sigmoid'): number[] {
   if (kind === 'sigmoid') return Array.from(logits, (v) => 1 / (1 + Math.exp(-v)));
@@ -29,7 +29,7 @@ export async function predict(
     throw new Error(`this model is for ${manifest.modality.join('/')} images; the series is ${volume.info.modality}`);
   }
   const t0 = performance.now();
-  const input = preprocess(manifest, volume.info.geometry, volume.voxels);
+  const input = preprocessOnce(manifest, sha256, volume.info.geometry, volume.voxels);
   const t1 = performance.now();
   const run = await worker.run(session.key, { [manifest.input.name]: { data: input.data, dims: input.dims } }, [manifest.output.name]);
   const t2 = performance.now();

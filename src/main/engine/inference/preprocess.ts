@@ -63,3 +63,19 @@ export function preprocess(manifest: ModelManifest, geometry: Geometry, voxels: 
   mapIntensity(data, manifest, g.mode === 'letterbox' ? g.padValue : 0);
   return { data, dims: [...manifest.input.shape], grid };
 }
+
+/** Model inputs already computed, per volume (its voxel array) and model. */
+const computed = new WeakMap<object, Map<string, ModelInput>>();
+
+/**
+ * preprocess, once per volume and model: a prediction and every explanation of the same series
+ * start from the same model input (resampling a 512x512x120 CT costs ~0.5 s). Callers get their
+ * own copy of the data, so a method can never change another's input.
+ */
+export function preprocessOnce(manifest: ModelManifest, modelKey: string, geometry: Geometry, voxels: ArrayLike<number> & object): ModelInput {
+  let byModel = computed.get(voxels);
+  if (!byModel) computed.set(voxels, (byModel = new Map()));
+  let input = byModel.get(modelKey);
+  if (!input) byModel.set(modelKey, (input = preprocess(manifest, geometry, voxels)));
+  return { data: input.data.slice(), dims: [...input.dims], grid: input.grid };
+}

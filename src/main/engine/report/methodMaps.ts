@@ -1,4 +1,5 @@
-// Writes one explanation's maps as NIfTI on the study's voxel grid, named as result.json expects
+// Writes one explanation's maps as NIfTI on the study's voxel grid (the explained input on the
+// model grid), named as result.json expects
 // (<method>.nii.gz for the main target, <method>-<target>.nii.gz for the others), and its layers
 // (MUPAX: <method>[-<target>]-significant.nii.gz for every target, <method>-z.nii.gz and
 // <method>-retention.nii.gz for the main one). Shared by the CLI
@@ -37,7 +38,15 @@ export async function writeMethodMaps(outDir: string, method: string, result: Ex
   // A significant-evidence map is a region with values: it keeps its edges too.
   const region = result.details.shows === 'significant evidence';
   for (let t = main; t >= 0; t--) files[result.targets[t]] = write(`${base(t)}.nii.gz`, result.maps[t], `${method} ${region ? 'significant evidence' : ''} ${result.targets[t]}`, region);
-  if (result.explainedInput) files['explained input'] = write(`${method}-explained-input.nii.gz`, result.explainedInput, `${method} explained input`);
+  if (result.explainedInput) {
+    // The explained input is an image of what the model sees: it stays on the model grid (its own
+    // affine, same patient space). On the study grid it was a blurred, 30x larger copy of the CT
+    // that took longer to compress than the rest of the command's maps together.
+    const name = `${method}-explained-input.nii.gz`;
+    const data = result.explainedInput;
+    queue.push(() => writeNifti(path.join(outDir, name), { geometry: result.grid, data, description: `${method} explained input (model grid)` }));
+    files['explained input'] = name;
+  }
   const layerFiles: Record<string, Record<string, string>> = {};
   for (const [layer, maps] of Object.entries(result.layers ?? {})) {
     layerFiles[layer] = {};
