@@ -1,6 +1,6 @@
 // What is open: studies, the selected series and its volume (voxels + geometry from the engine).
 import { defineStore } from 'pinia';
-import { markRaw, ref, shallowRef } from 'vue';
+import { computed, markRaw, ref, shallowRef } from 'vue';
 import type { Capabilities, GroundTruth, OpenReport, StudySummary, UploadFile, VolumeInfo } from '../../shared/api';
 import { useApi } from '../api';
 import { typedVoxels, type VoxelArray } from '../viewer/voxels';
@@ -24,6 +24,13 @@ export const useStudyStore = defineStore('study', () => {
   /** The open report that brought each series in: the load report shown is the selected series' own. */
   const reports = ref<Record<string, OpenReport>>({});
   const selectedSeriesUid = ref<string | null>(null);
+  /**
+   * Studies the user closed in this window. The engine keeps what it opened (its caches serve a
+   * reopen at once); closing takes a study off the workstation and frees its volume here.
+   */
+  const closedStudyUids = ref<string[]>([]);
+  /** The studies on the workstation: everything open minus what the user closed. */
+  const shownStudies = computed(() => studies.value.filter((s) => !closedStudyUids.value.includes(s.studyUid)));
   const volume = shallowRef<LoadedVolume | null>(null);
   const groundTruth = ref<GroundTruth | null>(null);
   const busy = ref<string | null>(null);
@@ -46,6 +53,9 @@ export const useStudyStore = defineStore('study', () => {
     if (!report) return;
     studies.value = report.studies;
     for (const uid of report.openedSeries) reports.value = { ...reports.value, [uid]: report };
+    // Opening a closed study's files again brings it back.
+    const reopened = new Set(report.studies.filter((s) => s.series.some((se) => report.openedSeries.includes(se.seriesUid))).map((s) => s.studyUid));
+    closedStudyUids.value = closedStudyUids.value.filter((uid) => !reopened.has(uid));
     if (report.dicomFiles === 0) {
       error.value = `No DICOM images found in ${report.filesScanned} file(s)${skippedReasons(report)}`;
       return;
@@ -59,7 +69,7 @@ export const useStudyStore = defineStore('study', () => {
       capabilities.value = await api.capabilities();
       studies.value = await api.listStudies();
     });
-    const first = studies.value[0]?.series[0];
+    const first = shownStudies.value[0]?.series[0];
     if (first && !selectedSeriesUid.value) await selectSeries(first.seriesUid);
   }
 
@@ -95,10 +105,22 @@ export const useStudyStore = defineStore('study', () => {
     });
   }
 
+  /** Takes a study off the workstation; the viewer moves to the next open study, or the start screen. */
+  async function closeStudy(studyUid: string): Promise<void> {
+    closedStudyUids.value = [...closedStudyUids.value, studyUid];
+    const closing = studies.value.find((s) => s.studyUid === studyUid);
+    if (!closing?.series.some((se) => se.seriesUid === selectedSeriesUid.value)) return;
+    volume.value = null;
+    selectedSeriesUid.value = null;
+    groundTruth.value = null;
+    const next = shownStudies.value[0]?.series[0];
+    if (next) await selectSeries(next.seriesUid);
+  }
+
   function dismissError(): void {
     error.value = null;
   }
 
   // afterOpen is shared with other ways of opening (a PACS retrieval ends with an OpenReport too).
-  return { capabilities, studies, reports, selectedSeriesUid, volume, groundTruth, busy, error, init, openDemo, openDialog, openFiles, selectSeries, dismissError, afterOpen };
+  return { capabilities, studies, shownStudies, closeStudy, reports, selectedSeriesUid, volume, groundTruth, busy, error, init, openDemo, openDialog, openFiles, selectSeries, dismissError, afterOpen };
 });
