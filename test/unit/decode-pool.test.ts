@@ -11,6 +11,7 @@ import { parseDicom } from '../../src/main/engine/dicom/parseFile';
 import { readImageHeader } from '../../src/main/engine/dicom/tags';
 import { decodeFrame, prepareFrame } from '../../src/main/engine/dicom/pixels/decodeFrame';
 import { DecodePool, DEFAULT_POOL_OPTIONS, sharedDecodePool, type DecodeTask } from '../../src/main/engine/dicom/pixels/decodePool';
+import { pydicomFile } from './dicom-test-helpers';
 import { EXPLICIT_LE, J2K_LOSSLESS, writeCtSeries, type WrittenSeries } from './j2k-series';
 
 let work: string;
@@ -75,9 +76,32 @@ describe('decoding compressed frames in the worker pool', () => {
     expect(Array.from(fromNative.voxels)).toEqual(Array.from(expected));
   });
 
+  it('decodes every frame of a multi-frame file (all views of one file buffer), in flight together, as inline', async () => {
+    // pydicom's RT dose: 15 RLE frames in one file. Submitting frame 1 must not take the file's
+    // buffer along (the fuzz campaign caught frames 2-15 failing when it did).
+    const file = pydicomFile('rtdose_rle.dcm');
+    const ds = parseDicom(readFileSync(file)).dataSet;
+    const header = readImageHeader(ds);
+    expect(header.numberOfFrames).toBe(15);
+    const lease = sharedDecodePool().acquire();
+    try {
+      const pooled = Array.from({ length: header.numberOfFrames }, (_, f) => {
+        const p = prepareFrame(header, ds, f);
+        if (p.kind !== 'encoded') throw new Error('not compressed');
+        return lease.decode({ ...p, frameIndex: f, file: 'rtdose_rle.dcm' });
+      });
+      for (const [f, frame] of (await Promise.all(pooled)).entries()) {
+        const inline = await decodeFrame(header, ds, f);
+        expect(bytesOf(frame.pixels).equals(bytesOf(inline.pixels)), `frame ${f + 1}`).toBe(true);
+      }
+    } finally {
+      lease.release();
+    }
+  });
+
   it('refuses a corrupt frame with the same reason as the inline decoder', async () => {
     const task = taskOf(j2k.files[0]);
-    const broken = task.encoded.slice();
+    const broken = new Uint8Array(task.encoded); // a copy: the task's bytes are a view of the file
     broken.fill(0x55, 40, broken.length); // keep SOC/SIZ, destroy the tiles
     let inlineReason = '';
     const { decodeEncapsulated } = await import('../../src/main/engine/dicom/pixels/decodeEncapsulated');

@@ -182,11 +182,12 @@ export class DecodePool {
     }, ms);
     slot.running = { ...queued, id, timer };
     slot.worker.ref(); // a task in flight keeps the process alive; an idle pool does not
-    // Own the codestream in an ArrayBuffer of its own so it can be transferred: a view into the
-    // file's buffer (a single-fragment frame) would otherwise take the whole file along.
-    const encoded = task.encoded.byteOffset === 0 && task.encoded.byteLength === task.encoded.buffer.byteLength
-      ? task.encoded
-      : task.encoded.slice();
+    // The codestream goes over in an ArrayBuffer of its own. A single-fragment frame is a view
+    // into the file's buffer: transferring that would detach the whole file (every later frame
+    // then fails to read), so it is copied first. Node Buffers are always copied: Buffer#slice is
+    // a view, not a copy, and a Buffer may sit in Node's shared pool.
+    const owned = !Buffer.isBuffer(task.encoded) && task.encoded.byteOffset === 0 && task.encoded.byteLength === task.encoded.buffer.byteLength;
+    const encoded = owned ? task.encoded : new Uint8Array(task.encoded);
     const req: DecodeRequest = { id, transferSyntaxUid: task.transferSyntaxUid, encoded, format: task.format, frameIndex: task.frameIndex };
     slot.worker.postMessage(req, [encoded.buffer as ArrayBuffer]);
   }
