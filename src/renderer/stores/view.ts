@@ -24,5 +24,7 @@ export const useViewStore = defineStore('view', () => {
   const cameraTick = ref(0);
   /** Ground-truth lesion outlines (demo studies) on the viewports. */
   const showLesions = ref(true);
-  return { activeTool, window, slices, probe, measurementsMm, tagSliceIndex, showHelp, cameraTick, showLesions };
+  /** Cine running on the first viewport. */
+  const cinePlaying = ref(false);
+  return { activeTool, window, slices, probe, measurementsMm, tagSliceIndex, showHelp, cameraTick, showLesions, cinePlaying };
 });

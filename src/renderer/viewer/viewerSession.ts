@@ -25,6 +25,7 @@ import type { VolumeInfo } from '../../shared/api';
 import { axis, dot, patientToIndex, type Vec3 } from '../../shared/geometry';
 import { AXIS_NAMES, slicePositionMm } from '../../shared/sliceLabel';
 import { frameOfReferenceOf } from './metadata';
+import type { ViewCamera } from './viewportGeometry';
 import { sharedRenderingEngine } from './engine';
 import { LENGTH_TOOL_NAME, TOOL_NAMES, createViewerToolGroup, switchPrimaryTool, type ViewerTool } from './toolGroup';
 import { getVolumeInfo } from './volume';
@@ -314,6 +315,12 @@ export class ViewerSession {
   worldAt(index: number, canvasX: number, canvasY: number): Vec3 {
     const p = this.viewport(index).canvasToWorld([canvasX, canvasY]);
     return [p[0], p[1], p[2]];
+  }
+
+  /** The camera of viewport `index` as the corner annotations read it (orientation, mm per pixel). */
+  camera(index: number): ViewCamera {
+    const c = this.viewport(index).getCamera();
+    return { viewUp: c.viewUp as Vec3, viewPlaneNormal: c.viewPlaneNormal as Vec3, parallelScale: c.parallelScale ?? 1, heightPx: this.elements[index]?.clientHeight ?? 1 };
   }
 
   /** Canvas point (CSS pixels) where a patient point projects in viewport `index`. */
