@@ -109,3 +109,40 @@ describe('a landmark file read again for the model that uses it', () => {
     expect(truthForModel(demo, { name: '001.txt', text }, classifier, geometry)).toBe(demo);
   });
 });
+
+describe('the engine reads a plain landmark file for the model that runs', () => {
+  it('gives a 3-landmark model its landmarks from 3 plain lines, and refuses 5 lines saying why', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { Engine } = await import('../../src/main/engine/engine');
+    const { pydicomFile } = await import('./dicom-test-helpers');
+    const work = mkdtempSync(path.join(os.tmpdir(), 'explicare-landmark-model-'));
+    const engine = new Engine({ cacheDir: work });
+    try {
+      const model = await engine.importModel(path.resolve('test/fixtures/models/tiny-landmarks'));
+      const uid = (await engine.openPaths([pydicomFile('CT_small.dcm')])).openedSeries[0];
+      const upload = (text: string, name = 'points.txt') => engine.importLandmarks(uid, [{ name, data: new TextEncoder().encode(text).buffer as ArrayBuffer }]);
+
+      // At import no model is known: three plain points keep provisional names.
+      expect((await upload('10,20\n100,30\n50,60\n')).landmarks.map((l) => l.name)).toEqual(['Point 1', 'Point 2', 'Point 3']);
+      const result = await engine.runModel(uid, model.id);
+      const errors = result.landmarks!.errors!;
+      // Before, names came from the ISBI list and nothing matched: every error was null.
+      expect(errors.count).toBe(3);
+      expect(errors.perLandmark.map((p) => p.errorMm === null)).toEqual([false, false, false]);
+      const predicted = result.landmarks!.points;
+      const dx = (predicted[1].pixel[0] - 100) * 0.661468;
+      const dy = (predicted[1].pixel[1] - 30) * 0.661468;
+      expect(errors.perLandmark[1].errorMm).toBeCloseTo(Math.hypot(dx, dy), 3); // Nasion <- line 2
+
+      await upload('1,2\n3,4\n5,6\n7,8\n9,10\n');
+      await expect(engine.runModel(uid, model.id)).rejects.toThrow(
+        /^The ground-truth landmarks do not fit this model: points\.txt: it lists 5 points as plain "x,y" lines, but the model "Tiny landmark model \(test fixture, untrained\)" has 3 landmarks/,
+      );
+    } finally {
+      await engine.dispose();
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -15,6 +15,7 @@ import { groundTruthFileSchema } from './study/groundTruthFile';
 import { InferencePool } from './inference/pool';
 import { predict } from './inference/predict';
 import { parseLandmarkFile, LandmarkFileError } from './landmarks/parseLandmarkFile';
+import { truthForModel, type LandmarkFileText } from './landmarks/truthForModel';
 import { ModelLibrary } from './models/library';
 import { ModelPackageError } from './models/readPackage';
 import { explainContext, explainVolume, type ExplanationResult } from './explain/explainVolume';
@@ -35,6 +36,7 @@ import { jobTargetSpec, makeScorer } from './metrics/scorer';
 import { PacsService } from './pacs/pacsService';
 import type { ExportResult, StowResult } from '../../shared/pacsApi';
 import type { ApiArgs } from '../../shared/api';
+import type { ModelManifest } from '../../shared/modelManifest';
 
 export class EngineError extends Error {
   constructor(
@@ -62,6 +64,11 @@ export class Engine {
   private uploadCount = 0;
   private inference: InferencePool | undefined;
   private readonly userTruth = new Map<string, GroundTruth>();
+  /**
+   * The landmark file behind a series' user truth, read again against each model that meets it,
+   * as long as that truth is still the one the file gave (an edit replaces it).
+   */
+  private readonly landmarkFiles = new Map<string, { file: LandmarkFileText; truth: GroundTruth }>();
   private readonly models: ModelLibrary;
   private readonly jobs = new JobManager<ExplanationResult>();
   private readonly results: ResultCache;
@@ -252,7 +259,7 @@ export class Engine {
       throw err;
     }
     try {
-      return await predict(volume, entry, session, this.worker(), await this.getGroundTruth(seriesUid));
+      return await predict(volume, entry, session, this.worker(), await this.truthFor(seriesUid, entry.pkg.manifest));
     } catch (err) {
       if (err instanceof EngineError) throw err;
       throw new EngineError('bad-input', `The model could not run on this series: ${(err as Error).message}`);
@@ -264,8 +271,9 @@ export class Engine {
     if (files.length !== 1) throw new EngineError('bad-input', 'send exactly one landmark file (.txt, .csv or .json)');
     const info = await this.loadVolume(seriesUid);
     let points;
+    const text = new TextDecoder().decode(files[0].data);
     try {
-      points = parseLandmarkFile(files[0].name, new TextDecoder().decode(files[0].data));
+      points = parseLandmarkFile(files[0].name, text);
     } catch (err) {
       if (err instanceof LandmarkFileError) throw new EngineError('bad-input', err.message);
       throw err;
@@ -280,7 +288,21 @@ export class Engine {
       source: `landmark file ${files[0].name}`,
     };
     this.userTruth.set(seriesUid, truth);
+    this.landmarkFiles.set(seriesUid, { file: { name: files[0].name, text }, truth });
     return truth;
+  }
+
+  /** The ground truth as a model sees it: a user's landmark file is read against its landmarks. */
+  private async truthFor(seriesUid: string, manifest: ModelManifest): Promise<GroundTruth | null> {
+    const truth = await this.getGroundTruth(seriesUid);
+    const fromFile = this.landmarkFiles.get(seriesUid);
+    if (!truth || !fromFile || fromFile.truth !== truth) return truth;
+    try {
+      return truthForModel(truth, fromFile.file, manifest, (await this.volume(seriesUid)).info.geometry);
+    } catch (err) {
+      if (err instanceof LandmarkFileError) throw new EngineError('bad-input', `The ground-truth landmarks do not fit this model: ${err.message}`);
+      throw err;
+    }
   }
 
   private async modelOrThrow(modelId: string) {
@@ -318,7 +340,7 @@ export class Engine {
         throw err;
       }
     }
-    const truth = await this.getGroundTruth(seriesUid);
+    const truth = await this.truthFor(seriesUid, model.entry.pkg.manifest);
     const key = cacheKey({ seriesUid, modelId, method, options: { options, truth: truth?.source ?? null } });
     const meta = { seriesUid, modelId, method, cacheKey: key };
     const label = `${method} · ${model.entry.pkg.manifest.name}`;
@@ -341,7 +363,7 @@ export class Engine {
   async explainContextFor(seriesUid: string, modelId: string): Promise<ExplainContext> {
     const volume = await this.volume(seriesUid);
     const model = await this.modelOrThrow(modelId);
-    return explainContext({ volume, ...model, worker: this.worker(), truth: await this.getGroundTruth(seriesUid) });
+    return explainContext({ volume, ...model, worker: this.worker(), truth: await this.truthFor(seriesUid, model.entry.pkg.manifest) });
   }
 
   private jobOrThrow(id: string): Job<ExplanationResult> {
