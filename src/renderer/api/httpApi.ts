@@ -8,13 +8,20 @@ export class ApiError extends Error {
   }
 }
 
+/** The request never reached the engine (the server stopped or the network is down), as opposed to an error it answered with. */
+export class EngineUnreachableError extends ApiError {
+  constructor() {
+    super('internal', 'the Explicare engine is not reachable (was `npm run serve` stopped?)');
+  }
+}
+
 export function createHttpApi(token: string): ExplicareApi {
   async function post(method: string, body: BodyInit | undefined, type: string): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(`./api/${method}`, { method: 'POST', body, headers: { Authorization: `Bearer ${token}`, 'Content-Type': type } });
     } catch {
-      throw new ApiError('internal', 'the Explicare engine is not reachable (was `npm run serve` stopped?)');
+      throw new EngineUnreachableError();
     }
     if (!res.ok) {
       const err = (await res.json().catch(() => ({ code: 'internal', message: `HTTP ${res.status}` }))) as ApiErrorBody;
