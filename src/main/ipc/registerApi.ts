@@ -1,5 +1,4 @@
 // Serves the API contract over IPC to our own window only; every argument is validated.
-import path from 'node:path';
 import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
 import { apiArgs, seriesUidSchema, uploadLimits, uploadNameSchema, type Capabilities } from '../../shared/api';
@@ -8,6 +7,7 @@ import { dispatch, isDispatchable, toApiError } from '../engine/dispatch';
 import type { AppLog } from '../engine/appLog';
 import type { Engine } from '../engine/engine';
 import { APP_VERSION } from '../engine/version';
+import { ExportFolderPolicy } from '../exportFolderPolicy';
 
 const uploadSchema = z
   .array(z.object({ name: uploadNameSchema, data: z.instanceof(ArrayBuffer) }).strict())
@@ -17,7 +17,7 @@ const uploadSchema = z
 export function registerApi(engine: Engine, window: BrowserWindow, rendererUrl: string, log?: AppLog): void {
   // Folders the user chose in the native dialog: in the desktop app an export writes only there
   // (or to the app's own exports folder), never to a path the renderer typed.
-  const exportFolders = new Set<string>();
+  const exportFolders = new ExportFolderPolicy();
   const fromOurWindow = (e: IpcMainInvokeEvent) =>
     e.sender === window.webContents && (e.senderFrame?.url ?? '').startsWith(rendererUrl);
 
@@ -40,15 +40,12 @@ export function registerApi(engine: Engine, window: BrowserWindow, rendererUrl: 
       apiArgs.chooseExportFolder.parse(args);
       const picked = await dialog.showOpenDialog(window, { title: 'Export to folder', properties: ['openDirectory', 'createDirectory'] });
       if (picked.canceled || picked.filePaths.length === 0) return null;
-      const folder = path.resolve(picked.filePaths[0]);
-      exportFolders.add(folder);
-      return folder;
+      return exportFolders.choose(picked.filePaths[0]);
     }
     if (method === 'exportReport') {
       const a = apiArgs.exportReport.parse(args);
-      if (a.outDir && !exportFolders.has(path.resolve(a.outDir))) {
-        throw new z.ZodError([{ code: 'custom', path: ['outDir'], message: 'choose the export folder with "Choose folder…" (the desktop app writes only to folders chosen there)', input: a.outDir }]);
-      }
+      const refusal = exportFolders.refusal(a.outDir);
+      if (refusal) throw new z.ZodError([{ code: 'custom', path: ['outDir'], message: refusal, input: a.outDir }]);
     }
     if (method === 'openFiles') return engine.openFiles(uploadSchema.parse(args));
     if (method === 'importModelFiles') return engine.importModelFiles(uploadSchema.parse(args));
