@@ -48,7 +48,7 @@ test('MUPAX on the demo cephalogram: live job, overlay controls, reload restores
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 180_000 });
   await expect(page.getByTestId('convergence-plot')).toBeVisible();
   await page.waitForTimeout(500);
-  expect(await overlayCoverage(page)).toBeGreaterThan(0.2);
+  expect(await overlayCoverage(page)).toBeGreaterThan(0.15); // share of the whole canvas: the portrait image fills less of it as the viewer gets wider than tall
   const withOverlay = await viewport.screenshot();
   expect(meanAbsDiff(before, withOverlay)).toBeGreaterThan(3);
 
@@ -78,7 +78,7 @@ test('MUPAX on the demo cephalogram: live job, overlay controls, reload restores
   await page.reload();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 60_000 });
   await page.waitForTimeout(800);
-  expect(await overlayCoverage(page)).toBeGreaterThan(0.2);
+  expect(await overlayCoverage(page)).toBeGreaterThan(0.15);
 });
 
 test('a running MUPAX job can be cancelled', async ({ page }) => {
@@ -141,9 +141,10 @@ test('Grad-CAM on the demo CT overlays all three planes; compare with MUPAX in s
   // The same slice by pixels: without overlays the two axial viewports show the same image.
   await page.getByTestId('overlay-visible').uncheck();
   await page.waitForTimeout(500);
+  // (Text drawn over the viewports, such as each row's method and target, is left out of this comparison.)
+  const imagesOnly = { style: '.cell .label, .cell .ann { visibility: hidden !important; }' };
   const imageA = await axial.screenshot();
-  const imageB = await axialB.screenshot();
-  expect(meanAbsDiff(imageA, imageB)).toBeLessThan(1);
+  expect(meanAbsDiff(await axial.screenshot(imagesOnly), await axialB.screenshot(imagesOnly))).toBeLessThan(1);
   await page.getByTestId('overlay-visible').check();
   await page.waitForTimeout(500);
   const rowA = await axial.screenshot();
