@@ -5,6 +5,7 @@
  */
 import { DicomInputError } from '../errors';
 import { codecFor } from './codecs';
+import { checkDeclaredSize } from './codecs/declaredSize';
 import { luminance, toStoredValues } from './storedValues';
 import type { DecodedFrame, FrameLayout } from './types';
 
@@ -20,7 +21,9 @@ export async function decodeEncapsulated(
   frameIndex: number,
 ): Promise<DecodedFrame> {
   const { rows, columns } = format;
-  const output = await codecFor(transferSyntaxUid, encoded).decode(encoded, format);
+  const codec = codecFor(transferSyntaxUid, encoded);
+  checkDeclaredSize(codec.name.replace(/ \(.*\)$/, ''), encoded, rows, columns); // 'JPEG 2000 (OpenJPEG)' -> 'JPEG 2000'
+  const output = await codec.decode(encoded, format);
   const pixelCount = rows * columns;
   if (output.samples.length < pixelCount * output.samplesPerPixel) {
     throw new DicomInputError(`decoded frame ${frameIndex + 1} is shorter than ${columns}x${rows}`);

@@ -10,6 +10,10 @@ export interface JpegFrameHeader {
   process: JpegProcess;
   marker: number;
   precision: number;
+  /** Lines, samples per line and components as the SOF declares them (0 when the stream ends first). */
+  height: number;
+  width: number;
+  components: number;
 }
 
 /** First SOFn of the stream; undefined when there is no SOI or no SOF before the data ends. */
@@ -25,7 +29,15 @@ export function readJpegFrameHeader(bytes: Uint8Array): JpegFrameHeader | undefi
     }
     const length = (bytes[at + 2] << 8) | bytes[at + 3];
     if (isStartOfFrame(marker)) {
-      return { process: processOf(marker), marker, precision: at + 4 < bytes.length ? bytes[at + 4] : 0 };
+      const byte = (i: number) => (at + i < bytes.length ? bytes[at + i] : 0);
+      return {
+        process: processOf(marker),
+        marker,
+        precision: byte(4),
+        height: (byte(5) << 8) | byte(6),
+        width: (byte(7) << 8) | byte(8),
+        components: byte(9),
+      };
     }
     at += 2 + length;
   }
