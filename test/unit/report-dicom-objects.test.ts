@@ -14,7 +14,7 @@ import { Engine } from '../../src/main/engine/engine';
 import { toStudyGrid } from '../../src/main/engine/explain/explainVolume';
 import { readNifti, writeNifti } from '../../src/main/engine/io/nifti';
 import { bundledModelsDir } from '../../src/main/engine/paths';
-import { exportReport } from '../../src/main/engine/report/exportReport';
+import { exportResultFolder } from '../../src/cli/commands/report';
 import { kthLargest, topRegion } from '../../src/shared/topRegion';
 
 type Natural = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -131,7 +131,7 @@ describe('CT: Parametric Maps, SEG and SR', () => {
   let slices: Natural[] = [];
   const file = (name: string) => files.find((f) => path.basename(f) === name)!;
   beforeAll(async () => {
-    const r = await exportReport({ ...base, study: ctStudy, results: ctResults, out, topPercent: 5, comment: 'Reviewed by the test suite' });
+    const r = await exportResultFolder({ ...base, study: ctStudy, results: ctResults, out, topPercent: 5, comment: 'Reviewed by the test suite' });
     files = r.files;
     elapsedMs = r.elapsedMs;
     slices = sourceSlices(ctStudy);
@@ -248,7 +248,7 @@ describe('cephalogram: projection image', () => {
   let src: Natural;
   const file = (name: string) => files.find((f) => path.basename(f) === name)!;
   beforeAll(async () => {
-    files = (await exportReport({ ...base, study: cephStudy, results: cephResults, out })).files;
+    files = (await exportResultFolder({ ...base, study: cephStudy, results: cephResults, out })).files;
     src = sourceSlices(cephStudy)[0];
   }, 120_000);
 
@@ -305,7 +305,7 @@ function textOf(item: Natural, codeValue: string): string | undefined {
 describe('anonymized DICOM objects', () => {
   it('carry no original identifier, still validate, and reference the remapped source UIDs', async () => {
     const out = path.join(tmp, 'anon-out');
-    const files = (await exportReport({ ...base, study: ctStudy, results: ctResults, out, anonymize: true })).files.filter((f) => /\/(PM|SEG|SR)-/.test(f));
+    const files = (await exportResultFolder({ ...base, study: ctStudy, results: ctResults, out, anonymize: true })).files.filter((f) => /\/(PM|SEG|SR)-/.test(f));
     expect(files.length).toBe(4);
     const slices = sourceSlices(ctStudy);
     const s0 = slices[0];

@@ -15,8 +15,9 @@ import { dicomBuffer } from '../../src/main/engine/io/dicomWrite';
 import { writeNifti } from '../../src/main/engine/io/nifti';
 import { createAnonymizer, shiftDa } from '../../src/main/engine/report/anonymize';
 import { SECRET_FILE, anonymizationSecret } from '../../src/main/engine/report/anonymizationSecret';
+import { exportResultFolder } from '../../src/cli/commands/report';
 import { exportReport } from '../../src/main/engine/report/exportReport';
-import { exportSession } from '../../src/main/engine/report/sessionExport';
+import { sessionExportInput } from '../../src/main/engine/report/sessionExport';
 import { readNatural } from '../../src/main/engine/report/studySource';
 import type { VolumeInfo } from '../../src/shared/api';
 
@@ -162,7 +163,7 @@ describe('anonymized export', () => {
   let outFiles: string[] = [];
   const now = new Date();
   beforeAll(async () => {
-    outFiles = (await exportReport({ ...base(), out, anonymizationSecretDir: path.join(tmp, 'secret-export') })).files;
+    outFiles = (await exportResultFolder({ ...base(), out, anonymizationSecretDir: path.join(tmp, 'secret-export') })).files;
   }, 60_000);
 
   it('writes no DA/DT equal to an original date or the real export date, and the objects still validate', () => {
@@ -198,13 +199,13 @@ describe('anonymized export', () => {
 
   it('includes the comment only when the user opts in', async () => {
     const optIn = path.join(tmp, 'anon-free-text');
-    const r = await exportReport({ ...base(), out: optIn, dicom: false, includeFreeText: true, anonymizationSecretDir: path.join(tmp, 'secret-export') });
+    const r = await exportResultFolder({ ...base(), out: optIn, dicom: false, includeFreeText: true, anonymizationSecretDir: path.join(tmp, 'secret-export') });
     expect(execFileSync('pdftotext', [r.files[0], '-'], { encoding: 'utf8' })).toContain('Patientname');
   }, 60_000);
 
   it('keeps the same pseudonym and UIDs across exports with the same install secret', async () => {
     const again = path.join(tmp, 'anon-again');
-    const r = await exportReport({ ...base(), out: again, pdf: false, anonymizationSecretDir: path.join(tmp, 'secret-export') });
+    const r = await exportResultFolder({ ...base(), out: again, pdf: false, anonymizationSecretDir: path.join(tmp, 'secret-export') });
     const sr = (files: string[]) => dump(files.find((f) => f.includes('SR-'))!);
     const pick = (d: string, tag: string) => d.split('\n').find((l) => l.startsWith(tag));
     for (const tag of ['(0010,0020)', '(0020,000d)', '(0008,0020)']) expect(pick(sr(r.files), tag)).toBe(pick(sr(outFiles), tag));
@@ -221,11 +222,11 @@ describe('Burned In Annotation', () => {
 
   it('refuses an anonymized export of images with text in their pixels, unless explicitly allowed', async () => {
     const out = path.join(tmp, 'burned-out');
-    await expect(exportReport({ ...base(), study: marked, out })).rejects.toThrow(/1 of 6 source image\(s\) declare Burned In Annotation \(0028,0301\) = YES \(e\.g\. slice \d\).*Not exported/);
+    await expect(exportResultFolder({ ...base(), study: marked, out })).rejects.toThrow(/1 of 6 source image\(s\) declare Burned In Annotation \(0028,0301\) = YES \(e\.g\. slice \d\).*Not exported/);
     expect(existsSync(out)).toBe(false); // refused before anything was written
-    const ok = await exportReport({ ...base(), study: marked, out, pdf: false, allowBurnedInAnnotation: true });
+    const ok = await exportResultFolder({ ...base(), study: marked, out, pdf: false, allowBurnedInAnnotation: true });
     expect(ok.files.length).toBe(4);
-    const plain = await exportReport({ ...base(), study: marked, out: path.join(tmp, 'burned-plain'), pdf: false, anonymize: false });
+    const plain = await exportResultFolder({ ...base(), study: marked, out: path.join(tmp, 'burned-plain'), pdf: false, anonymize: false });
     expect(plain.files.length).toBe(4);
   }, 60_000);
 });
@@ -235,10 +236,10 @@ describe('export writes only where asked and reads only the series', () => {
     const out = path.join(tmp, 'overwrite-out');
     mkdirSync(out);
     writeFileSync(path.join(out, 'report.pdf'), 'mine');
-    await expect(exportReport({ ...base(), anonymize: false, out })).rejects.toThrow(`${path.join(out, 'report.pdf')} already exists: nothing was written`);
+    await expect(exportResultFolder({ ...base(), anonymize: false, out })).rejects.toThrow(`${path.join(out, 'report.pdf')} already exists: nothing was written`);
     expect(readFileSync(path.join(out, 'report.pdf'), 'utf8')).toBe('mine');
     expect(readdirSync(out)).toEqual(['report.pdf']); // no DICOM folder, no staging left behind
-    const r = await exportReport({ ...base(), anonymize: false, out, overwrite: true });
+    const r = await exportResultFolder({ ...base(), anonymize: false, out, overwrite: true });
     expect(r.files).toContain(path.join(out, 'report.pdf'));
     expect(readFileSync(path.join(out, 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
   }, 60_000);
@@ -252,20 +253,23 @@ describe('export writes only where asked and reads only the series', () => {
     copyFileSync(files[0], extra);
     await rewrite(extra, { SOPInstanceUID: '1.2.826.0.1.3680043.10.999.1', ImagePositionPatient: [0, 0, 999] });
     const before = files.map(sha);
-    const out = await exportSession({
-      info,
-      instancePaths: files,
-      model: { id: 'f'.repeat(64), name: 'Test classifier', version: '1.0.0' },
-      prediction: { seriesUid: info.seriesUid, modelId: 'f'.repeat(64), modelName: 'Test classifier', modelVersion: '1.0.0', task: 'classification', provider: 'cpu', timings: { preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 }, classification: { classes: ['none', 'nodule'], probabilities: [0.3, 0.7], predicted: 1 }, modelGrid: info.geometry },
-      explanations: [{ method: 'gradcam', fromCache: false, result: { method: 'gradcam', seriesUid: info.seriesUid, modelId: 'f'.repeat(64), targets: ['nodule'], grid: info.geometry, maps: [new Float32Array(6 * 32 * 32).fill(1)], details: {} } }],
-      cacheDir,
-      outDir: path.join(tmp, 'session-out'),
-      pdf: false,
-      dicom: true,
-      anonymize: false,
-      comment: '',
-    });
-    expect(out.files.length).toBe(4);
+    // The app's engine opened exactly the series' files: the export input names only those.
+    const engine = new Engine({ cacheDir });
+    try {
+      await engine.openPaths(files);
+      const series = { info: await engine.loadVolume(info.seriesUid), voxels: await engine.getVoxels(info.seriesUid), truth: null, files: engine.seriesFiles(info.seriesUid) };
+      expect([...series.files.values()].sort()).toEqual(files);
+      const input = sessionExportInput({
+        series,
+        model: { id: 'f'.repeat(64), name: 'Test classifier', version: '1.0.0' },
+        prediction: { seriesUid: info.seriesUid, modelId: 'f'.repeat(64), modelName: 'Test classifier', modelVersion: '1.0.0', task: 'classification', provider: 'cpu', timings: { preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 }, classification: { classes: ['none', 'nodule'], probabilities: [0.3, 0.7], predicted: 1 }, modelGrid: info.geometry },
+        explanations: [{ method: 'gradcam', fromCache: false, result: { method: 'gradcam', seriesUid: info.seriesUid, modelId: 'f'.repeat(64), targets: ['nodule'], grid: info.geometry, maps: [new Float32Array(6 * 32 * 32).fill(1)], details: {} } }],
+      });
+      const out = await exportReport(input, { out: path.join(tmp, 'session-out'), pdf: false, dicom: true, anonymize: false, anonymizationSecretDir: cacheDir });
+      expect(out.files.length).toBe(4);
+    } finally {
+      await engine.dispose();
+    }
     expect(files.map(sha)).toEqual(before);
     rmSync(sibling, { recursive: true });
   }, 60_000);

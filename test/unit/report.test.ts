@@ -14,7 +14,7 @@ import { toStudyGrid } from '../../src/main/engine/explain/explainVolume';
 import { writeNifti } from '../../src/main/engine/io/nifti';
 import { bundledModelsDir } from '../../src/main/engine/paths';
 import { createAnonymizer } from '../../src/main/engine/report/anonymize';
-import { exportReport } from '../../src/main/engine/report/exportReport';
+import { exportResultFolder } from '../../src/cli/commands/report';
 import { mostSalientSlice } from '../../src/main/engine/report/keyImages';
 import { DISCLAIMER } from '../../src/main/engine/report/pdfReport';
 import { encodePng } from '../../src/main/engine/report/png';
@@ -150,7 +150,7 @@ describe('CT report export', () => {
   let files: string[] = [];
   let elapsed = 0;
   beforeAll(async () => {
-    const r = await exportReport({ ...base, study: ctStudy, results: ctResults, out, comment: 'Reviewed by the test suite' });
+    const r = await exportResultFolder({ ...base, study: ctStudy, results: ctResults, out, comment: 'Reviewed by the test suite' });
     files = r.files;
     elapsed = r.elapsedMs;
   }, 60_000);
@@ -206,7 +206,7 @@ describe('cephalogram report export', () => {
   const out = path.join(tmp, 'ceph-out');
   let files: string[] = [];
   beforeAll(async () => {
-    files = (await exportReport({ ...base, study: cephStudy, results: cephResults, out })).files;
+    files = (await exportResultFolder({ ...base, study: cephStudy, results: cephResults, out })).files;
   }, 60_000);
 
   it('has the landmark table with radial errors, MRE, SDR and the pixel spacing', () => {
@@ -235,7 +235,7 @@ describe('anonymized export', () => {
   let files: string[] = [];
   let src: Record<string, unknown>;
   beforeAll(async () => {
-    files = (await exportReport({ ...base, study: ctStudy, results: ctResults, out, anonymize: true })).files;
+    files = (await exportResultFolder({ ...base, study: ctStudy, results: ctResults, out, anonymize: true })).files;
     src = await readNatural(path.join(ctStudy, readdirSync(ctStudy).find((f) => f.endsWith('.dcm'))!));
   }, 60_000);
 
@@ -278,7 +278,7 @@ describe('atomic export and CLI errors', () => {
     const out = path.join(tmp, 'failing-out');
     let staged = 0;
     await expect(
-      exportReport({
+      exportResultFolder({
         ...base,
         study: ctStudy,
         results: ctResults,

@@ -2,10 +2,22 @@
 // [--comment TEXT] [--top-percent K] [--overwrite]`: the PDF report and/or the DICOM objects (key images, Parametric Maps,
 // SEG, SR) of an explain result (both by default). Existing files in --out are refused unless --overwrite.
 import { parseArgs } from 'node:util';
-import { EngineError } from '../../main/engine/engine';
+import { Engine, EngineError } from '../../main/engine/engine';
 import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
-import { ReportError, exportReport } from '../../main/engine/report/exportReport';
+import type { ReportOutput } from '../../main/engine/report/exportReport';
+import { ReportError } from '../../main/engine/report/resultFile';
+import type { ResultFolderExport } from '../../main/engine/services/exportService';
 import { type Command, CommandFailure, UsageError } from '../command';
+
+/** An explain result folder and its study exported by an engine of its own (the command's, tests'). */
+export async function exportResultFolder(o: ResultFolderExport & { cacheDir: string; bundledModelsDir?: string }): Promise<ReportOutput> {
+  const engine = new Engine({ cacheDir: o.cacheDir, bundledModelsDir: o.bundledModelsDir });
+  try {
+    return await engine.exportResultFolder(o);
+  } finally {
+    await engine.dispose();
+  }
+}
 
 export const reportCommand: Command = {
   summary: 'export an explain result as a PDF report and DICOM objects (key images, Parametric Maps, SEG, TID 1500 SR)',
@@ -35,7 +47,7 @@ export const reportCommand: Command = {
     const topPercent = topText === undefined ? undefined : Number(topText);
     if (topPercent !== undefined && !(/^\d+(\.\d+)?$/.test(topText!) && topPercent > 0 && topPercent <= 100)) throw new UsageError(`--top-percent must be a number above 0 and at most 100, got "${topText}"`);
     try {
-      const out = await exportReport({
+      const out = await exportResultFolder({
         study: values.study,
         results: values.results,
         out: values.out,

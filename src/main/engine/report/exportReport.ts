@@ -1,11 +1,9 @@
-// The report export: reads an explain result and its study, renders the key images, and writes the
-// PDF report and/or the DICOM objects (Secondary Capture key images, Parametric Maps, SEG, TID 1500
-// SR; optionally anonymized), all or nothing.
+// The report export: from an explain result and its series held in memory (exportInput.ts), renders
+// the key images and writes the PDF report and/or the DICOM objects (Secondary Capture key images,
+// Parametric Maps, SEG, TID 1500 SR; optionally anonymized), all or nothing.
 import path from 'node:path';
 import { regionText, significanceOf, stabilityText } from '../../../shared/significanceText';
-import { Engine } from '../engine';
 import { dicomBuffer, type NaturalDataset } from '../io/dicomWrite';
-import { readNifti } from '../io/nifti';
 import { APP_VERSION } from '../version';
 import { type Anonymizer, createAnonymizer } from './anonymize';
 import { anonymizationSecret } from './anonymizationSecret';
@@ -17,44 +15,14 @@ import { DEFAULT_TOP_PERCENT, stageDerivedObjects } from './dicomObjects';
 import { type KeyPoint, type MapVolume, renderKeyImage, sharedKeySlice } from './keyImages';
 import { acquiredSliceLabel } from '../../../shared/sliceLabel';
 import { DISCLAIMER, type ReportContent, renderPdf } from './pdfReport';
-import { type ExplainResult, type MethodResult, ReportError, loadResult, mainMapFile, methodParameters } from './resultFile';
+import type { ExportInput, ExportOptions } from './exportInput';
+import { type ExplainResult, type MethodResult, ReportError, methodParameters } from './resultFile';
 import { secondaryCaptureDataset } from './secondaryCapture';
 import { Staging } from './staging';
-import { type StudySource, openStudySource, patientStudyAttributes } from './studySource';
+import { type StudySource, patientStudyAttributes, studySource } from './studySource';
 
 /** Key images in the PDF are downscaled to at most this many pixels a side (~300 dpi at print size). */
 const PDF_IMAGE_MAX_SIDE = 1000;
-
-export interface ReportOptions {
-  /** The study folder (or file) named by the user: scanned to find the series. */
-  study: string;
-  /** Exactly the series' own files: when given, only these are read (never their folder). */
-  studyFiles?: string[];
-  results: string;
-  out: string;
-  pdf: boolean;
-  dicom: boolean;
-  anonymize: boolean;
-  comment?: string;
-  /** Anonymized exports leave out the comment and landmark-file names unless this is set. */
-  includeFreeText?: boolean;
-  /** Anonymized exports of images declaring Burned In Annotation = YES are refused unless this is set. */
-  allowBurnedInAnnotation?: boolean;
-  /** Existing files in `out` are replaced only when this is set; otherwise the export is refused. */
-  overwrite?: boolean;
-  /** Ground-truth landmarks to draw instead of the study's own (the user's edits in the app). */
-  truthLandmarks?: { pixel: [number, number] }[];
-  /** The SEG marks the top `topPercent`% of each map (default 5). */
-  topPercent?: number;
-  /** Engine cache folder (model library); the study itself is only read. */
-  cacheDir: string;
-  bundledModelsDir?: string;
-  /** Folder of the per-install anonymization secret (default: cacheDir). */
-  anonymizationSecretDir?: string;
-  now?: Date;
-  /** Called after each file is staged, before anything is moved into `out` (tests inject failures here). */
-  onStaged?: (name: string) => void | Promise<void>;
-}
 
 export interface ReportOutput {
   files: string[];
@@ -91,59 +59,56 @@ const personName = (v: unknown): string => {
 };
 const isoDate = (da: unknown) => (typeof da === 'string' && /^\d{8}$/.test(da) ? `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}` : '');
 
-export async function exportReport(o: ReportOptions): Promise<ReportOutput> {
-  const started = Date.now();
+/** Refuses options that ask for nothing or an impossible region; returns the SEG's top percentage. */
+export function checkExportOptions(o: Pick<ExportOptions, 'pdf' | 'dicom' | 'topPercent'>): number {
   if (!o.pdf && !o.dicom) throw new ReportError('nothing to export: ask for the PDF, the DICOM objects, or both');
   const topPercent = o.topPercent ?? DEFAULT_TOP_PERCENT;
   if (!(topPercent > 0 && topPercent <= 100)) throw new ReportError(`the top region must be a percentage above 0 and at most 100, got ${topPercent}`);
-  const result = await loadResult(o.results);
-  const engine = new Engine({ cacheDir: o.cacheDir, bundledModelsDir: o.bundledModelsDir });
+  return topPercent;
+}
+
+export async function exportReport(input: ExportInput, o: ExportOptions): Promise<ReportOutput> {
+  const started = Date.now();
+  const topPercent = checkExportOptions(o);
+  const { result } = input;
+  const source = studySource(input.series);
+  const images: MethodImage[] = Object.entries(result.methods).map(([method, m]) => {
+    const map = input.maps.get(method);
+    if (!map) throw new ReportError(`no map of ${method} to export`);
+    return { method, slice: 0, map, region: regionDescription(method, m) };
+  });
+  // Every method on the same slice, so the key images compare like with like.
+  const keySlice = source.info.kind === 'volume' ? sharedKeySlice(images.map((im) => im.map)) : 0;
+  for (const im of images) im.slice = keySlice;
+  const points: KeyPoint[] = [
+    ...(o.truthLandmarks ?? source.truth?.landmarks ?? []).map((p) => ({ pixel: p.pixel, kind: 'truth' as const })),
+    ...(result.prediction.landmarks?.points ?? []).map((p) => ({ pixel: p.pixel, kind: 'predicted' as const })),
+  ];
+  const first = await source.instance(0);
+  let anon: Anonymizer | undefined;
+  if (o.anonymize) {
+    await refuseBurnedInAnnotation({ count: source.info.sopInstanceUids.length, instance: (k) => source.instance(k) }, !!o.allowBurnedInAnnotation);
+    anon = createAnonymizer(String(first.dataset.PatientID ?? ''), await anonymizationSecret(o.anonymizationSecretDir));
+  }
+  const created = exportClock(!!anon, first.dataset, o.now ?? new Date());
+  // Free text (the user's comment, a landmark file's name) may name the patient: not in anonymized output unless asked.
+  const freeText = !anon || !!o.includeFreeText;
+  const comment = freeText ? o.comment : undefined;
+  const staging = await Staging.open(o.out, o.onStaged, !!o.overwrite);
   try {
-    const source = await openStudySource(engine, o.studyFiles ?? o.study, result.study.seriesUid, o.study);
-    const dims = source.info.geometry.dimensions;
-    if (result.study.geometry.dimensions.some((d, i) => d !== dims[i])) throw new ReportError(`result.json describes a ${result.study.geometry.dimensions.join('x')} grid but the series is ${dims.join('x')}`);
-    const images: MethodImage[] = [];
-    for (const [method, m] of Object.entries(result.methods)) {
-      const nii = await readNifti(mainMapFile(o.results, method, m));
-      const map = { geometry: nii.geometry, data: nii.data };
-      if (nii.data.length !== dims[0] * dims[1] * dims[2]) throw new ReportError(`map of ${method} has ${nii.data.length} voxels, the series ${dims[0] * dims[1] * dims[2]}`);
-      images.push({ method, slice: 0, map, region: regionDescription(method, m) });
+    if (o.pdf) {
+      const content = await reportContent(result, source, images, points, first.dataset, anon, created, comment, freeText);
+      await staging.write('report.pdf', await renderPdf(content));
     }
-    // Every method on the same slice, so the key images compare like with like.
-    const keySlice = source.info.kind === 'volume' ? sharedKeySlice(images.map((im) => im.map)) : 0;
-    for (const im of images) im.slice = keySlice;
-    const points: KeyPoint[] = [
-      ...(o.truthLandmarks ?? source.truth?.landmarks ?? []).map((p) => ({ pixel: p.pixel, kind: 'truth' as const })),
-      ...(result.prediction.landmarks?.points ?? []).map((p) => ({ pixel: p.pixel, kind: 'predicted' as const })),
-    ];
-    const first = await source.instance(0);
-    let anon: Anonymizer | undefined;
-    if (o.anonymize) {
-      await refuseBurnedInAnnotation({ count: source.info.sopInstanceUids.length, instance: (k) => source.instance(k) }, !!o.allowBurnedInAnnotation);
-      anon = createAnonymizer(String(first.dataset.PatientID ?? ''), await anonymizationSecret(o.anonymizationSecretDir ?? o.cacheDir));
+    if (o.dicom) {
+      await stageSecondaryCaptures(staging, result, source, images, points, anon, created);
+      await stageDerivedObjects({ staging, result, source, maps: images, topPercent, anon, comment, created });
     }
-    const created = exportClock(!!anon, first.dataset, o.now ?? new Date());
-    // Free text (the user's comment, a landmark file's name) may name the patient: not in anonymized output unless asked.
-    const freeText = !anon || !!o.includeFreeText;
-    const comment = freeText ? o.comment : undefined;
-    const staging = await Staging.open(o.out, o.onStaged, !!o.overwrite);
-    try {
-      if (o.pdf) {
-        const content = await reportContent(engine, result, source, images, points, first.dataset, anon, created, comment, freeText);
-        await staging.write('report.pdf', await renderPdf(content));
-      }
-      if (o.dicom) {
-        await stageSecondaryCaptures(staging, result, source, images, points, anon, created);
-        await stageDerivedObjects({ staging, result, source, maps: images, topPercent, anon, comment, created });
-      }
-      const files = await staging.commit();
-      return { files, keySlices: Object.fromEntries(images.map((i) => [i.method, i.slice])), elapsedMs: Date.now() - started };
-    } catch (err) {
-      await staging.abort();
-      throw err;
-    }
-  } finally {
-    await engine.dispose();
+    const files = await staging.commit();
+    return { files, keySlices: Object.fromEntries(images.map((i) => [i.method, i.slice])), elapsedMs: Date.now() - started };
+  } catch (err) {
+    await staging.abort();
+    throw err;
   }
 }
 
@@ -172,7 +137,7 @@ async function stageSecondaryCaptures(staging: Staging, result: ExplainResult, s
   }
 }
 
-async function reportContent(engine: Engine, result: ExplainResult, source: StudySource, images: MethodImage[], points: KeyPoint[], dataset: NaturalDataset, anon: Anonymizer | undefined, created: Date, comment: string | undefined, freeText: boolean): Promise<ReportContent> {
+async function reportContent(result: ExplainResult, source: StudySource, images: MethodImage[], points: KeyPoint[], dataset: NaturalDataset, anon: Anonymizer | undefined, created: Date, comment: string | undefined, freeText: boolean): Promise<ReportContent> {
   const ps = anon ? anon.dataset(patientStudyAttributes(dataset)) : patientStudyAttributes(dataset);
   const uid = (u: string) => (anon ? anon.uid(u) : u);
   const header: [string, string][] = [
@@ -187,7 +152,7 @@ async function reportContent(engine: Engine, result: ExplainResult, source: Stud
     ['Series UID', uid(source.info.seriesUid)],
     ['Modality', `${source.info.modality} (${source.info.geometry.dimensions.join(' x ')} voxels, ${source.info.geometry.spacing.map((s) => Number(s.toFixed(3))).join(' x ')} mm)`],
   ];
-  const card = result.model.card?.intendedUse || (await engine.listModels().catch(() => [])).find((m) => m.id === result.model.id)?.card.intendedUse;
+  const card = result.model.card?.intendedUse;
   const p = result.prediction;
   const model: [string, string][] = [
     ['Name', result.model.name],
@@ -234,7 +199,8 @@ async function reportContent(engine: Engine, result: ExplainResult, source: Stud
     landmarks,
     methods: Object.entries(result.methods).map(([name, m]) => ({
       name,
-      parameters: [...methodParameters(m), ['targets', m.targets.join('; ')], ['map files', Object.values(m.files).join(', ')], ['from cache', String(m.fromCache ?? false)]],
+      // An app export writes no map files: the row names only files that exist beside result.json.
+      parameters: [...methodParameters(m), ['targets', m.targets.join('; ')], ...mapFilesRow(m), ['from cache', String(m.fromCache ?? false)]],
     })),
     keyImages,
     keyImageNote:
@@ -250,6 +216,11 @@ async function reportContent(engine: Engine, result: ExplainResult, source: Stud
     created: anon ? undefined : created,
     software: `Explicare ${APP_VERSION}`,
   };
+}
+
+function mapFilesRow(m: MethodResult): [string, string][] {
+  const files = Object.values(m.files);
+  return files.length ? [['map files', files.join(', ')]] : [];
 }
 
 export { DISCLAIMER, ReportError };

@@ -20,14 +20,26 @@ export interface MethodMapFiles {
   layerFiles: Record<string, Record<string, string>>;
 }
 
+/** A significant-evidence map is a region with values: it keeps its edges on the study grid. */
+const isRegion = (result: ExplanationResult) => result.details.shows === 'significant evidence';
+
+function onStudyGrid(map: Float32Array, grid: Geometry, study: Geometry, nearest: boolean): Float32Array {
+  // A 0/1 region stays 0/1 on the study grid: nearest, never blended edges.
+  return nearest ? resample(map, grid, study, 'nearest', 'clamp') : toStudyGrid(map, grid, study);
+}
+
+/** The main target's map on the study grid, exactly as writeMethodMaps writes <method>.nii.gz. */
+export function mainMapOnStudyGrid(result: ExplanationResult, study: Geometry): Float32Array {
+  return onStudyGrid(result.maps[result.maps.length - 1], result.grid, study, isRegion(result));
+}
+
 export async function writeMethodMaps(outDir: string, method: string, result: ExplanationResult, study: Geometry): Promise<MethodMapFiles> {
   // Writes are queued, then run two at a time: one map is resampled on this thread while the
   // previous one is compressed on libuv's pool (and at most two study-sized maps are held).
   const queue: (() => Promise<void>)[] = [];
   const write = (name: string, map: Float32Array, description: string, nearest = false) => {
     queue.push(async () => {
-      // A 0/1 region stays 0/1 on the study grid: nearest, never blended edges.
-      const data = nearest ? resample(map, result.grid, study, 'nearest', 'clamp') : toStudyGrid(map, result.grid, study);
+      const data = onStudyGrid(map, result.grid, study, nearest);
       await writeNifti(path.join(outDir, name), { geometry: study, data, description: description.slice(0, 79) });
     });
     return name;
@@ -35,8 +47,7 @@ export async function writeMethodMaps(outDir: string, method: string, result: Ex
   const main = result.maps.length - 1;
   const base = (t: number) => (t === main ? method : `${method}-${slug(result.targets[t])}`);
   const files: Record<string, string> = {};
-  // A significant-evidence map is a region with values: it keeps its edges too.
-  const region = result.details.shows === 'significant evidence';
+  const region = isRegion(result);
   for (let t = main; t >= 0; t--) files[result.targets[t]] = write(`${base(t)}.nii.gz`, result.maps[t], `${method} ${region ? 'significant evidence' : ''} ${result.targets[t]}`, region);
   if (result.explainedInput) {
     // The explained input is an image of what the model sees: it stays on the model grid (its own

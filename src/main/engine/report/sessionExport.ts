@@ -1,36 +1,22 @@
-// The app's "Export": turns the explanations of the open series (finished jobs) into an explain
-// result folder (result.json + maps, as the CLI writes it) in a private work folder, then runs the
-// same report export as the CLI. The work folder is removed afterwards; the study is only read.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import path from 'node:path';
-import type { PredictionResult, VolumeInfo } from '../../../shared/api';
+// The app's "Export": the explanations of the open series (finished jobs) as an export input, in
+// memory. The record has result.json's shape, so the app's export and the CLI's `report` write the
+// same objects; nothing is written to disk and read back, and no model runs again.
+import type { ModelSummary, PredictionResult, VolumeInfo } from '../../../shared/api';
 import { landmarkErrors } from '../../../shared/landmarkMetrics';
 import type { EditedGroundTruth } from '../../../shared/pacsApi';
 import type { ExplanationResult } from '../explain/explainVolume';
-import { writeFileAtomic } from '../io/atomic';
 import { APP_VERSION } from '../version';
-import { exportReport, type ReportOutput } from './exportReport';
-import { writeMethodMaps } from './methodMaps';
-import { ReportError } from './resultFile';
+import type { ExportInput, ExportSeries } from './exportInput';
+import type { MapVolume } from './keyImages';
+import { mainMapOnStudyGrid } from './methodMaps';
+import { type ExplainResult, ReportError } from './resultFile';
 
-export interface SessionExportInput {
-  info: VolumeInfo;
-  /** Files of the series' instances (what was opened). */
-  instancePaths: string[];
-  model: { id: string; name: string; version: string };
+export interface SessionExplanations {
+  series: ExportSeries;
+  model: Pick<ModelSummary, 'id' | 'name' | 'version'> & { card?: { intendedUse?: string } };
   prediction: PredictionResult;
   explanations: { method: string; fromCache: boolean; result: ExplanationResult }[];
-  cacheDir: string;
-  bundledModelsDir?: string;
-  outDir: string;
-  pdf: boolean;
-  dicom: boolean;
-  anonymize: boolean;
-  comment: string;
-  includeFreeText?: boolean;
-  allowBurnedInAnnotation?: boolean;
-  overwrite?: boolean;
-  /** Ground truth as edited in the app: drawn in the key images and scored in the PDF instead of the loaded one. */
+  /** Ground truth as edited in the app: scored in the PDF instead of the loaded one. */
   groundTruth?: EditedGroundTruth;
 }
 
@@ -41,45 +27,25 @@ function scoredAgainst(prediction: PredictionResult, truth: EditedGroundTruth | 
   return { ...prediction, landmarks: { ...prediction.landmarks, errors, truthSource: truth.source } };
 }
 
-export async function exportSession(input: SessionExportInput): Promise<ReportOutput> {
-  if (input.explanations.length === 0) throw new ReportError('nothing to export yet: run an explanation (e.g. Grad-CAM) on this series first');
-  await mkdir(path.join(input.cacheDir, 'export-work'), { recursive: true });
-  const work = await mkdtemp(path.join(input.cacheDir, 'export-work', 'run-'));
-  try {
-    const results = path.join(work, 'results');
-    await mkdir(results);
-    const methods: Record<string, unknown> = {};
-    for (const e of input.explanations) {
-      const { files, layerFiles } = await writeMethodMaps(results, e.method, e.result, input.info.geometry);
-      methods[e.method] = { files, layerFiles, targets: e.result.targets, fromCache: e.fromCache, modelGrid: e.result.grid, ...e.result.details };
-    }
-    const result = {
-      software: `Explicare ${APP_VERSION}`,
-      created: new Date().toISOString(),
-      study: { seriesUid: input.info.seriesUid, modality: input.info.modality, geometry: input.info.geometry },
-      model: input.model,
-      prediction: scoredAgainst(input.prediction, input.groundTruth, input.info),
-      methods,
-    };
-    await writeFileAtomic(path.join(results, 'result.json'), JSON.stringify(result, null, 2) + '\n');
-    return await exportReport({
-      // Exactly the series' files: their folder is never scanned (it may be a whole home directory).
-      study: input.info.seriesUid,
-      studyFiles: input.instancePaths,
-      results,
-      out: input.outDir,
-      pdf: input.pdf,
-      dicom: input.dicom,
-      anonymize: input.anonymize,
-      comment: input.comment || undefined,
-      includeFreeText: input.includeFreeText,
-      allowBurnedInAnnotation: input.allowBurnedInAnnotation,
-      overwrite: input.overwrite,
-      truthLandmarks: input.groundTruth?.landmarks,
-      cacheDir: input.cacheDir,
-      bundledModelsDir: input.bundledModelsDir,
-    });
-  } finally {
-    await rm(work, { recursive: true, force: true });
+export function sessionExportInput(s: SessionExplanations): ExportInput {
+  if (s.explanations.length === 0) throw new ReportError('nothing to export yet: run an explanation (e.g. Grad-CAM) on this series first');
+  const { info } = s.series;
+  const methods: ExplainResult['methods'] = {};
+  const maps = new Map<string, MapVolume>();
+  for (const e of s.explanations) {
+    // No map files: an app export hands its maps over in memory.
+    methods[e.method] = { files: {}, targets: e.result.targets, fromCache: e.fromCache, modelGrid: e.result.grid, ...e.result.details };
+    maps.set(e.method, { geometry: info.geometry, data: mainMapOnStudyGrid(e.result, info.geometry) });
   }
+  const result: ExplainResult = {
+    software: `Explicare ${APP_VERSION}`,
+    created: new Date().toISOString(),
+    study: { seriesUid: info.seriesUid, modality: info.modality, geometry: info.geometry },
+    model: s.model,
+    // What `explain` writes into result.json as is. The record's type is that file's (open) schema,
+    // which the API's closed interfaces do not declare: hence the cast, not a conversion.
+    prediction: scoredAgainst(s.prediction, s.groundTruth, info) as unknown as ExplainResult['prediction'],
+    methods,
+  };
+  return { series: s.series, result, maps };
 }

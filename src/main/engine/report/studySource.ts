@@ -2,9 +2,9 @@
 // that the exports copy (patient and study modules). Read only: the study is never written to.
 import dcmjs from 'dcmjs';
 import type { GroundTruth, VolumeInfo } from '../../../shared/api';
-import { Engine, EngineError } from '../engine';
 import type { NaturalDataset } from '../io/dicomWrite';
 import { readRegularFile } from '../io/readRegularFile';
+import type { ExportSeries } from './exportInput';
 import { ReportError } from './resultFile';
 
 interface DcmjsRead {
@@ -37,48 +37,23 @@ export async function readNatural(file: string): Promise<NaturalDataset> {
 }
 
 /**
- * Opens the series `seriesUid` from `study`: a folder the user named (scanned), or exactly the
- * series' own files (only those are read: never their folder, which may be a home directory).
- * Fails with one line if the series is not there. `label` names the study in messages.
+ * The series an export reads: voxels and ground truth as the engine holds them, and the source
+ * instance of a slice read from exactly the series' own files (never their folder).
  */
-export async function openStudySource(engine: Engine, study: string | string[], seriesUid: string, label = String(study)): Promise<StudySource> {
-  const studyPath = label;
-  let report;
-  try {
-    report = await engine.openPaths(Array.isArray(study) ? study : [study]);
-  } catch (err) {
-    throw new ReportError(`cannot open the study ${studyPath}: ${err instanceof Error ? err.message : err}`);
-  }
-  const all = report.studies.flatMap((s) => s.series);
-  if (!all.some((s) => s.seriesUid === seriesUid)) {
-    throw new ReportError(
-      all.length === 0
-        ? `no DICOM series in ${studyPath}`
-        : `the results are for series ${seriesUid}, which is not in ${studyPath} (it has ${all.map((s) => s.seriesUid).join(', ')}): results from another study?`,
-    );
-  }
-  try {
-    const info = await engine.loadVolume(seriesUid);
-    const voxels = await engine.getVoxels(seriesUid);
-    const truth = await engine.getGroundTruth(seriesUid);
-    // The files the engine opened for this series: the study is not walked a second time.
-    const paths = engine.seriesFiles(seriesUid);
-    return {
-      info,
-      voxels,
-      truth,
-      async instance(k) {
-        const sop = info.sopInstanceUids[Math.min(Math.max(0, k), info.sopInstanceUids.length - 1)];
-        const file = paths.get(sop);
-        if (!file) throw new ReportError(`the source instance ${sop} was not found in ${studyPath}`);
-        const dataset = await readNatural(file);
-        return { sopClassUid: String(dataset.SOPClassUID), sopInstanceUid: sop, dataset };
-      },
-    };
-  } catch (err) {
-    if (err instanceof EngineError) throw new ReportError(err.message);
-    throw err;
-  }
+export function studySource(series: ExportSeries): StudySource {
+  const { info, files } = series;
+  return {
+    info,
+    voxels: series.voxels,
+    truth: series.truth,
+    async instance(k) {
+      const sop = info.sopInstanceUids[Math.min(Math.max(0, k), info.sopInstanceUids.length - 1)];
+      const file = files.get(sop);
+      if (!file) throw new ReportError(`the source instance ${sop} is not among the files of series ${info.seriesUid}`);
+      const dataset = await readNatural(file);
+      return { sopClassUid: String(dataset.SOPClassUID), sopInstanceUid: sop, dataset };
+    },
+  };
 }
 
 /** The patient/study attributes of a source dataset, for copying into a derived object. */

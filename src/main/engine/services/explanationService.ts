@@ -1,0 +1,146 @@
+// Explanations: methods run as jobs (progress, partial maps, cancel) over the inference worker, their
+// results cached on disk by (series, model, method, options, ground truth) so a reopened study gets
+// its maps back at once; the maps and metrics of finished jobs.
+import path from 'node:path';
+import { z } from 'zod';
+import type { JobStatus, MapLayer } from '../../../shared/api';
+import { targetSpecSchema } from '../../../shared/target';
+import { fromCache, toCache } from '../explain/cachedResult';
+import { explainContext, explainVolume, type ExplanationResult } from '../explain/explainVolume';
+import type { ExplainContext } from '../explain/method';
+import { METHODS, methodNames } from '../explain/methods';
+import { ExplainOptionError } from '../explain/optionError';
+import { checkTargetSpec } from '../explain/target';
+import { JobManager } from '../jobs/jobManager';
+import { cacheKey, ResultCache } from '../jobs/resultCache';
+import { EngineError, issuesText, translatingErrors } from './engineError';
+import { explanationMetrics, type ExplanationMetrics } from './explanationMetrics';
+import type { GroundTruthService } from './groundTruthService';
+import { type ExplanationJob, jobStatus } from './jobStatus';
+import type { ModelService } from './modelService';
+import type { StudyService } from './studyService';
+
+export class ExplanationService {
+  private readonly jobs = new JobManager<ExplanationResult>();
+  private readonly results: ResultCache;
+
+  constructor(
+    cacheDir: string,
+    private readonly studies: StudyService,
+    private readonly truth: GroundTruthService,
+    private readonly models: ModelService,
+  ) {
+    this.results = new ResultCache(path.join(cacheDir, 'results'));
+  }
+
+  /** Starts an explanation job, or returns a finished one at once when the result is cached (null: not cached and `cachedOnly`). */
+  async start(seriesUid: string, modelId: string, method: string, rawOptions: unknown, cachedOnly: boolean): Promise<ExplanationJob | null> {
+    const entry = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined; // "constructor" is not a method
+    if (!entry) throw new EngineError('bad-input', `unknown explanation method "${method}" (available: ${methodNames().join(', ')})`);
+    let options: Record<string, unknown>;
+    try {
+      options = entry.parse(rawOptions);
+    } catch (err) {
+      if (err instanceof z.ZodError) throw new EngineError('bad-input', `${method} options: ${issuesText(err)}`);
+      throw err;
+    }
+    const volume = await this.studies.volume(seriesUid);
+    const model = await this.models.load(modelId);
+    // A target the model does not have is refused now, naming the option, not after a job starts.
+    const spec = targetSpecSchema.safeParse(options.target);
+    if (spec.success) await translatingErrors(() => checkTargetSpec(model.entry.pkg.manifest, spec.data), `${method} options`);
+    const truth = await this.truth.forModel(seriesUid, model.entry.pkg.manifest);
+    const key = cacheKey({ seriesUid, modelId, method, options: { options, truth: truth?.source ?? null } });
+    const meta = { seriesUid, modelId, method, cacheKey: key };
+    const label = `${method} · ${model.entry.pkg.manifest.name}`;
+    const cached = await this.results.read(key);
+    if (cached) return this.jobs.finished(label, meta, fromCache(cached));
+    if (cachedOnly) return null;
+    return this.jobs.start(
+      label,
+      meta,
+      async (progress, signal) => {
+        const result = await explainVolume({ volume, ...model, worker: this.models.worker(), truth, method, options, progress, signal });
+        await this.results.write(toCache(key, result));
+        return result;
+      },
+      (err) => (err instanceof ExplainOptionError || err instanceof EngineError ? err.message : `the explanation failed: ${(err as Error).message}`),
+    );
+  }
+
+  /** The input a method sees for (series, model): for metrics, benchmarks and tools. */
+  async context(seriesUid: string, modelId: string): Promise<ExplainContext> {
+    const volume = await this.studies.volume(seriesUid);
+    const model = await this.models.load(modelId);
+    return explainContext({ volume, ...model, worker: this.models.worker(), truth: await this.truth.forModel(seriesUid, model.entry.pkg.manifest) });
+  }
+
+  job(id: string): ExplanationJob {
+    const job = this.jobs.get(id);
+    if (!job) throw new EngineError('not-found', 'no such job');
+    return job;
+  }
+
+  status(id: string): JobStatus {
+    return jobStatus(this.job(id));
+  }
+
+  list(): JobStatus[] {
+    return this.jobs.list().map(jobStatus);
+  }
+
+  cancel(id: string): JobStatus {
+    this.job(id);
+    this.jobs.cancel(id);
+    return this.status(id);
+  }
+
+  /** The job's result, waiting for it to finish (CLI, tests). */
+  async wait(id: string, onProgress?: (s: JobStatus) => void): Promise<ExplanationResult> {
+    for (;;) {
+      const s = this.status(id);
+      onProgress?.(s);
+      if (s.state === 'done') return this.job(id).result!;
+      if (s.state !== 'running') throw new EngineError('bad-input', s.error ?? s.state);
+      // Wake at the end of the job, or every 200 ms to report progress.
+      await Promise.race([this.jobs.settled(id), new Promise((r) => setTimeout(r, 200))]);
+    }
+  }
+
+  /** A map on the model grid: final (target index), or the latest partial map while running. */
+  map(id: string, target: number, partial: boolean, layer: MapLayer = 'map'): Float32Array {
+    const job = this.job(id);
+    if (partial && job.state === 'running') {
+      if (!job.progress.partial) throw new EngineError('not-found', 'no partial map yet');
+      return job.progress.partial;
+    }
+    const r = job.result;
+    if (!r) throw new EngineError('not-found', `the job is ${job.state}: no map`);
+    if (target >= r.maps.length) throw new EngineError('bad-input', `target ${target} does not exist (the result has ${r.maps.length})`);
+    if (layer === 'map') return r.maps[target];
+    const maps = r.layers?.[layer];
+    if (!maps) throw new EngineError('not-found', `${r.method} has no "${layer}" layer`);
+    return maps[target];
+  }
+
+  /** The series' finished explanations to export: the latest per method, of the model that ran last. */
+  latestFinished(seriesUid: string): { modelId: string; jobs: ExplanationJob[] } | null {
+    const done = this.jobs.list().filter((j) => j.state === 'done' && j.meta.seriesUid === seriesUid && j.result);
+    const modelId = done.at(-1)?.meta.modelId;
+    if (!modelId) return null;
+    const latest = new Map(done.filter((j) => j.meta.modelId === modelId).map((j) => [j.meta.method, j]));
+    return { modelId, jobs: [...latest.values()] };
+  }
+
+  clear(): Promise<void> {
+    return this.results.clear();
+  }
+
+  async metrics(jobId: string, opts: { steps?: number } = {}): Promise<ExplanationMetrics> {
+    const job = this.job(jobId);
+    const r = job.result;
+    if (!r) throw new EngineError('not-found', `the job is ${job.state}: nothing to measure`);
+    const ctx = await this.context(r.seriesUid, r.modelId);
+    return explanationMetrics(ctx, r, await this.truth.get(r.seriesUid), opts.steps);
+  }
+}
