@@ -65,9 +65,10 @@ describe('a series none of whose slices decodes', () => {
     const series = await writeCtSeries(dir, { rows: 128, columns: 128, slices, transferSyntax: J2K_LOSSLESS, seriesUid: `1.2.826.0.1.3680043.9.7.3.${slices}` });
     for (const file of series.files) {
       const bytes = readFileSync(file);
-      // Keep the DICOM header, SOC and SIZ, and the closing delimiter; destroy the coding markers.
+      // Keep the DICOM header, SOC and SIZ (45 bytes with one component), and the closing
+      // delimiter; destroy the coding markers and tiles after them.
       const soc = bytes.indexOf(Buffer.from([0xff, 0x4f, 0xff, 0x51]));
-      bytes.fill(0x55, soc + 40, bytes.length - 8);
+      bytes.fill(0x55, soc + 45, bytes.length - 8);
       writeFileSync(file, bytes);
     }
     return dir;
