@@ -13,17 +13,18 @@ import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
 import { type Command, CommandFailure, UsageError } from '../command';
 import { resolveModelPath } from '../openForModel';
 import { type Row, writeEvaluation } from '../evaluateSummary';
+import { EXPLAIN_METHODS, type MethodDescriptor, methodDescriptor } from '../../shared/explainMethods';
 import { parseTargetSpec } from '../../shared/target';
 import { jaccard } from '../../main/engine/explain/mupax/significance';
 
-const STOCHASTIC = new Set(['mupax', 'rise', 'regression']);
-
-/** "mupax:paper" -> MUPAX in paper mode, every sample used (the paper has no early stop). */
+/** "mupax:paper" -> MUPAX with its "paper" preset (shared/explainMethods.ts variants). */
 function methodSpec(spec: string): { method: string; options: Record<string, unknown> } {
   const [method, variant] = spec.split(':');
   if (variant === undefined) return { method, options: {} };
-  if (method === 'mupax' && variant === 'paper') return { method, options: { mode: 'paper', stableChecks: 0 } };
-  throw new UsageError(`unknown method variant "${spec}" (known: mupax:paper)`);
+  const variants = methodDescriptor(method)?.variants;
+  if (variants && Object.hasOwn(variants, variant)) return { method, options: { ...variants[variant] } };
+  const known = EXPLAIN_METHODS.flatMap((m: MethodDescriptor) => Object.keys(m.variants ?? {}).map((v) => `${m.id}:${v}`));
+  throw new UsageError(`unknown method variant "${spec}" (known: ${known.join(', ')})`);
 }
 
 export const evaluateCommand: Command = {
@@ -64,7 +65,7 @@ export const evaluateCommand: Command = {
           const name = values.methods.split(',')[i].trim();
           const t0 = performance.now();
           // --samples and the seeds are the stochastic methods'; the gradient methods take neither.
-          const stochastic = STOCHASTIC.has(method);
+          const stochastic = !!methodDescriptor(method)?.stochastic;
           const optionsFor = (seed: number) => ({ ...target, ...(stochastic ? { ...sampling, seed } : {}), ...variant });
           let job: Awaited<ReturnType<typeof engine.startExplanation>>;
           let result: Awaited<ReturnType<typeof engine.waitForJob>>;

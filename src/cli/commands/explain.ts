@@ -12,6 +12,7 @@ import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
 import { writeMethodMaps } from '../../main/engine/report/methodMaps';
 import { APP_VERSION } from '../../main/engine/version';
 import { parseTargetSpec } from '../../shared/target';
+import { type OptionSet, methodDescriptor } from '../../shared/explainMethods';
 import { significanceSummary } from '../../shared/significanceText';
 import { type Command, CommandFailure, UsageError } from '../command';
 import { openForModel, resolveModelPath } from '../openForModel';
@@ -58,8 +59,10 @@ export const explainCommand: Command = {
       target,
       chunk,
     };
+    // Each option set's flags (shared/explainMethods.ts); an unknown method is refused by the engine.
+    const flagsOf: Record<OptionSet, Record<string, unknown>> = { sampling: mupaxOptions, path: { steps: number('steps', values.steps), target }, layer: { target } };
     const optionsFor = (method: string): Record<string, unknown> => {
-      const picked = method === 'mupax' || method === 'rise' || method === 'regression' ? mupaxOptions : method === 'ig' || method === 'psig' || method === 'gradient' ? { steps: number('steps', values.steps), target } : { target };
+      const picked = flagsOf[methodDescriptor(method)?.options ?? 'layer'];
       return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
     };
 

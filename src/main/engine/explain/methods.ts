@@ -1,4 +1,8 @@
-// The explanation methods the engine offers, each behind the same interface.
+// The explanation methods the engine runs, each behind the same interface: the descriptors in
+// shared/explainMethods.ts (id, options, what it produces) joined to each option set's schema and
+// each method's code.
+import type { z } from 'zod';
+import { EXPLAIN_METHODS, type MethodDescriptor, type MethodId, type OptionSet } from '../../../shared/explainMethods';
 import type { ExplainContext, JobProgress, MethodOutput } from './method';
 import { runMupax } from './mupax/mupax';
 import { mupaxOptionsSchema } from './mupax/options';
@@ -6,31 +10,41 @@ import { gradcamOptionsSchema, makeGradcam } from './gradient/gradcam';
 import { igOptionsSchema, makeIntegratedGradients } from './gradient/integratedGradients';
 import { makeEstimator } from './perturbation/runEstimator';
 
+type Run = (ctx: ExplainContext, options: Record<string, unknown>, progress: (p: JobProgress) => void, signal: AbortSignal) => Promise<MethodOutput>;
+
 export interface MethodEntry {
+  descriptor: MethodDescriptor;
   /** Validates and completes user options (defaults filled in: they are part of the cache key). */
   parse(raw: unknown): Record<string, unknown>;
-  run(ctx: ExplainContext, options: Record<string, unknown>, progress: (p: JobProgress) => void, signal: AbortSignal): Promise<MethodOutput>;
+  run: Run;
 }
 
-export const METHODS: Record<string, MethodEntry> = {
-  mupax: {
-    parse: (raw) => mupaxOptionsSchema.parse(raw ?? {}),
-    run: (ctx, o, progress, signal) => runMupax(ctx, mupaxOptionsSchema.parse(o), progress, signal),
-  },
+/** The schema of each option set (shared/explainMethods.ts OPTION_SETS names their keys). */
+export const OPTION_SCHEMAS: Record<OptionSet, z.ZodObject> = { sampling: mupaxOptionsSchema, layer: gradcamOptionsSchema, path: igOptionsSchema };
+
+const RUNS: Record<MethodId, Run> = {
+  mupax: (ctx, o, progress, signal) => runMupax(ctx, mupaxOptionsSchema.parse(o), progress, signal),
   // RISE and the regression read MUPAX's samples (same seed, chunks, fill): no extra forward passes.
-  rise: {
-    parse: (raw) => mupaxOptionsSchema.parse(raw ?? {}),
-    run: (ctx, o, progress, signal) => makeEstimator('rise')(ctx, mupaxOptionsSchema.parse(o), progress, signal),
-  },
-  regression: {
-    parse: (raw) => mupaxOptionsSchema.parse(raw ?? {}),
-    run: (ctx, o, progress, signal) => makeEstimator('regression')(ctx, mupaxOptionsSchema.parse(o), progress, signal),
-  },
-  gradcam: { parse: (raw) => gradcamOptionsSchema.parse(raw ?? {}), run: makeGradcam('gradcam') },
-  gradcampp: { parse: (raw) => gradcamOptionsSchema.parse(raw ?? {}), run: makeGradcam('gradcampp') },
-  ig: { parse: (raw) => igOptionsSchema.parse(raw ?? {}), run: makeIntegratedGradients('ig') },
-  psig: { parse: (raw) => igOptionsSchema.parse(raw ?? {}), run: makeIntegratedGradients('psig') },
-  gradient: { parse: (raw) => igOptionsSchema.parse({ steps: 1, ...(raw as object) }), run: makeIntegratedGradients('gradient') },
+  rise: (ctx, o, progress, signal) => makeEstimator('rise')(ctx, mupaxOptionsSchema.parse(o), progress, signal),
+  regression: (ctx, o, progress, signal) => makeEstimator('regression')(ctx, mupaxOptionsSchema.parse(o), progress, signal),
+  gradcam: makeGradcam('gradcam'),
+  gradcampp: makeGradcam('gradcampp'),
+  ig: makeIntegratedGradients('ig'),
+  psig: makeIntegratedGradients('psig'),
+  gradient: makeIntegratedGradients('gradient'),
 };
+
+/** Absent options are the defaults; a method's own defaults go under what the user gave. */
+function withDefaults(raw: unknown, defaults: Readonly<Record<string, unknown>> | undefined): unknown {
+  if (raw === undefined || raw === null) return { ...defaults };
+  return defaults && typeof raw === 'object' && !Array.isArray(raw) ? { ...defaults, ...raw } : raw;
+}
+
+function entry(descriptor: MethodDescriptor): MethodEntry {
+  const schema = OPTION_SCHEMAS[descriptor.options];
+  return { descriptor, parse: (raw) => schema.parse(withDefaults(raw, descriptor.optionDefaults)) as Record<string, unknown>, run: RUNS[descriptor.id as MethodId] };
+}
+
+export const METHODS: Record<string, MethodEntry> = Object.fromEntries(EXPLAIN_METHODS.map((d) => [d.id, entry(d)]));
 
 export const methodNames = (): string[] => Object.keys(METHODS);
