@@ -26,7 +26,7 @@ import { axis, dot, patientToIndex, type Vec3 } from '../../shared/geometry';
 import { AXIS_NAMES, slicePositionMm } from '../../shared/sliceLabel';
 import { frameOfReferenceOf } from './metadata';
 import type { ViewCamera } from './viewportGeometry';
-import { sharedRenderingEngine } from './engine';
+import { sharedRenderingEngine } from './renderingEngine';
 import { LENGTH_TOOL_NAME, TOOL_NAMES, createViewerToolGroup, switchPrimaryTool, type ViewerTool } from './toolGroup';
 import { getVolumeInfo } from './volume';
 

@@ -13,7 +13,6 @@ import { makeEstimator } from './perturbation/runEstimator';
 type Run = (ctx: ExplainContext, options: Record<string, unknown>, progress: (p: JobProgress) => void, signal: AbortSignal) => Promise<MethodOutput>;
 
 export interface MethodEntry {
-  descriptor: MethodDescriptor;
   /** Validates and completes user options (defaults filled in: they are part of the cache key). */
   parse(raw: unknown): Record<string, unknown>;
   run: Run;
@@ -42,7 +41,7 @@ function withDefaults(raw: unknown, defaults: Readonly<Record<string, unknown>> 
 
 function entry(descriptor: MethodDescriptor): MethodEntry {
   const schema = OPTION_SCHEMAS[descriptor.options];
-  return { descriptor, parse: (raw) => schema.parse(withDefaults(raw, descriptor.optionDefaults)) as Record<string, unknown>, run: RUNS[descriptor.id as MethodId] };
+  return { parse: (raw) => schema.parse(withDefaults(raw, descriptor.optionDefaults)) as Record<string, unknown>, run: RUNS[descriptor.id as MethodId] };
 }
 
 export const METHODS: Record<string, MethodEntry> = Object.fromEntries(EXPLAIN_METHODS.map((d) => [d.id, entry(d)]));

@@ -1,6 +1,6 @@
 // Gradient models derived from a model package (one per model and set of tensors), loaded once in
 // the inference worker and reused: the seed input chooses the class or landmark at run time.
-import { buildGradientModel, findGradcamTarget, type GradientModel } from '../grad';
+import { buildGradientModel, findCamActivation, type GradientModel } from '../autodiff';
 import type { ExplainContext } from '../method';
 
 interface Loaded {
@@ -14,7 +14,7 @@ const loadedByWorker = new WeakMap<ExplainContext['worker'], Map<string, Promise
 export class GradientMethodError extends Error {}
 
 export function gradcamLayer(ctx: ExplainContext, onnx: Uint8Array): string {
-  const layer = ctx.manifest.gradcamTarget ?? findGradcamTarget(onnx);
+  const layer = ctx.manifest.gradcamTarget ?? findCamActivation(onnx);
   if (!layer) throw new GradientMethodError('no Grad-CAM target layer: name one in model.json (gradcamTarget)');
   return layer;
 }

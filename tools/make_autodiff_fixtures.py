@@ -1,8 +1,8 @@
 """Writes the gradient-engine fixtures: tiny ONNX models, fixed inputs and seeds, and torch autograd
 reference gradients (w.r.t. the input and, where meaningful, one intermediate activation).
 
-Run with Debian's interpreter (torch 1.13, onnx 1.12): /usr/bin/python3 tools/make_grad_fixtures.py
-Outputs test/fixtures/grad/<name>.onnx, <name>.bin (float32 arrays back to back) and manifest.json.
+Run with Debian's interpreter (torch 1.13, onnx 1.12): /usr/bin/python3 tools/make_autodiff_fixtures.py
+Outputs test/fixtures/autodiff/<name>.onnx, <name>.bin (float32 arrays back to back) and manifest.json.
 The unit test test/unit/grad.test.ts builds each gradient model and compares it with these values.
 
 Conventions: score = sum(seed * output); the activation tensor is exported under the name 'act'
@@ -434,7 +434,7 @@ def main():
                      'einsumNode': [n.name for n in model.graph.node if n.op_type == 'Einsum'][0]})
 
     with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
-        json.dump({'generator': 'tools/make_grad_fixtures.py', 'torch': torch.__version__, 'fixtures': manifest}, f, indent=1)
+        json.dump({'generator': 'tools/make_autodiff_fixtures.py', 'torch': torch.__version__, 'fixtures': manifest}, f, indent=1)
     total = sum(os.path.getsize(os.path.join(OUT, f)) for f in os.listdir(OUT))
     print(f'{len(manifest)} fixtures, {total / 1e6:.2f} MB', file=sys.stderr)
 

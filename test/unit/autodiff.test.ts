@@ -1,5 +1,5 @@
 // Gradient engine: every backward rule is checked against torch autograd references
-// (test/fixtures/grad, written by tools/make_grad_fixtures.py) by running the gradient model in
+// (test/fixtures/autodiff, written by tools/make_autodiff_fixtures.py) by running the gradient model in
 // plain onnxruntime-node. Error measure: max|a - b| / max(max|b|, 1e-6) <= 1e-5 per tensor.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,13 +7,13 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   buildGradientModel,
-  findGradcamTarget,
+  findCamActivation,
   listOps,
   unsupportedOps,
   UnsupportedOpError,
-} from '../../src/main/engine/explain/grad';
+} from '../../src/main/engine/explain/autodiff';
 
-const DIR = path.resolve('test/fixtures/grad');
+const DIR = path.resolve('test/fixtures/autodiff');
 const TOLERANCE = 1e-5;
 
 interface ArrayEntry {
@@ -128,7 +128,7 @@ describe('gradient engine behaviour', () => {
 
   it('finds the Grad-CAM target of classifiers and of the U-Net heatmap model', () => {
     for (const f of manifest.fixtures.filter((x) => x.gradcamTarget)) {
-      expect(findGradcamTarget(model(f.name)), f.name).toBe(f.gradcamTarget);
+      expect(findCamActivation(model(f.name)), f.name).toBe(f.gradcamTarget);
     }
   });
 
@@ -191,7 +191,7 @@ describe.skipIf(demos.length === 0)('demo models', () => {
     it(`${d.dir}: gradient model builds and runs`, async () => {
       const onnx = new Uint8Array(readFileSync(path.join(DEMO, d.dir, 'model.onnx')));
       expect(unsupportedOps(onnx)).toEqual([]);
-      const target = findGradcamTarget(onnx);
+      const target = findCamActivation(onnx);
       expect(target).not.toBeNull();
       const gm = buildGradientModel(onnx, { output: d.output, wrt: [target!], keepActivations: [target!] });
       const s = await session(gm.model);

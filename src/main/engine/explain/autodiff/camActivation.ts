@@ -54,7 +54,7 @@ function isGlobalPool(g: GraphIndex, si: ShapeInfo, n: NodeProto): boolean {
   }
 }
 
-export function findGradcamTarget(onnx: Uint8Array): string | null {
+export function findCamActivation(onnx: Uint8Array): string | null {
   const g = new GraphIndex(decodeModel(onnx));
   const si = new ShapeInfo(g);
   const live = feedingOutputs(g);
