@@ -2,6 +2,7 @@
 // result types. The renderer never talks to the PACS itself (CSP connect-src 'self'): the engine does.
 import { z } from 'zod';
 import type { OpenReport } from './api';
+import { SALIENCY_COLORMAPS } from './colormaps';
 
 const uid = z.string().regex(/^[0-9.]{1,64}$/, 'not a DICOM UID');
 /** DICOM DA in ISO form; the engine turns it into YYYYMMDD for QIDO. */
@@ -81,6 +82,8 @@ export const pacsApiArgs = {
        * scores these instead of the file the engine loaded. Absent: the engine's own ground truth.
        */
       groundTruth: editedGroundTruthSchema.optional(),
+      /** The key images' colour map (the viewer's, so the export looks like the screen); absent: jet. */
+      colormap: z.enum(SALIENCY_COLORMAPS).optional(),
     })
     .strict(),
 } as const;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCtStudy } from '../../src/main/engine/demo';
 import { Engine } from '../../src/main/engine/engine';
 import { bundledModelsDir } from '../../src/main/engine/paths';
+import { readNatural } from '../../src/main/engine/report/studySource';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'explicare-session-export-'));
 const study = path.join(tmp, 'ct');
@@ -42,6 +43,13 @@ describe('export of the session', () => {
     expect(r.dicomFiles).toBe(4); // SC, PM, SEG, SR
     for (const f of r.files) expect(existsSync(path.join(outDir, f))).toBe(true);
   }, 120_000);
+
+  it("draws the key images in the colour map the app sends (the viewer's)", async () => {
+    const outDir = path.join(tmp, 'viridis');
+    const r = await engine.exportReport({ seriesUid, outDir, pdf: false, dicom: true, anonymize: false, comment: '', includeFreeText: false, allowBurnedInAnnotation: false, overwrite: false, colormap: 'viridis' });
+    const sc = await readNatural(path.join(outDir, r.files.find((f) => /SC-gradcam\.dcm$/.test(f))!));
+    expect(JSON.stringify(sc)).toMatch(/gradcam saliency \(viridis, /);
+  }, 60_000);
 
   it('refuses to write over an earlier export unless asked, naming the file', async () => {
     const outDir = path.join(tmp, 'out');

@@ -1,7 +1,8 @@
 // `report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize [--include-free-text] [--allow-burned-in-annotation]]
-// [--comment TEXT] [--top-percent K] [--overwrite]`: the PDF report and/or the DICOM objects (key images, Parametric Maps,
+// [--comment TEXT] [--top-percent K] [--colormap NAME] [--overwrite]`: the PDF report and/or the DICOM objects (key images, Parametric Maps,
 // SEG, SR) of an explain result (both by default). Existing files in --out are refused unless --overwrite.
 import { parseArgs } from 'node:util';
+import { SALIENCY_COLORMAPS, isSaliencyColormap } from '../../shared/colormaps';
 import { Engine, EngineError } from '../../main/engine/engine';
 import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
 import type { ReportOutput } from '../../main/engine/report/exportReport';
@@ -22,7 +23,7 @@ export async function exportResultFolder(o: ResultFolderExport & { cacheDir: str
 export const reportCommand: Command = {
   summary: 'export an explain result as a PDF report and DICOM objects (key images, Parametric Maps, SEG, TID 1500 SR)',
   usage:
-    'report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize [--include-free-text] [--allow-burned-in-annotation]] [--comment TEXT] [--top-percent K (SEG region, default 5)] [--overwrite (replace existing files)]',
+    'report --study PATH --results DIR --out DIR [--pdf] [--dicom] [--anonymize [--include-free-text] [--allow-burned-in-annotation]] [--comment TEXT] [--top-percent K (SEG region, default 5)] [--colormap viridis|jet|hot|gray (key images, default jet)] [--overwrite (replace existing files)]',
   async run(args) {
     const { values } = parseArgs({
       args,
@@ -39,6 +40,7 @@ export const reportCommand: Command = {
         overwrite: { type: 'boolean' },
         comment: { type: 'string' },
         'top-percent': { type: 'string' },
+        colormap: { type: 'string' },
       },
     });
     if (!values.study || !values.results || !values.out) throw new UsageError('--study, --results and --out are required');
@@ -46,6 +48,8 @@ export const reportCommand: Command = {
     const topText = values['top-percent'];
     const topPercent = topText === undefined ? undefined : Number(topText);
     if (topPercent !== undefined && !(/^\d+(\.\d+)?$/.test(topText!) && topPercent > 0 && topPercent <= 100)) throw new UsageError(`--top-percent must be a number above 0 and at most 100, got "${topText}"`);
+    const colormap = values.colormap;
+    if (colormap !== undefined && !isSaliencyColormap(colormap)) throw new UsageError(`--colormap must be one of ${SALIENCY_COLORMAPS.join(', ')}, got "${colormap}"`);
     try {
       const out = await exportResultFolder({
         study: values.study,
@@ -59,6 +63,7 @@ export const reportCommand: Command = {
         overwrite: !!values.overwrite,
         comment: values.comment,
         topPercent,
+        colormap,
         cacheDir: defaultCacheDir(),
         bundledModelsDir: bundledModelsDir(),
       });

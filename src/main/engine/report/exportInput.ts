@@ -3,6 +3,7 @@
 // from its finished jobs (sessionExport.ts), the CLI from a result folder (resultFolder.ts); the
 // export itself (exportReport.ts) neither runs a model nor opens a study.
 import type { GroundTruth, VolumeInfo } from '../../../shared/api';
+import type { ColormapName } from '../../../shared/colormaps';
 import type { MapVolume } from './keyImages';
 import type { ExplainResult } from './resultFile';
 
@@ -37,6 +38,8 @@ export interface ExportOptions {
   overwrite?: boolean;
   /** Ground-truth landmarks to draw instead of the study's own (the user's edits in the app). */
   truthLandmarks?: { pixel: [number, number] }[];
+  /** The key images' colour map (default jet); the app sends the viewer's. */
+  colormap?: ColormapName;
   /** The SEG marks the top `topPercent`% of each map (default 5). */
   topPercent?: number;
   /** Folder of the per-install anonymization secret (the engine's cache folder). */

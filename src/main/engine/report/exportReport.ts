@@ -9,12 +9,13 @@ import { type Anonymizer, createAnonymizer } from './anonymize';
 import { anonymizationSecret } from './anonymizationSecret';
 import { refuseBurnedInAnnotation } from './burnedInAnnotation';
 import { exportClock } from './exportClock';
-import { fitWithin } from './colormap';
+import { fitWithin, type RgbImage } from './rgbImage';
 import { derivedUid } from './derivedUids';
 import { DEFAULT_TOP_PERCENT, stageDerivedObjects } from './dicomObjects';
 import { type KeyPoint, type MapVolume, renderKeyImage, sharedKeySlice } from './keyImages';
 import { acquiredSliceLabel } from '../../../shared/sliceLabel';
 import { DISCLAIMER, type ReportContent, renderPdf } from './pdfReport';
+import type { ColormapName } from '../../../shared/colormaps';
 import type { ExportInput, ExportOptions } from './exportInput';
 import { type ExplainResult, type MethodResult, ReportError, methodParameters } from './resultFile';
 import { secondaryCaptureDataset } from './secondaryCapture';
@@ -28,6 +29,16 @@ export interface ReportOutput {
   files: string[];
   keySlices: Record<string, number>;
   elapsedMs: number;
+}
+
+/** The key images' colour map unless the export names one (the viewer's choice, when the app sends it). */
+export const DEFAULT_REPORT_COLORMAP: ColormapName = 'jet';
+
+/** The methods' key images, drawn alike: one slice, one colour map, the same landmarks. */
+interface KeyImageSet {
+  images: MethodImage[];
+  colormap: ColormapName;
+  draw(im: MethodImage, colorbarWidth: number): RgbImage;
 }
 
 interface MethodImage {
@@ -84,6 +95,13 @@ export async function exportReport(input: ExportInput, o: ExportOptions): Promis
     ...(o.truthLandmarks ?? source.truth?.landmarks ?? []).map((p) => ({ pixel: p.pixel, kind: 'truth' as const })),
     ...(result.prediction.landmarks?.points ?? []).map((p) => ({ pixel: p.pixel, kind: 'predicted' as const })),
   ];
+  const colormap = o.colormap ?? DEFAULT_REPORT_COLORMAP;
+  const keyImages: KeyImageSet = {
+    images,
+    colormap,
+    draw: (im, colorbarWidth) =>
+      renderKeyImage({ voxels: source.voxels, geometry: source.info.geometry, window: source.info.window, map: im.map, slice: im.slice, points: source.info.kind === 'image' ? points : [], colorbarWidth, region: !!im.region, colormap }),
+  };
   const first = await source.instance(0);
   let anon: Anonymizer | undefined;
   if (o.anonymize) {
@@ -97,11 +115,11 @@ export async function exportReport(input: ExportInput, o: ExportOptions): Promis
   const staging = await Staging.open(o.out, o.onStaged, !!o.overwrite);
   try {
     if (o.pdf) {
-      const content = await reportContent(result, source, images, points, first.dataset, anon, created, comment, freeText);
+      const content = await reportContent(result, source, keyImages, first.dataset, anon, created, comment, freeText);
       await staging.write('report.pdf', await renderPdf(content));
     }
     if (o.dicom) {
-      await stageSecondaryCaptures(staging, result, source, images, points, anon, created);
+      await stageSecondaryCaptures(staging, result, source, keyImages, anon, created);
       await stageDerivedObjects({ staging, result, source, maps: images, topPercent, anon, comment, created });
     }
     const files = await staging.commit();
@@ -112,24 +130,20 @@ export async function exportReport(input: ExportInput, o: ExportOptions): Promis
   }
 }
 
-function keyImage(source: StudySource, im: MethodImage, points: KeyPoint[], colorbarWidth: number) {
-  return renderKeyImage({ voxels: source.voxels, geometry: source.info.geometry, window: source.info.window, map: im.map, slice: im.slice, points: source.info.kind === 'image' ? points : [], colorbarWidth, region: !!im.region });
-}
-
-async function stageSecondaryCaptures(staging: Staging, result: ExplainResult, source: StudySource, images: MethodImage[], points: KeyPoint[], anon: Anonymizer | undefined, created: Date) {
+async function stageSecondaryCaptures(staging: Staging, result: ExplainResult, source: StudySource, keyImages: KeyImageSet, anon: Anonymizer | undefined, created: Date) {
   const seriesUid = derivedUid(result.study.seriesUid, result.created, 'key-images');
-  for (const [n, im] of images.entries()) {
+  for (const [n, im] of keyImages.images.entries()) {
     const src = await source.instance(im.slice);
     const nx = source.info.geometry.dimensions[0];
     let ds: NaturalDataset = secondaryCaptureDataset({
-      image: keyImage(source, im, points, Math.max(8, Math.round(nx / 32))),
+      image: keyImages.draw(im, Math.max(8, Math.round(nx / 32))),
       source: src,
       geometry: source.info.geometry,
       seriesInstanceUid: seriesUid,
       sopInstanceUid: derivedUid(result.study.seriesUid, result.created, 'key-image', im.method),
       seriesNumber: 9001,
       instanceNumber: n + 1,
-      description: `${im.region ? `${im.region.slice(0, 120)}; colour = z (jet)` : `${im.method} saliency (jet, normalised to its min..max range, shown above 20%)`} on ${source.info.kind === 'volume' ? acquiredSliceLabel(source.info.geometry, im.slice, instanceNumberOf(src.dataset)) : 'the image'}; colour bar at the right edge`,
+      description: `${im.region ? `${im.region.slice(0, 120)}; colour = z (${keyImages.colormap})` : `${im.method} saliency (${keyImages.colormap}, normalised to its min..max range, shown above 20%)`} on ${source.info.kind === 'volume' ? acquiredSliceLabel(source.info.geometry, im.slice, instanceNumberOf(src.dataset)) : 'the image'}; colour bar at the right edge`,
       created,
     });
     if (anon) ds = anon.dataset(ds);
@@ -137,7 +151,7 @@ async function stageSecondaryCaptures(staging: Staging, result: ExplainResult, s
   }
 }
 
-async function reportContent(result: ExplainResult, source: StudySource, images: MethodImage[], points: KeyPoint[], dataset: NaturalDataset, anon: Anonymizer | undefined, created: Date, comment: string | undefined, freeText: boolean): Promise<ReportContent> {
+async function reportContent(result: ExplainResult, source: StudySource, { images, colormap, draw }: KeyImageSet, dataset: NaturalDataset, anon: Anonymizer | undefined, created: Date, comment: string | undefined, freeText: boolean): Promise<ReportContent> {
   const ps = anon ? anon.dataset(patientStudyAttributes(dataset)) : patientStudyAttributes(dataset);
   const uid = (u: string) => (anon ? anon.uid(u) : u);
   const header: [string, string][] = [
@@ -186,7 +200,7 @@ async function reportContent(result: ExplainResult, source: StudySource, images:
     keyImages.push({
       method: im.method,
       caption: (where ? `${im.method}: ${where}` : `${im.method}`) + (im.region ? ' - significant evidence only' : ''),
-      image: fitWithin(keyImage(source, im, points, 0), PDF_IMAGE_MAX_SIDE),
+      image: fitWithin(draw(im, 0), PDF_IMAGE_MAX_SIDE),
     });
   }
   const w = source.info.window;
@@ -203,9 +217,10 @@ async function reportContent(result: ExplainResult, source: StudySource, images:
       parameters: [...methodParameters(m), ['targets', m.targets.join('; ')], ...mapFilesRow(m), ['from cache', String(m.fromCache ?? false)]],
     })),
     keyImages,
+    colormap,
     keyImageNote:
       (source.info.kind === 'volume' ? 'Every method on the same axial slice: where the methods\' saliency masses, each scaled to its own peak, add up most. ' : 'Green crosses: predicted landmarks; magenta rings: ground truth. ') +
-      `Window ${w.center}/${w.width}; saliency normalised to its min..max range, shown (jet, 55% opacity) above 20% of that range.` +
+      `Window ${w.center}/${w.width}; saliency normalised to its min..max range, shown (${colormap}, 55% opacity) above 20% of that range.` +
       images.filter((im) => im.region).map((im) => ` ${im.region}: only this region is coloured (colour = z, standard deviations above chance); uncoloured areas show no evidence either way.`).join(''),
     faithfulness: Object.entries(result.methods).flatMap(([method, m]) => (m.metrics ? [{ method, ...m.metrics.faithfulness }] : [])),
     convergence: Object.entries(result.methods).flatMap(([method, m]) => {

@@ -3,7 +3,8 @@
 // burned in at the right edge so the image stands alone in a PACS.
 import type { Geometry } from '../../../shared/geometry';
 import { valueRange } from '../../../shared/valueRange';
-import { type RgbImage, jet } from './colormap';
+import { type ColormapName, colormapColor } from '../../../shared/colormaps';
+import type { RgbImage } from './rgbImage';
 
 export interface MapVolume {
   geometry: Geometry;
@@ -68,6 +69,8 @@ export interface RenderArgs {
   points?: KeyPoint[];
   /** Pixels of colour bar burned in at the right edge (0: none). */
   colorbarWidth?: number;
+  /** The overlay's colour map (shared/colormaps.ts, as in the viewer). */
+  colormap: ColormapName;
   /**
    * A region map (MUPAX's significant evidence: z inside, 0 outside): every voxel > 0 is drawn,
    * coloured over the region's own range; nothing else is.
@@ -86,7 +89,7 @@ function positiveRange(data: ArrayLike<number>): [number, number] {
   return Number.isFinite(lo) ? [lo, hi] : [0, 0];
 }
 
-/** Slice `slice` of the study in its window, the map blended on top (jet), landmarks, colour bar. */
+/** Slice `slice` of the study in its window, the map blended on top (its colour map), landmarks, colour bar. */
 export function renderKeyImage(a: RenderArgs): RgbImage {
   if (!sameGrid(a.geometry, a.map.geometry)) throw new Error('the saliency map is not on the study grid (was it computed for another series?)');
   const [nx, ny, nz] = a.geometry.dimensions;
@@ -107,7 +110,7 @@ export function renderKeyImage(a: RenderArgs): RgbImage {
       const t = mhi > mlo ? (v - mlo) / span : a.region ? 1 : 0;
       const o = (j * width + i) * 3;
       if (a.region ? v > 0 : t >= OVERLAY_THRESHOLD) {
-        const c = jet(t);
+        const c = colormapColor(a.colormap, t);
         const al = OVERLAY_ALPHA;
         rgb[o] = Math.round(g * (1 - al) + c[0] * al);
         rgb[o + 1] = Math.round(g * (1 - al) + c[1] * al);
@@ -118,7 +121,7 @@ export function renderKeyImage(a: RenderArgs): RgbImage {
   if (bar > 0) {
     const margin = Math.round(ny * 0.1);
     for (let j = margin; j < ny - margin; j++) {
-      const c = jet(1 - (j - margin) / Math.max(1, ny - 2 * margin - 1));
+      const c = colormapColor(a.colormap, 1 - (j - margin) / Math.max(1, ny - 2 * margin - 1));
       for (let i = nx + gap; i < width; i++) rgb.set(c, (j * width + i) * 3);
     }
   }

@@ -4,7 +4,8 @@ import { PDFDocument, rgb } from 'pdf-lib';
 import { CHART_COLOURS, type ChartSeries, lineChart } from './pdfCharts';
 import { MARGIN, PdfLayout } from './pdfLayout';
 import { encodePng } from './png';
-import { type RgbImage, colorbar } from './colormap';
+import type { ColormapName } from '../../../shared/colormaps';
+import { type RgbImage, colorbar } from './rgbImage';
 
 export const DISCLAIMER = 'For research use only. Not for diagnostic use.';
 
@@ -26,6 +27,8 @@ export interface ReportContent {
   };
   methods: { name: string; parameters: [string, string][] }[];
   keyImages: ReportKeyImage[];
+  /** The key images' colour map, for the PDF's own colour bars. */
+  colormap: ColormapName;
   keyImageNote: string;
   faithfulness: { method: string; scoreKind: string; target: string; deletion: { fractions: number[]; scores: number[]; auc: number }; insertion: { fractions: number[]; scores: number[]; auc: number } }[];
   convergence: { method: string; samples: number[]; previous: number[]; splitHalf: number[]; summary: string }[];
@@ -78,7 +81,7 @@ export async function renderPdf(c: ReportContent): Promise<Uint8Array> {
   if (c.keyImages.length > 0) {
     l.heading('Key images');
     l.text(c.keyImageNote, { size: 8.5, color: rgb(0.25, 0.25, 0.25), gapAfter: 4 });
-    await drawKeyImages(l, doc, c.keyImages);
+    await drawKeyImages(l, doc, c.keyImages, c.colormap);
   }
 
   if (c.faithfulness.length > 0) {
@@ -125,11 +128,11 @@ export async function renderPdf(c: ReportContent): Promise<Uint8Array> {
 }
 
 /** Key images side by side (up to two per row), each with its own labelled colour bar. */
-async function drawKeyImages(l: PdfLayout, doc: PDFDocument, images: ReportKeyImage[]): Promise<void> {
+async function drawKeyImages(l: PdfLayout, doc: PDFDocument, images: ReportKeyImage[], colormap: ColormapName): Promise<void> {
   const perRow = Math.min(2, images.length);
   const cell = l.width / perRow;
   const barW = 8;
-  const bar = await doc.embedPng(encodePng(1, 128, colorbar(1, 128).rgb));
+  const bar = await doc.embedPng(encodePng(1, 128, colorbar(1, 128, colormap).rgb));
   const embedded = await Promise.all(images.map((k) => doc.embedPng(encodePng(k.image.width, k.image.height, k.image.rgb))));
   for (let r = 0; r < images.length; r += perRow) {
     const row = images.slice(r, r + perRow);

@@ -3,7 +3,7 @@
 import type { Geometry } from '../../../shared/geometry';
 import type { NaturalDataset } from '../io/dicomWrite';
 import { APP_VERSION } from '../version';
-import type { RgbImage } from './colormap';
+import type { RgbImage } from './rgbImage';
 import { dicomDateTime } from './derivedUids';
 import { patientStudyAttributes } from './studySource';
 

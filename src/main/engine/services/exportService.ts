@@ -82,6 +82,7 @@ export class ExportService {
         allowBurnedInAnnotation: a.allowBurnedInAnnotation,
         overwrite: a.overwrite,
         truthLandmarks: a.groundTruth?.landmarks,
+        colormap: a.colormap,
         anonymizationSecretDir: cacheDir,
       });
     }, 'Export failed');

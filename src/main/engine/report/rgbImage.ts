@@ -1,4 +1,5 @@
-// The saliency colour map (jet, as the viewer uses) and an RGB image type shared by the exports.
+// The RGB image the exports draw (key images, colour bars), and its downscale for the PDF.
+import { type ColormapName, colormapColor } from '../../../shared/colormaps';
 
 export interface RgbImage {
   width: number;
@@ -7,18 +8,11 @@ export interface RgbImage {
   rgb: Uint8Array;
 }
 
-/** Jet colour of t in [0, 1]: dark blue -> blue -> cyan -> yellow -> red -> dark red. */
-export function jet(t: number): [number, number, number] {
-  const v = Math.min(1, Math.max(0, t));
-  const c = (x: number) => Math.round(255 * Math.min(1, Math.max(0, x)));
-  return [c(1.5 - Math.abs(4 * v - 3)), c(1.5 - Math.abs(4 * v - 2)), c(1.5 - Math.abs(4 * v - 1))];
-}
-
-/** A vertical colour bar (top = 1, bottom = 0). */
-export function colorbar(width: number, height: number): RgbImage {
+/** A vertical colour bar of a colour map (top = 1, bottom = 0). */
+export function colorbar(width: number, height: number, colormap: ColormapName): RgbImage {
   const rgb = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
-    const [r, g, b] = jet(1 - y / Math.max(1, height - 1));
+    const [r, g, b] = colormapColor(colormap, 1 - y / Math.max(1, height - 1));
     for (let x = 0; x < width; x++) rgb.set([r, g, b], (y * width + x) * 3);
   }
   return { width, height, rgb };
