@@ -6,8 +6,10 @@
 // another series. Each series keeps its own record, so switching back finds the text still there.
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
+import { isSaliencyColormap } from '../../shared/colormaps';
 import type { ExportResult } from '../../shared/pacsApi';
 import { useApi } from '../api';
+import { useExplainStore } from './explain';
 import { useModelStore } from './models';
 import { useStudyStore } from './study';
 
@@ -46,6 +48,7 @@ export const useExportStore = defineStore('export', () => {
   const api = useApi();
   const study = useStudyStore();
   const models = useModelStore();
+  const explain = useExplainStore();
   const records = ref<Record<string, SeriesExportRecord>>({});
 
   /** The record of a series, created on first use. */
@@ -71,7 +74,9 @@ export const useExportStore = defineStore('export', () => {
       // Landmarks the user moved: the PDF must show and score what is on screen, not the file.
       const truth = models.currentTruthEdited ? models.currentTruth : null;
       const groundTruth = truth ? { source: truth.source, landmarks: truth.landmarks.map(({ name, abbreviation, pixel, patient }) => ({ name, abbreviation, pixel, patient })) } : undefined;
-      rec.last = await api.exportReport({ seriesUid, ...rec.form, outDir: rec.form.outDir.trim(), ...(groundTruth ? { groundTruth } : {}) });
+      // The key images in the overlay's colour map, so the export looks like the screen.
+      const colormap = explain.style.colormap;
+      rec.last = await api.exportReport({ seriesUid, ...rec.form, outDir: rec.form.outDir.trim(), ...(groundTruth ? { groundTruth } : {}), ...(isSaliencyColormap(colormap) ? { colormap } : {}) });
     } catch (err) {
       rec.error = err instanceof Error ? err.message : String(err);
     } finally {
