@@ -2,8 +2,7 @@
 // services (services/: studies and volumes, ground truth, models, explanations, exports; pacs/) that
 // each own one concern. This class only wires them together and keeps the API callers use.
 import path from 'node:path';
-import type { GroundTruth, JobStatus, MapLayer, ModelSummary, OpenReport, PredictionResult, StudySummary, TagEntry, UploadFile, VolumeInfo } from '../../shared/api';
-import type { ApiArgs } from '../../shared/api';
+import type { ApiArgs, GroundTruth, JobStatus, MapLayer, ModelSummary, OpenReport, PredictionResult, StudySummary, TagEntry, UploadFile, VolumeInfo } from '../../shared/api';
 import type { ExportResult, StowResult } from '../../shared/pacsApi';
 import type { ExplanationResult } from './explain/explainVolume';
 import type { ExplainContext } from './explain/method';

@@ -52,7 +52,7 @@ export class ExportService {
    */
   async exportSession(a: ApiArgs<'exportReport'>): Promise<ExportResult> {
     const { studies, models, explanations, cacheDir } = this.parts;
-    studies.series(a.seriesUid);
+    studies.series(a.seriesUid); // a series that is not open is refused first, as "not found"
     const latest = explanations.latestFinished(a.seriesUid);
     if (!latest) throw new EngineError('bad-input', 'nothing to export yet: run an explanation (e.g. Grad-CAM) on this series first');
     const summary = (await models.list()).find((m) => m.id === latest.modelId);
