@@ -8,6 +8,7 @@ import { reportCommand } from './commands/report';
 import { scanCommand } from './commands/scan';
 import { fuzzCommand } from './commands/fuzz';
 import { packageCommand } from './commands/package';
+import { sanityCommand } from './commands/sanity';
 
 const commands: Record<string, Command> = {
   generate: generateCommand,
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   evaluate: evaluateCommand,
   report: reportCommand,
   package: packageCommand,
+  sanity: sanityCommand,
   scan: scanCommand,
   fuzz: fuzzCommand,
 };

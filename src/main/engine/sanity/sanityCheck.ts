@@ -1,0 +1,151 @@
+// The model-parameter randomization test (Adebayo et al. 2018) for any explanation method on any
+// ONNX model: the map of the intact model is compared with the maps of models whose weight layers
+// are redrawn, block by block from the output down. A map that explains the model must lose its
+// likeness to the original as the model is destroyed, down to the likeness of the maps of two
+// unrelated inputs (the floor: the same method on the input turned 180 degrees in-plane, on the
+// intact model). A map that keeps its likeness explains the input, not the model (an edge detector
+// would). Randomized models live in memory only, one at a time.
+import type { TargetSpec } from '../../../shared/target';
+import type { ExplainContext, JobProgress, MethodOutput } from '../explain/method';
+import type { MethodEntry } from '../explain/methods';
+import { cascadingRandomization, parameterLayers } from './randomizeLayers';
+import { decodeModel } from '../explain/autodiff/proto';
+import { regionJaccard, spearman, ssim } from './similarity';
+
+export interface Likeness {
+  /** Spearman's rho with the original map; null when a map is constant (counted as 0). */
+  spearman: number | null;
+  ssim: number;
+  /** Jaccard of the significant regions (methods with a significance test). */
+  regionJaccard?: number;
+}
+
+export interface SanityResult {
+  method: string;
+  target: string;
+  /** What was compared: the method's main map, or its z map where it has one. */
+  compared: 'map' | 'z';
+  seed: number;
+  layerCount: number;
+  steps: ({ layers: string[] } & Likeness)[];
+  floor: Likeness;
+  /** Stochastic methods: the original map against the same method with the next seed. */
+  seedAgreement?: Likeness;
+  margin: number;
+  /** inconclusive: a stochastic map that does not agree with itself across seeds above the floor. */
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  reason: string;
+}
+
+export interface SanityOptions {
+  seed: number;
+  /** At most this many randomization steps (blocks of layers). */
+  maxSteps: number;
+  /** Pass when the fully randomized map's Spearman is at most the floor's plus this. */
+  margin: number;
+}
+
+/** The map compared, and the region if the method tests significance (main target: the last map). */
+function mapsOf(out: MethodOutput): { map: Float32Array; region?: Float32Array; compared: 'map' | 'z' } {
+  const last = out.maps.length - 1;
+  const z = out.layers?.z?.[last];
+  return { map: z ?? out.maps[last].data, region: out.layers?.significant?.[last], compared: z ? 'z' : 'map' };
+}
+
+function likeness(a: MethodOutput, b: MethodOutput, dims: [number, number, number]): Likeness {
+  const x = mapsOf(a);
+  const y = mapsOf(b);
+  return {
+    spearman: spearman(x.map, y.map),
+    ssim: ssim(x.map, y.map, dims),
+    ...(x.region && y.region ? { regionJaccard: regionJaccard(x.region, y.region) } : {}),
+  };
+}
+
+/** The input turned 180 degrees in each slice: the same intensities, an unrelated image. */
+function turned(ctx: ExplainContext): ExplainContext {
+  const [w, h, d] = ctx.input.grid.dimensions;
+  const src = ctx.input.data;
+  const data = new Float32Array(src.length);
+  for (let z = 0; z < d; z++) for (let i = 0; i < w * h; i++) data[z * w * h + i] = src[z * w * h + (w * h - 1 - i)];
+  return { ...ctx, input: { ...ctx.input, data }, truthInGrid: undefined };
+}
+
+/** The target the original map explains, pinned for the randomized models (their predictions change). */
+function pinnedTarget(out: MethodOutput, asked: unknown): TargetSpec | undefined {
+  const t = out.details.target as { kind?: string; index?: number } | undefined;
+  if (t?.kind === 'class' && typeof t.index === 'number') return t.index;
+  return asked as TargetSpec | undefined;
+}
+
+export async function runSanityCheck(
+  ctx: ExplainContext,
+  methodName: string,
+  method: MethodEntry,
+  rawOptions: Record<string, unknown>,
+  o: SanityOptions,
+  progress: (p: JobProgress) => void,
+  signal: AbortSignal,
+): Promise<SanityResult> {
+  const layerCount = parameterLayers(decodeModel(ctx.onnx)).length;
+  const steps = Math.min(layerCount, o.maxSteps);
+  const stochastic = 'seed' in method.parse(rawOptions);
+  const total = 2 + steps + (stochastic ? 1 : 0);
+  let done = 0;
+  const tick = () => progress({ done: ++done, total });
+  const quiet = () => {};
+  const run = async (c: ExplainContext, options: Record<string, unknown>) => {
+    const out = await method.run(c, method.parse(options), quiet, signal);
+    tick();
+    return out;
+  };
+  const dims = ctx.input.grid.dimensions as [number, number, number];
+
+  const original = await run(ctx, rawOptions);
+  const target = pinnedTarget(original, rawOptions.target);
+  const pinned = { ...rawOptions, ...(target === undefined ? {} : { target }) };
+  const floor = likeness(original, await run(turned(ctx), pinned), dims);
+  let seedAgreement: Likeness | undefined;
+  if (stochastic) {
+    const seed = Number((method.parse(rawOptions) as { seed: number }).seed);
+    seedAgreement = likeness(original, await run(ctx, { ...pinned, seed: seed + 1 }), dims);
+  }
+  const results: SanityResult['steps'] = [];
+  let k = 0;
+  for (const model of cascadingRandomization(ctx.onnx, o.seed, o.maxSteps)) {
+    const key = `${ctx.session.key}:sanity:${o.seed}:${k++}`;
+    const session = await ctx.worker.load(key, model.onnx, { preferGpu: ctx.session.provider === 'cuda' });
+    try {
+      const out = await run({ ...ctx, session, onnx: model.onnx }, pinned);
+      results.push({ layers: model.layers, ...likeness(original, out, dims) });
+    } finally {
+      await ctx.worker.unload(key);
+    }
+  }
+  const final = results[results.length - 1].spearman ?? 0;
+  const floorRho = floor.spearman ?? 0;
+  const bar = floorRho + o.margin;
+  const selfRho = seedAgreement ? (seedAgreement.spearman ?? 0) : 1;
+  const f = (v: number) => v.toFixed(2);
+  // A map that two seeds do not reproduce above the floor cannot show a fall to the floor.
+  const verdict = selfRho <= bar ? 'inconclusive' : final <= bar ? 'pass' : 'fail';
+  const reason =
+    verdict === 'inconclusive'
+      ? `the map does not reproduce itself across seeds (rank correlation ${f(selfRho)}) above the floor (${f(floorRho)}, two unrelated inputs) + ${o.margin}: raise the samples`
+      : verdict === 'pass'
+        ? `with every weight layer redrawn the map's rank correlation with the original falls to ${f(final)}, within ${o.margin} of the floor (${f(floorRho)}, two unrelated inputs)`
+        : `with every weight layer redrawn the map still correlates ${f(final)} with the original, above the floor (${f(floorRho)}) + ${o.margin}: it follows the input more than the model`;
+  return {
+    method: methodName,
+    target: original.maps[original.maps.length - 1].target,
+    compared: mapsOf(original).compared,
+    seed: o.seed,
+    layerCount,
+    steps: results,
+    floor,
+    seedAgreement,
+    margin: o.margin,
+    verdict,
+    reason,
+  };
+}
