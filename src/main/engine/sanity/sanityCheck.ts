@@ -23,8 +23,10 @@ export interface Likeness {
 export interface SanityResult {
   method: string;
   target: string;
-  /** What was compared: the method's main map, or its z map where it has one. */
+  /** The map whose Spearman/SSIM are reported: the method's main map, or its z map where it has one. */
   compared: 'map' | 'z';
+  /** What the verdict reads: the significant region's Jaccard (methods with a test) or Spearman. */
+  judgedBy: 'region' | 'spearman';
   seed: number;
   layerCount: number;
   steps: ({ layers: string[] } & Likeness)[];
@@ -41,7 +43,7 @@ export interface SanityOptions {
   seed: number;
   /** At most this many randomization steps (blocks of layers). */
   maxSteps: number;
-  /** Pass when the fully randomized map's Spearman is at most the floor's plus this. */
+  /** Pass when the fully randomized map's likeness is at most the floor's plus this. */
   margin: number;
 }
 
@@ -76,6 +78,26 @@ function pinnedTarget(out: MethodOutput, asked: unknown): TargetSpec | undefined
   const t = out.details.target as { kind?: string; index?: number } | undefined;
   if (t?.kind === 'class' && typeof t.index === 'number') return t.index;
   return asked as TargetSpec | undefined;
+}
+
+/**
+ * The verdict. Methods with a significance test are judged on what they show, the significant
+ * region (a z map is mostly noise outside it, so its rank correlation says little); the others on
+ * the map's rank correlation. A map that two seeds do not reproduce above the floor, or an empty
+ * original region, cannot show a fall to the floor: inconclusive.
+ */
+export function judge(a: { byRegion: boolean; emptyOriginal: boolean; final: Likeness; floor: Likeness; seedAgreement?: Likeness; margin: number }): { verdict: SanityResult['verdict']; reason: string } {
+  const measure = (l: Likeness) => (a.byRegion ? (l.regionJaccard ?? 0) : (l.spearman ?? 0));
+  const what = a.byRegion ? 'the Jaccard index of its significant region' : "the map's rank correlation";
+  const final = measure(a.final);
+  const floor = measure(a.floor);
+  const bar = floor + a.margin;
+  const self = a.seedAgreement ? measure(a.seedAgreement) : 1;
+  const f = (v: number) => v.toFixed(2);
+  if (a.emptyOriginal) return { verdict: 'inconclusive', reason: 'the intact model shows no significant region to compare: raise the samples' };
+  if (self <= bar) return { verdict: 'inconclusive', reason: `the map does not reproduce itself across seeds (${what}: ${f(self)}) above the floor (${f(floor)}, two unrelated inputs) + ${a.margin}: raise the samples` };
+  if (final <= bar) return { verdict: 'pass', reason: `with every weight layer redrawn ${what} with the original falls to ${f(final)}, within ${a.margin} of the floor (${f(floor)}, two unrelated inputs)` };
+  return { verdict: 'fail', reason: `with every weight layer redrawn ${what} with the original is still ${f(final)}, above the floor (${f(floor)}) + ${a.margin}: it follows the input more than the model` };
 }
 
 export async function runSanityCheck(
@@ -122,23 +144,14 @@ export async function runSanityCheck(
       await ctx.worker.unload(key);
     }
   }
-  const final = results[results.length - 1].spearman ?? 0;
-  const floorRho = floor.spearman ?? 0;
-  const bar = floorRho + o.margin;
-  const selfRho = seedAgreement ? (seedAgreement.spearman ?? 0) : 1;
-  const f = (v: number) => v.toFixed(2);
-  // A map that two seeds do not reproduce above the floor cannot show a fall to the floor.
-  const verdict = selfRho <= bar ? 'inconclusive' : final <= bar ? 'pass' : 'fail';
-  const reason =
-    verdict === 'inconclusive'
-      ? `the map does not reproduce itself across seeds (rank correlation ${f(selfRho)}) above the floor (${f(floorRho)}, two unrelated inputs) + ${o.margin}: raise the samples`
-      : verdict === 'pass'
-        ? `with every weight layer redrawn the map's rank correlation with the original falls to ${f(final)}, within ${o.margin} of the floor (${f(floorRho)}, two unrelated inputs)`
-        : `with every weight layer redrawn the map still correlates ${f(final)} with the original, above the floor (${f(floorRho)}) + ${o.margin}: it follows the input more than the model`;
+  const byRegion = original.layers?.significant !== undefined;
+  const emptyOriginal = byRegion && !mapsOf(original).region!.some((v) => v > 0);
+  const { verdict, reason } = judge({ byRegion, emptyOriginal, final: results[results.length - 1], floor, seedAgreement, margin: o.margin });
   return {
     method: methodName,
     target: original.maps[original.maps.length - 1].target,
     compared: mapsOf(original).compared,
+    judgedBy: byRegion ? 'region' : 'spearman',
     seed: o.seed,
     layerCount,
     steps: results,

@@ -19,6 +19,8 @@ export function sanityPlotSvg(r: SanityResult): string {
   const rho = [1, ...r.steps.map((s) => s.spearman ?? 0)];
   const ssim = [1, ...r.steps.map((s) => s.ssim)];
   const floor = r.floor.spearman ?? 0;
+  const jaccard = r.judgedBy === 'region' ? [1, ...r.steps.map((s) => s.regionJaccard ?? 0)] : null;
+  const floorJaccard = r.floor.regionJaccard ?? 0;
   const ticks = [-1, -0.5, 0, 0.5, 1].map((v) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${PAD.left - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${v}</text>`);
   const xlabels = rho.map((_, i) => `<text x="${x(i)}" y="${H - PAD.bottom + 16}" font-size="11" text-anchor="middle">${i}</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">
@@ -30,7 +32,8 @@ ${xlabels.join('\n')}
 <line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(floor)}" y2="${y(floor)}" stroke="#888" stroke-dasharray="5,4"/>
 ${line(rho, '#1f5fbf')}
 ${line(ssim, '#d9822b', '2,3')}
-<text x="${PAD.left}" y="${H - 10}" font-size="11"><tspan fill="#1f5fbf">— Spearman</tspan>  <tspan fill="#d9822b">··· SSIM</tspan>  <tspan fill="#888">- - floor (unrelated inputs) ${floor.toFixed(2)}</tspan></text>
+${jaccard ? `${line(jaccard, '#2e8b57')}<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(floorJaccard)}" y2="${y(floorJaccard)}" stroke="#2e8b57" stroke-dasharray="5,4"/>` : ''}
+<text x="${PAD.left}" y="${H - 10}" font-size="11"><tspan fill="#1f5fbf">— Spearman</tspan>  <tspan fill="#d9822b">··· SSIM</tspan>  ${jaccard ? '<tspan fill="#2e8b57">— region Jaccard</tspan>  ' : ''}<tspan fill="#888">- - floors (unrelated inputs)</tspan></text>
 </svg>
 `;
 }
