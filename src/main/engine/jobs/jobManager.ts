@@ -1,6 +1,7 @@
 // Long work (explanations, evaluations) as jobs: progress, partial results, cancel, final result.
 // The work itself runs off this thread (inference worker); the job only orchestrates.
-import { ExplainCancelled, type JobProgress } from '../explain/method';
+import type { JobProgress } from '../explain/method';
+import { isCancellation } from '../services/engineError';
 
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -47,7 +48,7 @@ export class JobManager<R> {
         this.evict();
       },
       (err: unknown) => {
-        job.state = err instanceof ExplainCancelled ? 'cancelled' : 'failed';
+        job.state = isCancellation(err) ? 'cancelled' : 'failed';
         job.error = job.state === 'cancelled' ? 'cancelled by the user' : describe(err);
         job.finishedAt = Date.now();
         this.evict();

@@ -7,6 +7,17 @@ export class PacsError extends Error {
   }
 }
 
+/**
+ * The user cancelled a retrieval. Not a PacsError (nothing went wrong with the server) and not an
+ * explanation's cancel: the job table (services/engineError.ts isCancellation) reads it as 'cancelled'.
+ */
+export class RetrievalCancelled extends Error {
+  constructor() {
+    super('the retrieval was cancelled');
+    this.name = 'RetrievalCancelled';
+  }
+}
+
 /** What a failed fetch means, from undici's error cause codes. */
 export function connectionFailure(err: unknown, server: string): PacsError {
   const cause = (err as { cause?: { code?: string; message?: string } })?.cause;

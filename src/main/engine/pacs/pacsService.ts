@@ -3,10 +3,9 @@
 import path from 'node:path';
 import type { ApiArgs, OpenReport } from '../../../shared/api';
 import type { PacsSeriesHit, PacsSettingsView, PacsStudyHit, PacsTransferStatus, StowResult } from '../../../shared/pacsApi';
-import { ExplainCancelled } from '../explain/method';
 import { JobManager } from '../jobs/jobManager';
 import { cleanAbandonedIncoming } from './incoming';
-import { PacsError } from './pacsError';
+import { PacsError, RetrievalCancelled } from './pacsError';
 import { listSeries, searchStudies } from './qido';
 import { PacsSettingsStore, type SettingsChange } from './settings';
 import { storeFiles } from './stow';
@@ -56,7 +55,7 @@ export class PacsService {
           const folder = await retrieveToCache(settings, this.dir, target, (p) => progress({ done: p.done, total: p.total, stats: { bytes: p.bytes } }), signal);
           return await this.open(folder);
         } catch (err) {
-          if (signal.aborted) throw new ExplainCancelled();
+          if (signal.aborted) throw new RetrievalCancelled();
           throw err;
         }
       },

@@ -2,9 +2,11 @@
 // reach the API (EngineError, with a code the transports map to a status). Anything not in the
 // table is an internal error and is reported without its message (dispatch.ts toApiError).
 import { z } from 'zod';
+import { ExplainCancelled } from '../explain/method';
 import { ExplainOptionError } from '../explain/optionError';
 import { LandmarkFileError } from '../landmarks/parseLandmarkFile';
 import { ModelPackageError } from '../models/readPackage';
+import { RetrievalCancelled } from '../pacs/pacsError';
 import { ReportError } from '../report/resultFile';
 
 export type EngineErrorCode = 'not-found' | 'bad-input' | 'unsupported';
@@ -20,6 +22,13 @@ export class EngineError extends Error {
 
 /** Failures whose message says what was wrong with the user's input: a package, a file, an option, an export. */
 const USER_INPUT_ERRORS: readonly (abstract new (...args: never[]) => Error)[] = [ModelPackageError, LandmarkFileError, ExplainOptionError, ReportError];
+
+/** The user's cancels, one per kind of job: a job that ends with one of these is 'cancelled', not 'failed'. */
+const CANCELLATIONS: readonly (abstract new (...args: never[]) => Error)[] = [ExplainCancelled, RetrievalCancelled];
+
+export function isCancellation(err: unknown): boolean {
+  return CANCELLATIONS.some((kind) => err instanceof kind);
+}
 
 /** `err` as an EngineError when the table knows it (its message after `context: `), else unchanged. */
 export function asEngineError(err: unknown, context?: string): unknown {
