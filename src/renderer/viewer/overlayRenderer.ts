@@ -87,7 +87,10 @@ export function drawOverlay(
   // The canvas may be smaller than its box (see OVERLAY_SCALE): canvas pixel -> box pixel.
   const w = canvas.width;
   const h = canvas.height;
-  const s = canvas.clientWidth / Math.max(1, w);
+  // One factor per axis: each canvas side is rounded on its own, so the two ratios differ slightly,
+  // and using one for both shifted the map by up to a box pixel at the far edge.
+  const sx = canvas.clientWidth / Math.max(1, w);
+  const sy = canvas.clientHeight / Math.max(1, h);
   const ctx = canvas.getContext('2d');
   if (!ctx || w === 0 || h === 0) return;
   const x0 = Math.max(0, Math.round(columns.from * w));
@@ -96,9 +99,9 @@ export function drawOverlay(
   const image = ctx.createImageData(x1 - x0, h);
   const iw = x1 - x0;
   // canvas (x, y) -> grid index is affine: index = o + x * dx + y * dy, sampled at pixel centres.
-  const o = patientToIndex(map.grid, worldAt(0.5 * s, 0.5 * s));
-  const ex = patientToIndex(map.grid, worldAt(1.5 * s, 0.5 * s));
-  const ey = patientToIndex(map.grid, worldAt(0.5 * s, 1.5 * s));
+  const o = patientToIndex(map.grid, worldAt(0.5 * sx, 0.5 * sy));
+  const ex = patientToIndex(map.grid, worldAt(1.5 * sx, 0.5 * sy));
+  const ey = patientToIndex(map.grid, worldAt(0.5 * sx, 1.5 * sy));
   const dx = [ex[0] - o[0], ex[1] - o[1], ex[2] - o[2]];
   const dy = [ey[0] - o[0], ey[1] - o[1], ey[2] - o[2]];
   const table = lut(style.colormap);
