@@ -14,15 +14,15 @@ try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(server.url);
   await page.getByTestId('open-demo-ct').click();
-  await page.getByTestId('run-mupax').waitFor({ timeout: 180_000 });
+  await page.getByTestId('run-explain').waitFor({ timeout: 180_000 });
   await page.getByTestId('explain-method').selectOption('gradcam');
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await page.getByTestId('job-done').waitFor({ timeout: 180_000 });
 
   // Job done -> overlay on screen (map fetch + draw), measured in the page.
   await page.getByTestId('explain-method').selectOption('mupax');
   await page.getByTestId('mupax-samples').fill('256');
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   // From the moment the app learns the job is done to the overlay drawn (user-timing marks).
   for (let t = 0; (await page.getByTestId('job-done').count()) < 2; t++) {
     if (t > 2400) throw new Error('MUPAX did not finish');

@@ -40,11 +40,11 @@ const litPixels = (page: Page, testId: string) =>
 test('MUPAX on the demo cephalogram: live job, overlay controls, reload restores the map', async ({ page }) => {
   await page.goto(server.url);
   await openDemo(page, 'ceph');
-  await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('run-explain')).toBeEnabled({ timeout: 120_000 });
   const viewport = page.getByTestId('viewport-image');
   const before = await viewport.screenshot();
   await page.getByTestId('mupax-samples').fill('256');
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 180_000 });
   await expect(page.getByTestId('convergence-plot')).toBeVisible();
   await page.waitForTimeout(500);
@@ -84,9 +84,9 @@ test('MUPAX on the demo cephalogram: live job, overlay controls, reload restores
 test('a running MUPAX job can be cancelled', async ({ page }) => {
   await page.goto(server.url);
   await openDemo(page, 'ceph');
-  await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('run-explain')).toBeEnabled({ timeout: 120_000 });
   await page.getByTestId('mupax-samples').fill('50000');
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-running')).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('cancel-job').click();
   await expect(page.getByTestId('job-cancelled')).toBeVisible({ timeout: 30_000 });
@@ -96,21 +96,21 @@ test('a running MUPAX job can be cancelled', async ({ page }) => {
 test('Grad-CAM on the demo CT overlays all three planes; compare with MUPAX in synchronized rows, by swipe and difference', async ({ page }) => {
   await page.goto(server.url);
   await openDemo(page, 'ct');
-  await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('run-explain')).toBeEnabled({ timeout: 120_000 });
   // The default target is the finding class ("nodule"), whose Grad-CAM may stay off the central
   // planes; the predicted class's map covers the body, which is what this test looks for on all three.
   await page.getByTestId('run-model').click();
   await expect(page.getByTestId('prediction')).toBeVisible({ timeout: 120_000 });
   await page.getByTestId('explain-target').selectOption('predicted');
   await page.getByTestId('explain-method').selectOption('gradcam');
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 120_000 });
   await page.waitForTimeout(800);
   for (const i of [0, 1, 2]) expect(await litPixels(page, `overlay-${i}`), `overlay on viewport ${i}`).toBeGreaterThan(100);
   // A quick MUPAX run to compare with.
   await page.getByTestId('explain-method').selectOption('mupax');
   await page.getByTestId('mupax-samples').fill('256');
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toHaveCount(2, { timeout: 240_000 });
   // MUPAX shows its significant region by default, which may not cross these planes; the
   // comparison views are checked on its z map of every chunk.

@@ -28,9 +28,9 @@ test('export PDF and DICOM of the demo CT after Grad-CAM; the files appear in th
   await expect(page.getByTestId('export-error')).toContainText('run an explanation');
 
   await page.getByTestId('tab-model').click();
-  await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('run-explain')).toBeEnabled({ timeout: 120_000 });
   await page.getByTestId('explain-method').selectOption('gradcam');
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 120_000 });
 
   await page.getByTestId('tab-export').click();

@@ -72,7 +72,7 @@ test('right-drag never moves a landmark; left-drag does, undo restores it, the P
   const mreEdited = await page.getByTestId('mre').innerText();
   expect(Number(mreEdited)).not.toBe(mreBefore);
   await page.getByTestId('explain-method').selectOption('gradcam');
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toHaveCount(1, { timeout: 120_000 });
   await page.getByTestId('tab-export').click();
   await page.getByTestId('export-dicom').uncheck();

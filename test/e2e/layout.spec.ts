@@ -23,7 +23,7 @@ async function checkLayout(page: Page, width: number, height: number): Promise<v
   expect(axial.width).toBeGreaterThan(width / 3);
   expect(axial.height).toBeGreaterThan(height / 2);
   // The explanation controls are reachable (the side panel scrolls, the window does not).
-  const run = page.getByTestId('run-mupax');
+  const run = page.getByTestId('run-explain');
   await run.scrollIntoViewIfNeeded();
   await expect(run).toBeInViewport();
 }

@@ -15,15 +15,15 @@ test.afterAll(async () => server?.stop());
 test('two Grad-CAM maps of different classes are labelled with their own class and probability', async ({ page }) => {
   await page.goto(server.url);
   await openDemo(page, 'ct');
-  await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('run-explain')).toBeEnabled({ timeout: 120_000 });
   await page.getByTestId('explain-method').selectOption('gradcam');
   await expect(page.getByTestId('next-run')).toContainText('Next run');
   // The first run, before the model was run by hand, explains the finding class (manifest positiveClass).
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toHaveCount(1, { timeout: 120_000 });
   await expect(page.getByTestId('explain-target').locator('option:checked')).toHaveText('nodule');
   await page.getByTestId('explain-target').selectOption({ label: 'no nodule' });
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toHaveCount(2, { timeout: 120_000 });
 
   const labels = await page.getByTestId('job-label').allTextContents();

@@ -20,13 +20,13 @@ interface Probe {
 test('MUPAX on the demo CT lights only its significant region and says so', async ({ page }) => {
   await page.goto(server.url);
   await openDemo(page, 'ct');
-  await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('run-explain')).toBeEnabled({ timeout: 120_000 });
   await page.getByTestId('show-lesions').uncheck(); // lesion outlines share the overlay canvas
   await page.getByTestId('run-model').click(); // the class selector lists the model's classes once it ran
   await expect(page.getByTestId('prediction')).toBeVisible({ timeout: 120_000 });
   await page.getByTestId('explain-target').selectOption({ label: 'nodule' });
   await page.getByTestId('mupax-samples').fill('1024');
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 240_000 });
   await expect(page.getByTestId('job-significance')).toContainText(/chunks significant \(FDR 5%|no significant evidence/);
   await expect(page.getByTestId('job-significance')).toContainText(/region stable after \d+ samples|region not stable yet after \d+ samples/);

@@ -24,10 +24,10 @@ const CT_COMMENT = 'CT review: right upper lobe';
 
 async function runGradCam(page: Page): Promise<void> {
   await page.getByTestId('tab-model').click();
-  await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('run-explain')).toBeEnabled({ timeout: 120_000 });
   await page.getByTestId('explain-method').selectOption('gradcam');
   const done = await page.getByTestId('job-done').count();
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toHaveCount(done + 1, { timeout: 180_000 });
 }
 

@@ -57,10 +57,10 @@ test('viewer, tag panel and PDF agree on slice numbers; both methods share the k
 
   // Two gradient methods, one export: both key images on one slice, named as the viewer names it.
   await page.getByTestId('tab-model').click();
-  await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('run-explain')).toBeEnabled({ timeout: 120_000 });
   for (const [n, method] of ['gradcam', 'gradcampp'].entries()) {
     await page.getByTestId('explain-method').selectOption(method);
-    await page.getByTestId('run-mupax').click();
+    await page.getByTestId('run-explain').click();
     await expect(page.getByTestId('job-done')).toHaveCount(n + 1, { timeout: 180_000 });
   }
   await page.getByTestId('tab-export').click();

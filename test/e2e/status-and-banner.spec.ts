@@ -14,9 +14,9 @@ test('status strip names the shown map; panels fold; a stopped engine shows the 
   await page.goto(server.url);
   await openDemo(page, 'ct');
   await expect(page.getByTestId('status-strip')).toContainText('No explanation on screen');
-  await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('run-explain')).toBeEnabled({ timeout: 120_000 });
   await page.getByTestId('explain-method').selectOption('gradcam');
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toHaveCount(1, { timeout: 120_000 });
   const label = await page.getByTestId('job-label').innerText();
   await expect(page.getByTestId('status-shown')).toHaveText(`Shown: ${label}`);

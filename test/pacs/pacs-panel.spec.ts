@@ -66,9 +66,9 @@ test('configure, search, open with progress, explain, export and send back to th
   await page.getByTestId('viewport-axial').locator('canvas').waitFor({ timeout: 120_000 });
   await page.getByTestId('busy').waitFor({ state: 'detached', timeout: 120_000 });
 
-  await expect(page.getByTestId('run-mupax')).toBeEnabled({ timeout: 120_000 });
+  await expect(page.getByTestId('run-explain')).toBeEnabled({ timeout: 120_000 });
   await page.getByTestId('explain-method').selectOption('gradcam');
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 120_000 });
 
   await page.getByTestId('tab-export').click();
