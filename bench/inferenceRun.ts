@@ -10,7 +10,7 @@ const [dir, batchText, threadsText, arenaText, passesText] = process.argv.slice(
 const batch = Number(batchText);
 const manifest = parseManifest(readFileSync(path.join(dir, 'model.json')));
 const worker = new InferencePool();
-await worker.load('m', readFileSync(path.join(dir, 'model.onnx')), { threads: Number(threadsText), preferGpu: false, memoryArena: arenaText === '1' });
+await worker.load('m', readFileSync(path.join(dir, 'model.onnx')), { threads: Number(threadsText), provider: 'cpu', memoryArena: arenaText === '1' });
 const sampleDims = manifest.input.shape.slice(1);
 const size = sampleDims.reduce((a, b) => a * b, 1);
 const inputs = Array.from({ length: batch }, (_, b) => Float32Array.from({ length: size }, (_, i) => ((i * 7 + b * 13) % 97) / 97));

@@ -1,6 +1,7 @@
 // The engine API contract: one typed surface served over Electron IPC (preload) and over the local
 // HTTP server (src/server). Arguments are validated with these schemas on the engine side of both.
 import { z } from 'zod';
+import type { ExecutionProvider } from './executionProviders';
 import type { Geometry, Vec3 } from './geometry';
 import type { LandmarkErrors } from './landmarkMetrics';
 import type { ModelManifest } from './modelManifest';
@@ -180,8 +181,8 @@ export interface PredictionResult {
   modelName: string;
   modelVersion: string;
   task: ModelManifest['task'];
-  /** Execution provider that actually ran the model, and why the GPU was not used if it was not. */
-  provider: 'cuda' | 'cpu';
+  /** Execution provider that actually ran the model, and why the preferred ones did not (gpuNote). */
+  provider: ExecutionProvider;
   gpuNote?: string;
   timings: { preprocessMs: number; inferenceMs: number; postprocessMs: number };
   classification?: { classes: string[]; probabilities: number[]; predicted: number; positiveClass?: number };

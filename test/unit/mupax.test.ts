@@ -20,7 +20,7 @@ let session: LoadedSession;
 
 beforeAll(async () => {
   worker = new InferencePool();
-  session = await worker.load('region', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 1, preferGpu: false });
+  session = await worker.load('region', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 1, provider: 'cpu' });
 });
 afterAll(() => worker.terminate());
 
@@ -147,7 +147,7 @@ describe('MUPAX on a model with known evidence', () => {
   });
 
   it('is bit-identical whatever the ONNX Runtime thread count', async () => {
-    const twoThreads = await worker.load('region-2t', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 2, preferGpu: false });
+    const twoThreads = await worker.load('region-2t', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 2, provider: 'cpu' });
     const o = options({ samples: 256, chunk: [2, 4, 4], seed: 21, batchSize: 4 });
     const one = await runMupax(context(), o, () => {}, never);
     const two = await runMupax({ ...context(), session: twoThreads }, o, () => {}, never);

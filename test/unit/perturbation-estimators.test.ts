@@ -55,7 +55,7 @@ describe('RISE and regression as methods, on MUPAX samples', () => {
   let session: LoadedSession;
   beforeAll(async () => {
     worker = new InferencePool();
-    session = await worker.load('region-est', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 1, preferGpu: false });
+    session = await worker.load('region-est', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 1, provider: 'cpu' });
   });
   afterAll(() => worker.terminate());
   const ctx = (): ExplainContext => ({
@@ -84,7 +84,7 @@ describe('RISE and regression as methods, on MUPAX samples', () => {
     const paper = mupaxOptionsSchema.parse({ ...o, mode: 'paper' });
     const again = await runMupax(context, paper, () => {}, new AbortController().signal);
     expect(again.details.samplesReused).toBe(512);
-    const other = await worker.load('region-est-other', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 1, preferGpu: false });
+    const other = await worker.load('region-est-other', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 1, provider: 'cpu' });
     const fresh = await runMupax({ ...context, session: other }, paper, () => {}, new AbortController().signal);
     expect(fresh.details.samplesReused).toBe(0);
     expect(Buffer.from(again.layers!.retention[0].buffer).equals(Buffer.from(fresh.layers!.retention[0].buffer))).toBe(true);

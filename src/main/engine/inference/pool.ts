@@ -4,6 +4,7 @@
 // session (22.0 -> 16.1 ms per sample), the CT classifier the same. A large model, a GPU session
 // or a gradient model lives in one thread with all the cores.
 import os from 'node:os';
+import { type ExecutionProvider, providerPreferenceSchema, type ProviderPreference } from '../../../shared/executionProviders';
 import { Worker } from 'node:worker_threads';
 import type { MaskedDecode, TensorData, TensorInfo, WorkerRequest, WorkerResponse } from './protocol';
 import { inferenceWorkerUrl } from './workerUrl';
@@ -11,8 +12,8 @@ import { inferenceWorkerUrl } from './workerUrl';
 export interface SessionOptions {
   /** ORT intra-op threads (default: all cores). */
   threads?: number;
-  /** Try CUDA first (falls back to CPU, reporting why). */
-  preferGpu?: boolean;
+  /** Which execution provider (default: the pool's, from EXPLICARE_PROVIDER or 'auto'); CPU is the fallback. */
+  provider?: ProviderPreference;
   /** Threads holding a copy (default: every thread of the pool for models up to REPLICATE_MAX_BYTES). */
   replicas?: number;
   /**
@@ -26,7 +27,8 @@ export interface SessionOptions {
 
 export interface LoadedSession {
   key: string;
-  provider: 'cuda' | 'cpu';
+  provider: ExecutionProvider;
+  /** Why the preferred providers did not run it (each "name: reason"), if they did not. */
   gpuError?: string;
   inputs: TensorInfo[];
   outputs: TensorInfo[];
@@ -97,7 +99,7 @@ class InferenceThread {
     });
   }
 
-  async load(key: string, model: Uint8Array, opts: { threads: number; preferGpu: boolean; memoryArena: boolean }): Promise<LoadedSession> {
+  async load(key: string, model: Uint8Array, opts: { threads: number; provider: ProviderPreference; memoryArena: boolean }): Promise<LoadedSession> {
     const res = await this.request({ type: 'load', key, model, ...opts });
     if (!res.ok || res.type !== 'load') throw new Error('unexpected worker reply');
     return { key, provider: res.provider, gpuError: res.gpuError, inputs: res.inputs, outputs: res.outputs };
@@ -166,9 +168,14 @@ export class InferencePool {
   private unionMs = 0;
   private mergedUpTo = 0;
 
-  constructor(size?: number) {
+  /** The provider sessions get unless a load names one. */
+  readonly provider: ProviderPreference;
+
+  constructor(size?: number, provider?: ProviderPreference) {
     this.cores = os.availableParallelism();
     this.size = size ?? defaultPoolSize(this.cores);
+    const fromEnv = providerPreferenceSchema.safeParse(process.env.EXPLICARE_PROVIDER ?? 'auto');
+    this.provider = provider ?? (fromEnv.success ? fromEnv.data : 'auto');
   }
 
   private thread(i: number): InferenceThread {
@@ -190,15 +197,16 @@ export class InferencePool {
     const memoryArena = opts.memoryArena ?? true;
     const perReplica = Math.max(1, Math.floor(cores / wanted));
     // The first copy tells whether the GPU took it: a GPU session stays alone (one device).
-    const first = await this.thread(0).load(key, model, { threads: perReplica, preferGpu: opts.preferGpu ?? true, memoryArena });
+    const provider = opts.provider ?? this.provider;
+    const first = await this.thread(0).load(key, model, { threads: perReplica, provider, memoryArena });
     let where = [0];
     if (first.provider === 'cpu' && wanted > 1) {
       const more = Array.from({ length: wanted - 1 }, (_, i) => i + 1);
-      await Promise.all(more.map((i) => this.thread(i).load(key, model, { threads: perReplica, preferGpu: false, memoryArena })));
+      await Promise.all(more.map((i) => this.thread(i).load(key, model, { threads: perReplica, provider: 'cpu', memoryArena })));
       where = [0, ...more];
     } else if (wanted > 1 && perReplica < cores) {
       // Alone after all (GPU): give it every core.
-      await this.thread(0).load(key, model, { threads: cores, preferGpu: opts.preferGpu ?? true, memoryArena });
+      await this.thread(0).load(key, model, { threads: cores, provider, memoryArena });
     }
     this.placement.set(key, where);
     return first;

@@ -1,3 +1,5 @@
+import type { ExecutionProvider, ProviderPreference } from '../../../shared/executionProviders';
+
 // Messages between the inference pool (engine thread) and its ONNX Runtime workers.
 
 export interface TensorData {
@@ -17,7 +19,7 @@ export type MaskedDecode =
   | { type: 'heatmapPeaks'; inputSize: [number, number]; refinement: 'none' | 'quadratic' | 'softargmax' }; // [C, H, W] -> C x (x, y)
 
 export type WorkerRequest =
-  | { id: number; type: 'load'; key: string; model: Uint8Array; threads: number; preferGpu: boolean; memoryArena: boolean }
+  | { id: number; type: 'load'; key: string; model: Uint8Array; threads: number; provider: ProviderPreference; memoryArena: boolean }
   | { id: number; type: 'run'; key: string; feeds: Record<string, TensorData>; outputs: string[] }
   | { id: number; type: 'unload'; key: string }
   | { id: number; type: 'setMaskBase'; baseId: string; input: Float32Array; baseline: Float32Array; chunkOf: Int32Array; chunkCount: number }
@@ -25,7 +27,7 @@ export type WorkerRequest =
   | { id: number; type: 'dropMaskBase'; baseId: string };
 
 export type WorkerResponse =
-  | { id: number; ok: true; type: 'load'; provider: 'cuda' | 'cpu'; gpuError?: string; inputs: TensorInfo[]; outputs: TensorInfo[] }
+  | { id: number; ok: true; type: 'load'; provider: ExecutionProvider; gpuError?: string; inputs: TensorInfo[]; outputs: TensorInfo[] }
   | { id: number; ok: true; type: 'run'; outputs: Record<string, TensorData>; ms: number; span: [number, number] }
   | { id: number; ok: true; type: 'unload' }
   | { id: number; ok: true; type: 'setMaskBase' | 'dropMaskBase' }

@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import type { ProviderPreference } from '../../../shared/executionProviders';
 import { decodeHeatmaps } from './decodeLandmarks';
+import { planProviders } from './providers';
 import { fillMaskedBatch, type MaskBase } from './maskedBatch';
 import type { TensorData, TensorInfo, WorkerRequest, WorkerResponse } from './protocol';
 
@@ -26,30 +28,56 @@ function cudaProviderInstalled(): boolean {
   return existsSync(path.join(binDir, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
 }
 
-/** CUDA first where asked; ORT throws instead of falling back, so retry on the CPU and say why. */
-async function createSession(model: Uint8Array, threads: number, preferGpu: boolean, memoryArena: boolean) {
+/** What this binary can run: its bundled providers, CUDA only with its library. */
+function availableProviders(): Set<string> {
+  const list = ort.listSupportedBackends().filter((b) => b.bundled || (b.name === 'cuda' && cudaProviderInstalled()));
+  return new Set(list.map((b) => b.name));
+}
+
+/**
+ * ORT's message without its source location and failed check ("/onnxruntime_src/...cc:136 ...
+ * status == Success was false. Failed to get a WebGPU adapter: ..." -> "Failed to get ...").
+ */
+function readableOrtError(err: unknown): string {
+  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  return first.split(' was false. ').pop()!.replace(/^\S+\.(cc|cpp|h):\d+ /, '');
+}
+
+/** Providers that failed to start in this thread, and why: not tried again for every model. */
+const failed = new Map<string, string>();
+
+/** The plan's providers in turn (ORT throws instead of falling back); every reason is kept. */
+async function createSession(model: Uint8Array, threads: number, preference: ProviderPreference, memoryArena: boolean) {
   const base: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', enableCpuMemArena: memoryArena };
-  let gpuError: string | undefined;
-  if (preferGpu && !cudaProviderInstalled()) gpuError = 'the CUDA provider of ONNX Runtime is not installed';
-  else if (preferGpu) {
+  const plan = planProviders(preference, process.platform, availableProviders());
+  const notes = [...plan.skipped];
+  for (const provider of plan.order) {
+    if (provider === 'cpu') break;
+    const known = failed.get(provider);
+    if (known) {
+      notes.push(known);
+      continue;
+    }
     try {
       // Fatal-only logging: a missing GPU is expected on many machines, not an error to print.
-      const session = await ort.InferenceSession.create(model, { ...base, logSeverityLevel: 4, executionProviders: ['cuda'] });
-      return { session, provider: 'cuda' as const };
+      const session = await ort.InferenceSession.create(model, { ...base, logSeverityLevel: 4, executionProviders: [provider] });
+      return { session, provider, notes };
     } catch (err) {
-      gpuError = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      const reason = `${provider}: ${readableOrtError(err)}`;
+      failed.set(provider, reason);
+      notes.push(reason);
     }
   }
-  return { session: await ort.InferenceSession.create(model, { ...base, executionProviders: ['cpu'] }), provider: 'cpu' as const, gpuError };
+  return { session: await ort.InferenceSession.create(model, { ...base, executionProviders: ['cpu'] }), provider: 'cpu' as const, notes };
 }
 
 async function handle(req: WorkerRequest): Promise<WorkerResponse> {
   switch (req.type) {
     case 'load': {
-      const { session, provider, gpuError } = await createSession(req.model, req.threads, req.preferGpu, req.memoryArena);
+      const { session, provider, notes } = await createSession(req.model, req.threads, req.provider, req.memoryArena);
       await sessions.get(req.key)?.release();
       sessions.set(req.key, session);
-      return { id: req.id, ok: true, type: 'load', provider, gpuError, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) };
+      return { id: req.id, ok: true, type: 'load', provider, gpuError: notes.length ? notes.join('; ') : undefined, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) };
     }
     case 'run': {
       const session = sessions.get(req.key);

@@ -1,6 +1,7 @@
 // The report export: from an explain result and its series held in memory (exportInput.ts), renders
 // the key images and writes the PDF report and/or the DICOM objects (Secondary Capture key images,
 // Parametric Maps, SEG, TID 1500 SR; optionally anonymized), all or nothing.
+import { type ExecutionProvider, PROVIDER_LABELS } from '../../../shared/executionProviders';
 import path from 'node:path';
 import { regionText, significanceOf, stabilityText } from '../../../shared/significanceText';
 import { dicomBuffer, type NaturalDataset } from '../io/dicomWrite';
@@ -172,7 +173,7 @@ async function reportContent(result: ExplainResult, source: StudySource, { image
     ['Name', result.model.name],
     ['Version', result.model.version],
     ['Package hash (sha256)', result.model.id],
-    ['Execution provider', p.provider + (p.gpuNote ? ` (${p.gpuNote})` : '')],
+    ['Execution provider', (PROVIDER_LABELS[p.provider as ExecutionProvider] ?? p.provider) + (p.gpuNote ? ` (${p.gpuNote})` : '')],
     ['Intended use', card || 'not recorded with the result'],
     // The explain run's real date would betray the date offset as much as the export date.
     ['Results computed', anon ? `by ${result.software} (date not shown in anonymized reports)` : `${result.created} by ${result.software}`],

@@ -136,7 +136,7 @@ export async function runSanityCheck(
   let k = 0;
   for (const model of cascadingRandomization(ctx.onnx, o.seed, o.maxSteps)) {
     const key = `${ctx.session.key}:sanity:${o.seed}:${k++}`;
-    const session = await ctx.worker.load(key, model.onnx, { preferGpu: ctx.session.provider === 'cuda' });
+    const session = await ctx.worker.load(key, model.onnx, { provider: ctx.session.provider });
     try {
       const out = await run({ ...ctx, session, onnx: model.onnx }, pinned);
       results.push({ layers: model.layers, ...likeness(original, out, dims) });

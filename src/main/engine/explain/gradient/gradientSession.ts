@@ -28,7 +28,7 @@ export function gradientSession(ctx: ExplainContext, onnx: Uint8Array, wrt: stri
   if (!entry) {
     entry = (async () => {
       const gm = buildGradientModel(onnx, { output: ctx.manifest.output.name, wrt, keepActivations: keep });
-      await ctx.worker.load(key, gm.model, { preferGpu: ctx.session.provider === 'cuda' });
+      await ctx.worker.load(key, gm.model, { provider: ctx.session.provider });
       return { key, gm };
     })();
     entry.catch(() => loaded!.delete(key));
