@@ -1,6 +1,8 @@
 // Explicare's MUPAX against a plain numpy + onnxruntime implementation of the same algorithm
 // (tools/mupax_peer.py), whole commands, in fresh processes:
-//   tsx bench/mupaxPeer.ts <ct|ceph> <samples> [python]
+//   tsx bench/mupaxPeer.ts <ct|ceph> <samples> [python] [repetitions, default 3]
+// The two commands alternate, `repetitions` times each, and the medians are compared: on a shared
+// 2-core machine single runs of the same command differ by up to 2x.
 // Both get the same model, the same model-grid input (exported from Explicare's preprocessing),
 // the same chunk partition, N and batch size; Explicare runs `explain --method mupax --mode paper`
 // from the DICOM study (so it also reads DICOM and writes its NIfTI maps). Prints one JSON line.
@@ -17,7 +19,13 @@ import { encodeNpy } from '../tools/npy';
 const kind = process.argv[2] as 'ct' | 'ceph';
 const samples = Number(process.argv[3] ?? 2000);
 const python = process.argv[4] ?? process.env.EXPLICARE_PEER_PYTHON ?? 'python3';
+const repetitions = Number(process.argv[5] ?? 3);
 const batch = 8;
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (v: number, d = 2) => Number(v.toFixed(d));
 const work = mkdtempSync(path.join(os.tmpdir(), 'explicare-bench-peer-'));
 try {
   const study = path.join(work, 'study');
@@ -43,39 +51,58 @@ try {
     return (performance.now() - t0) / 1000;
   };
   const out = path.join(work, 'out');
-  const explicareSeconds = wall(() =>
-    execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'explain', '--study', study, '--model', modelDir, '--method', 'mupax', '--mode', 'paper', '--samples', String(samples), '--batch', String(batch), '--chunk', chunk.join(','), '--target', kind === 'ct' ? '1' : 'all', '--out', out], {
-      env: { ...process.env, EXPLICARE_CACHE_DIR: path.join(work, 'cache') },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }),
-  );
-  const timing = (JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')).methods.mupax as { timing: { totalMs: number; inferenceMs: number } }).timing;
-  let peer: { wallSeconds: number; inferenceSeconds: number } | null = null;
-  let peerSeconds: number | null = null;
-  let peerNote: string | undefined;
-  try {
-    const args = ['tools/mupax_peer.py', '--model', path.join(modelDir, 'model.onnx'), '--input', path.join(work, 'x.npy'), '--chunks', path.join(work, 'chunks.npy'), '--samples', String(samples), '--batch', String(batch)];
-    if (kind === 'ct') args.push('--target', '1');
-    else args.push('--landmarks', `${ctx.input.grid.spacing[0]},${ctx.input.grid.spacing[1]}`);
+  const explicare = () => {
+    rmSync(out, { recursive: true, force: true });
+    const seconds = wall(() =>
+      execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'explain', '--study', study, '--model', modelDir, '--method', 'mupax', '--mode', 'paper', '--samples', String(samples), '--batch', String(batch), '--chunk', chunk.join(','), '--target', kind === 'ct' ? '1' : 'all', '--out', out], {
+        env: { ...process.env, EXPLICARE_CACHE_DIR: path.join(work, `cache-${Math.random()}`) },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
+    );
+    const m = JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')).methods.mupax as { samplesUsed: number; timing: { totalMs: number; inferenceMs: number; inferenceWallMs: number } };
+    return { seconds, mupax: m.timing.totalMs / 1000, inference: m.timing.inferenceMs / 1000, inferenceWall: m.timing.inferenceWallMs / 1000, samplesUsed: m.samplesUsed };
+  };
+  const args = ['tools/mupax_peer.py', '--model', path.join(modelDir, 'model.onnx'), '--input', path.join(work, 'x.npy'), '--chunks', path.join(work, 'chunks.npy'), '--samples', String(samples), '--batch', String(batch)];
+  if (kind === 'ct') args.push('--target', '1');
+  else args.push('--landmarks', `${ctx.input.grid.spacing[0]},${ctx.input.grid.spacing[1]}`);
+  const peer = () => {
     let text = '';
-    peerSeconds = wall(() => (text = execFileSync(python, args, { encoding: 'utf8' })));
-    peer = JSON.parse(text.trim().split('\n').pop()!);
-  } catch (err) {
-    peerNote = `peer not run (${python} with numpy and onnxruntime is needed): ${(err as Error).message.split('\n')[0]}`;
+    const seconds = wall(() => (text = execFileSync(python, args, { encoding: 'utf8' })));
+    return { seconds, inference: (JSON.parse(text.trim().split('\n').pop()!) as { inferenceSeconds: number }).inferenceSeconds };
+  };
+  const ours: ReturnType<typeof explicare>[] = [];
+  const theirs: ReturnType<typeof peer>[] = [];
+  let peerNote: string | undefined;
+  for (let r = 0; r < repetitions; r++) {
+    ours.push(explicare());
+    if (peerNote) continue;
+    try {
+      theirs.push(peer());
+    } catch (err) {
+      peerNote = `peer not run (${python} with numpy and onnxruntime is needed): ${(err as Error).message.split('\n')[0]}`;
+    }
   }
+  const oursCommand = median(ours.map((o) => o.seconds));
+  const peerCommand = theirs.length ? median(theirs.map((t) => t.seconds)) : null;
   process.stdout.write(
     JSON.stringify({
       kind,
       samples,
       batch,
       chunks: grid.count,
-      explicareCommandSeconds: Number(explicareSeconds.toFixed(2)),
-      explicareMupaxSeconds: Number((timing.totalMs / 1000).toFixed(2)),
-      explicareInferenceSeconds: Number((timing.inferenceMs / 1000).toFixed(2)),
-      mupaxOverOwnInference: Number((timing.totalMs / timing.inferenceMs).toFixed(3)),
-      peerCommandSeconds: peerSeconds === null ? null : Number(peerSeconds.toFixed(2)),
-      peerInferenceSeconds: peer ? Number(peer.inferenceSeconds.toFixed(2)) : null,
-      explicareOverPeer: peerSeconds ? Number((explicareSeconds / peerSeconds).toFixed(3)) : null,
+      repetitions,
+      explicareSamplesUsed: ours.map((o) => o.samplesUsed),
+      explicareCommandSeconds: round(oursCommand),
+      explicareCommandRuns: ours.map((o) => round(o.seconds)),
+      explicareMupaxSeconds: round(median(ours.map((o) => o.mupax))),
+      explicareInferenceSeconds: round(median(ours.map((o) => o.inference))),
+      explicareInferenceWallSeconds: round(median(ours.map((o) => o.inferenceWall))),
+      // MUPAX's wall time over the time in which at least one of its forward passes was running.
+      mupaxOverOwnInference: round(median(ours.map((o) => o.mupax / o.inferenceWall)), 3),
+      peerCommandSeconds: peerCommand === null ? null : round(peerCommand),
+      peerCommandRuns: theirs.map((t) => round(t.seconds)),
+      peerInferenceSeconds: theirs.length ? round(median(theirs.map((t) => t.inference))) : null,
+      explicareOverPeer: peerCommand ? round(oursCommand / peerCommand, 3) : null,
       peerNote,
     }) + '\n',
   );
