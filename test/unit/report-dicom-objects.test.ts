@@ -1,5 +1,5 @@
-// DICOM objects of the report export beyond the key images: Parametric Map (float saliency on the
-// study grid), SEG (top-k% regions), TID 1500 SR (finding, method parameters, landmarks). Each is
+// DICOM objects of the report export beyond the key images: Parametric Map (saliency on the study
+// grid, 16-bit with a real world value mapping), SEG (top-k% regions), TID 1500 SR (finding, method parameters, landmarks). Each is
 // checked with dciodvfy (0 errors), the SR also with pixelmed's DicomSRValidator (no errors), and
 // their content against the explain result they came from.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import { readNifti, writeNifti } from '../../src/main/engine/io/nifti';
 import { bundledModelsDir } from '../../src/main/engine/paths';
 import { exportResultFolder } from '../../src/cli/commands/report';
 import { kthLargest, topRegion } from '../../src/shared/topRegion';
+import { maxRealValueError, readParametricMap } from './parametric-map-reader';
 
 type Natural = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const { data: dcm } = dcmjs as unknown as {
@@ -152,11 +153,11 @@ describe('CT: Parametric Maps, SEG and SR', () => {
     console.info(`CT export (24 slices of 128x128, two maps, DICOM only): ${elapsedMs} ms`);
   });
 
-  it('Parametric Map: one float frame per slice, positioned and derived from that slice, equal to the NIfTI map', async () => {
+  it('Parametric Map: one 16-bit frame per slice, positioned and derived from that slice, equal to the NIfTI map within half a quantization step', async () => {
     const pm = readFull(file('PM-mupax.dcm'));
     const nii = await readNifti(path.join(ctResults, 'mupax.nii.gz'));
     const [nx, ny, nz] = nii.geometry.dimensions;
-    expect([pm.Columns, pm.Rows, pm.NumberOfFrames, pm.BitsAllocated]).toEqual([nx, ny, nz, 32]);
+    expect([pm.Columns, pm.Rows, pm.NumberOfFrames, pm.BitsAllocated]).toEqual([nx, ny, nz, 16]);
     expect(pm.SOPClassUID).toBe('1.2.840.10008.5.1.4.1.1.30');
     expect(pm.FrameOfReferenceUID).toBe(slices[0].FrameOfReferenceUID);
     const frames = pm.PerFrameFunctionalGroupsSequence as Natural[];
@@ -170,13 +171,15 @@ describe('CT: Parametric Maps, SEG and SR', () => {
     const shared = pm.SharedFunctionalGroupsSequence[0] ?? pm.SharedFunctionalGroupsSequence;
     const measures = shared.PixelMeasuresSequence[0] ?? shared.PixelMeasuresSequence;
     expect(measures.PixelSpacing.map(Number)).toEqual(slices[0].PixelSpacing.map(Number));
-    const floats = new Float32Array(pm.FloatPixelData[0]);
-    expect(floats.length).toBe(nx * ny * nz);
+    // stored values decoded by dcmtk and read by pixelmed (parametric-map-reader.ts), mapped by the RWVM
+    const read = readParametricMap(file('PM-mupax.dcm'));
+    expect(read.stored.length).toBe(nx * ny * nz);
     let argmax = 0;
     for (let i = 1; i < nii.data.length; i++) if (nii.data[i] > nii.data[argmax]) argmax = i;
-    for (const i of [0, argmax, nx * ny * 7 + nx * 40 + 63, nii.data.length - 1]) expect(floats[i]).toBe(nii.data[i]);
+    expect(maxRealValueError(read, nii.data as ArrayLike<number>)).toBeLessThanOrEqual(read.slope / 2 + Math.abs(nii.data[argmax]) * 1e-7);
+    for (const i of [0, argmax, nx * ny * 7 + nx * 40 + 63, nii.data.length - 1]) if (nii.data[i] === 0) expect(read.stored[i] * read.slope + read.intercept).toBe(0); // MUPAX is 0 outside its region
     const rwvm = shared.RealWorldValueMappingSequence[0] ?? shared.RealWorldValueMappingSequence;
-    expect(rwvm.DoubleFloatRealWorldValueLastValueMapped).toBeCloseTo(nii.data[argmax], 6);
+    expect(rwvm.RealWorldValueLastValueMapped * rwvm.RealWorldValueSlope + rwvm.RealWorldValueIntercept).toBeCloseTo(nii.data[argmax], 6);
   });
 
   it('SEG: one segment per method, frames equal to the top-5% binarization of Grad-CAM and to MUPAX\'s significant region', async () => {

@@ -7,7 +7,7 @@ import type { Anonymizer } from './anonymize';
 import { derivedUid } from './derivedUids';
 import type { SourceImage } from './functionalGroups';
 import type { MapVolume } from './keyImages';
-import { parametricMapDataset } from './parametricMap';
+import { writeParametricMap } from './parametricMapFile';
 import type { ExplainResult } from './resultFile';
 import { segmentationDataset } from './segmentation';
 import type { Staging } from './staging';
@@ -46,21 +46,21 @@ export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> 
   const common = { geometry: g, sources, sourceDataset: first, sourceSeriesUid: result.study.seriesUid, frameOfReferenceUid, created: a.created };
   const write = async (name: string, ds: NaturalDataset) => a.staging.write(path.join('dicom', name), dicomBuffer(a.anon ? a.anon.dataset(ds) : ds));
 
+  const finish = (ds: NaturalDataset) => (a.anon ? a.anon.dataset(ds) : ds);
   for (const [n, { method, map, region }] of a.maps.entries()) {
-    const data = map.data instanceof Float32Array ? map.data : Float32Array.from(map.data);
-    await write(
-      `PM-${method}.dcm`,
-      parametricMapDataset({
+    // Streamed to disk slice by slice: a study-sized map is never copied.
+    await a.staging.writeWith(path.join('dicom', `PM-${method}.dcm`), (file) =>
+      writeParametricMap(file, {
         ...common,
         method,
-        data,
+        data: map.data,
         seriesInstanceUid: uid('parametric-maps'),
         sopInstanceUid: uid('parametric-map', method),
         dimensionOrganizationUid: uid('parametric-map-dimensions', method),
         seriesNumber: SERIES_NUMBERS.parametricMap,
         instanceNumber: n + 1,
         description: region ? `${method} significant evidence (z inside the FDR region, 0 outside) on the study grid` : `${method} saliency on the study grid`,
-      }),
+      }, finish),
     );
   }
 

@@ -1,7 +1,8 @@
-// Parametric Map Storage of one explanation map: the float saliency resampled onto the study's voxel
+// Parametric Map Storage of one explanation map: the saliency resampled onto the study's voxel
 // grid, one frame per source slice (frame k covers slice k), so 3D Slicer and OHIF can overlay it
-// on the source series without any resampling of their own.
-import { valueRange } from '../../../shared/valueRange';
+// on the source series without any resampling of their own. The values are stored as 16-bit
+// integers with a Real World Value Mapping (mapQuantization.ts) and the frames are streamed to disk
+// one slice at a time (parametricMapFile.ts); this module builds everything but the pixels.
 import type { NaturalDataset } from '../io/dicomWrite';
 import { dicomDateTime } from './derivedUids';
 import {
@@ -16,6 +17,7 @@ import {
   type MultiFrameDerivedArgs,
 } from './functionalGroups';
 import { RESAMPLED, anatomyOf, saliencyConcept } from './codes';
+import type { Quantization } from './mapQuantization';
 import { patientStudyAttributes } from './studySource';
 
 export const PARAMETRIC_MAP_STORAGE = '1.2.840.10008.5.1.4.1.1.30';
@@ -23,17 +25,16 @@ export const PARAMETRIC_MAP_STORAGE = '1.2.840.10008.5.1.4.1.1.30';
 export interface ParametricMapArgs extends MultiFrameDerivedArgs {
   method: string;
   /** The map on the study grid: x fastest, then y, then slice (NIfTI order). */
-  data: Float32Array;
+  data: ArrayLike<number>;
   description: string;
 }
 
-export function parametricMapDataset(a: ParametricMapArgs): NaturalDataset {
+/** The header of the Parametric Map (no Pixel Data): 16-bit unsigned pixels mapped by `q` to real values. */
+export function parametricMapHeader(a: ParametricMapArgs, q: Quantization): NaturalDataset {
   const [nx, ny, nz] = a.geometry.dimensions;
   if (a.data.length !== nx * ny * nz) throw new RangeError(`the ${a.method} map has ${a.data.length} values, the grid ${nx * ny * nz}`);
   if (a.sources.length !== nz) throw new RangeError(`${nz} slices but ${a.sources.length} source images`);
-  for (let i = 0; i < a.data.length; i++) if (!Number.isFinite(a.data[i])) throw new RangeError(`the ${a.method} map has a non-finite value at voxel ${i}`);
   const { date, time } = dicomDateTime(a.created);
-  const [lo, hi] = valueRange(a.data);
   const anatomy = anatomyOf(a.sourceDataset);
   // Image Flavor: a volume (stack of slices) or one projection image; Derived Pixel Contrast: none of the defined ones
   const imageType = ['DERIVED', 'PRIMARY', nz > 1 ? 'VOLUME' : 'PROJECTION', 'NONE'];
@@ -70,7 +71,10 @@ export function parametricMapDataset(a: ParametricMapArgs): NaturalDataset {
     PresentationLUTShape: 'IDENTITY',
     SamplesPerPixel: 1,
     PhotometricInterpretation: 'MONOCHROME2',
-    BitsAllocated: 32,
+    BitsAllocated: 16,
+    BitsStored: 16,
+    HighBit: 15,
+    PixelRepresentation: 0, // unsigned even for maps with negative values: see mapQuantization.ts
     Rows: ny,
     Columns: nx,
     NumberOfFrames: nz,
@@ -84,18 +88,21 @@ export function parametricMapDataset(a: ParametricMapArgs): NaturalDataset {
         ...sharedGeometryGroups(a.geometry),
         ...(anatomy ? { FrameAnatomySequence: [{ AnatomicRegionSequence: [anatomy], FrameLaterality: 'U' }] } : {}),
         ...IDENTITY_TRANSFORMATION,
-        // LINEAR_EXACT: saliency ranges can be far narrower than 1
-        FrameVOILUTSequence: [{ WindowCenter: decimalString((lo + hi) / 2), WindowWidth: decimalString(Math.max(hi - lo, 1e-9)), VOILUTFunction: 'LINEAR_EXACT' }],
+        // The window applies to stored values (the pixel value transformation is the identity): the map's whole range
+        FrameVOILUTSequence: [{ WindowCenter: decimalString((q.first + q.last) / 2), WindowWidth: decimalString(Math.max(q.last - q.first, 1)), VOILUTFunction: 'LINEAR_EXACT' }],
         ParametricMapFrameTypeSequence: [{ FrameType: imageType }],
         RealWorldValueMappingSequence: [
           {
             LUTExplanation: `${a.method} saliency (model output attribution, arbitrary units)`.slice(0, 64),
             LUTLabel: a.method.slice(0, 16),
             MeasurementUnitsCodeSequence: [{ CodeValue: '1', CodingSchemeDesignator: 'UCUM', CodeMeaning: 'no units' }],
-            DoubleFloatRealWorldValueFirstValueMapped: lo,
-            DoubleFloatRealWorldValueLastValueMapped: hi,
-            RealWorldValueIntercept: 0,
-            RealWorldValueSlope: 1,
+            // real value = stored * slope + intercept, for the stored values the map uses
+            RealWorldValueFirstValueMapped: q.first,
+            RealWorldValueLastValueMapped: q.last,
+            RealWorldValueIntercept: q.intercept,
+            RealWorldValueSlope: q.slope,
+            // dcmjs's dictionary gives these "US or SS" (it reads a _vrMap per item): the pixels are unsigned
+            _vrMap: { RealWorldValueFirstValueMapped: 'US', RealWorldValueLastValueMapped: 'US' },
             QuantityDefinitionSequence: [
               {
                 ValueType: 'CODE',
@@ -113,7 +120,5 @@ export function parametricMapDataset(a: ParametricMapArgs): NaturalDataset {
       ...derivationImage(source, RESAMPLED, `${a.method} saliency, computed on the model grid and resampled onto this slice`),
     })),
     ...commonInstanceReference(a.sourceSeriesUid, a.sources),
-    FloatPixelData: [a.data.buffer.slice(a.data.byteOffset, a.data.byteOffset + a.data.byteLength)],
-    _vrMap: { FloatPixelData: 'OF' },
   };
 }

@@ -44,6 +44,16 @@ export class Staging {
     await this.onStaged?.(name);
   }
 
+  /** Stages `name` written by `produce` at the path it is given (large objects streamed to disk). */
+  async writeWith<T>(name: string, produce: (file: string) => Promise<T>): Promise<T> {
+    const file = path.join(this.dir, name);
+    await mkdir(path.dirname(file), { recursive: true });
+    const out = await produce(file);
+    this.files.push(name);
+    await this.onStaged?.(name);
+    return out;
+  }
+
   /** Moves every staged file into the output folder; returns their paths. */
   async commit(): Promise<string[]> {
     if (!this.overwrite) {
