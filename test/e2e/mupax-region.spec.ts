@@ -82,7 +82,7 @@ test('MUPAX on the demo CT lights only its significant region and says so', asyn
       return ((p[0] - g.origin[0]) * d[0] + (p[1] - g.origin[1]) * d[1] + (p[2] - g.origin[2]) * d[2]) / g.spacing[a];
     });
     const viewer = (window as unknown as { __explicareViewers: Probe[] }).__explicareViewers[0];
-    let lit = 0, outside = 0;
+    let lit = 0, outside = 0, far = 0;
     for (const i of [0, 1, 2]) {
       const c = document.querySelector(`[data-testid="overlay-${i}"]`) as HTMLCanvasElement;
       const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
@@ -92,16 +92,24 @@ test('MUPAX on the demo CT lights only its significant region and says so', asyn
           lit++;
           const w = viewer.worldAt(i, ((x + 0.5) * c.clientWidth) / c.width, ((y + 0.5) * c.clientHeight) / c.height);
           const [u, v, k] = toIndex(w).map(Math.round);
-          const inside = u >= 0 && v >= 0 && k >= 0 && u < nx && v < ny && k < nz && region[(k * ny + v) * nx + u] > 0;
-          if (!inside) outside++;
+          const at = (a: number, b: number, c: number) => a >= 0 && b >= 0 && c >= 0 && a < nx && b < ny && c < nz && region[(c * ny + b) * nx + a] > 0;
+          if (at(u, v, k)) continue;
+          outside++;
+          // Next to the region (a voxel of it within one index on every axis): a pixel centre on
+          // the boundary that the drawn camera and the probed one round to neighbouring voxels.
+          let near = false;
+          for (let dc = -1; dc <= 1 && !near; dc++) for (let db = -1; db <= 1 && !near; db++) for (let da = -1; da <= 1 && !near; da++) near = at(u + da, v + db, k + dc);
+          if (!near) far++;
         }
       }
     }
-    return { lit, outside, regionVoxels: region.reduce((s, v) => s + (v > 0 ? 1 : 0), 0) };
+    return { lit, outside, far, regionVoxels: region.reduce((s, v) => s + (v > 0 ? 1 : 0), 0) };
   });
   console.log(`region check: ${JSON.stringify({ chunks, ...check })}`);
-  // On the region's boundary a canvas pixel centre can round to the voxel next door: allow 1%.
-  expect(check.outside).toBeLessThanOrEqual(Math.ceil(check.lit * 0.01));
+  // Nothing lit away from the region; on its boundary a pixel centre can round to the voxel next
+  // door (the camera the overlay was drawn with and the probed one differ by rounding): allow 3%.
+  expect(check.far).toBe(0);
+  expect(check.outside).toBeLessThanOrEqual(Math.ceil(check.lit * 0.03));
   // The planes go through the region's centre: it is on screen when there is one.
   if (chunks === 0) expect(check.lit).toBe(0);
   else expect(check.lit).toBeGreaterThan(50);
