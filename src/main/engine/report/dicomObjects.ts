@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { type NaturalDataset, dicomBuffer } from '../io/dicomWrite';
 import type { Anonymizer } from './anonymize';
+import { maskWhere, topRegionMask } from './bitMask';
 import { derivedUid } from './derivedUids';
 import type { SourceImage } from './functionalGroups';
 import type { MapVolume } from './keyImages';
@@ -13,7 +14,6 @@ import { segmentationDataset } from './segmentation';
 import type { Staging } from './staging';
 import { structuredReportDataset } from './structuredReport';
 import type { StudySource } from './studySource';
-import { topRegion } from '../../../shared/topRegion';
 
 export const DEFAULT_TOP_PERCENT = 5;
 
@@ -64,8 +64,9 @@ export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> 
     );
   }
 
+  // One bit per voxel (bitMask.ts): byte masks of two 400-slice maps were the export's peak.
   const segments = a.maps.map(({ method, map, region }) =>
-    region ? { method, mask: Uint8Array.from(map.data, (v) => (v > 0 ? 1 : 0)), description: region } : { method, mask: topRegion(map.data, a.topPercent), description: `Top ${a.topPercent}% of the ${method} saliency map` },
+    region ? { method, mask: maskWhere(map.data, (v) => v > 0), description: region } : { method, mask: topRegionMask(map.data, a.topPercent), description: `Top ${a.topPercent}% of the ${method} saliency map` },
   );
   await write(
     'SEG-top-regions.dcm',
@@ -87,7 +88,7 @@ export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> 
     'SR-measurement-report.dcm',
     structuredReportDataset({
       result,
-      methods: segments.map((s) => ({ method: s.method, regionVoxels: countOnes(s.mask), voxelSize })),
+      methods: segments.map((s) => ({ method: s.method, regionVoxels: s.mask.count(), voxelSize })),
       topPercent: a.topPercent,
       isProjection: source.info.kind === 'image',
       sources,
@@ -104,10 +105,4 @@ export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> 
       created: a.created,
     }),
   );
-}
-
-function countOnes(mask: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) n += mask[i];
-  return n;
 }

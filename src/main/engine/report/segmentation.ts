@@ -2,6 +2,7 @@
 // frames on the study's voxel grid. Only frames that contain part of a segment are stored (as
 // viewers expect), each saying which segment and source slice it belongs to.
 import type { Geometry } from '../../../shared/geometry';
+import type { BitMask } from './bitMask';
 import type { NaturalDataset } from '../io/dicomWrite';
 import { SEGMENTED, code } from './codes';
 import { dicomDateTime } from './derivedUids';
@@ -21,8 +22,8 @@ export const SEGMENTATION_STORAGE = '1.2.840.10008.5.1.4.1.1.66.4';
 
 export interface SegmentInput {
   method: string;
-  /** 0/1 per voxel of the study grid (NIfTI order). */
-  mask: Uint8Array;
+  /** One bit per voxel of the study grid (NIfTI order). */
+  mask: BitMask;
   description: string;
 }
 
@@ -43,7 +44,7 @@ export function segmentFrames(segments: readonly SegmentInput[], geometry: Geome
   const frames: SegmentFrame[] = [];
   segments.forEach((s, n) => {
     const before = frames.length;
-    for (let k = 0; k < nz; k++) if (s.mask.subarray(k * nx * ny, (k + 1) * nx * ny).includes(1)) frames.push({ segment: n + 1, slice: k });
+    for (let k = 0; k < nz; k++) if (s.mask.anyIn(k * nx * ny, (k + 1) * nx * ny)) frames.push({ segment: n + 1, slice: k });
     if (frames.length === before) frames.push({ segment: n + 1, slice: 0 }); // an empty segment still needs a frame to exist
   });
   return frames;
@@ -55,7 +56,7 @@ export function packFrames(segments: readonly SegmentInput[], frames: readonly S
   const out = new Uint8Array(bytes + (bytes % 2)); // even value length
   frames.forEach((f, i) => {
     const mask = segments[f.segment - 1].mask;
-    for (let p = 0, src = f.slice * sliceSize, bit = i * sliceSize; p < sliceSize; p++, bit++) if (mask[src + p]) out[bit >> 3] |= 1 << (bit & 7);
+    for (let p = 0, src = f.slice * sliceSize, bit = i * sliceSize; p < sliceSize; p++, bit++) if (mask.get(src + p)) out[bit >> 3] |= 1 << (bit & 7);
   });
   return out;
 }
