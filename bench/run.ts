@@ -84,6 +84,37 @@ function benchMupax(): Record<string, unknown> {
   return out;
 }
 
+/** results.json key of the large export; its `before` figures (the float32 writer) are kept across runs. */
+const EXPORT_KEY = 'reportExportCt512x512x400';
+
+/**
+ * The DICOM export of a 400-slice 512x512 demo CT with two maps ([I] 1): `report --dicom` (open the
+ * series, read the NIfTI maps, write key images, Parametric Maps, SEG, SR) in a fresh process, its
+ * wall time, peak RSS and object sizes. Targets: <= 60 MB per Parametric Map, <= 1.2 GB peak.
+ */
+function benchExportLarge(): Record<string, unknown> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'explicare-bench-export-'));
+  const cli = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EXPLICARE_CACHE_DIR: path.join(work, 'cache') } });
+  try {
+    const [study, results] = [path.join(work, 'ct'), path.join(work, 'results')];
+    cli(['generate', '--kind', 'ct', '--seed', '1', '--slices', '400', '--out', study]);
+    cli(['explain', '--study', study, '--model', 'ct-nodule-classifier', '--method', 'gradcam,gradcampp', '--out', results]);
+    const figures = runJson('bench/exportLarge.ts', [study, results, path.join(work, 'out'), path.join(work, 'cache')]);
+    return { study: 'demo CT (generate --kind ct --seed 1 --slices 400), 512x512x400, maps: gradcam, gradcampp', date: new Date().toISOString(), ...figures };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+// `npm run bench -- --only export`: rerun the large export alone and merge it into results.json.
+if (process.argv.includes('--only') && process.argv.includes('export')) {
+  const previous = existsSync('bench/results.json') ? JSON.parse(readFileSync('bench/results.json', 'utf8')) : {};
+  const merged = { ...previous, [EXPORT_KEY]: { ...previous[EXPORT_KEY], after: benchExportLarge() } };
+  writeFileSync('bench/results.json', JSON.stringify(merged, null, 2) + '\n');
+  console.log(JSON.stringify(merged[EXPORT_KEY], null, 2));
+  process.exit(0);
+}
+
 // `npm run bench -- --only mupax`: rerun the MUPAX section alone and merge it into results.json.
 if (process.argv.includes('--only') && process.argv.includes('mupax')) {
   const previous = existsSync('bench/results.json') ? JSON.parse(readFileSync('bench/results.json', 'utf8')) : {};
@@ -118,6 +149,7 @@ const results: Record<string, unknown> = {
     ...explanations,
   },
   mupax: benchMupax(),
+  [EXPORT_KEY]: { ...(existsSync('bench/results.json') ? JSON.parse(readFileSync('bench/results.json', 'utf8'))[EXPORT_KEY] : {}), after: benchExportLarge() },
 };
 if (!existsSync('bench')) mkdirSync('bench');
 writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
