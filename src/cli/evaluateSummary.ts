@@ -44,10 +44,19 @@ export async function writeEvaluation(outDir: string, keep: number, rows: Row[])
     const classification = rs[0]?.predicted !== 'landmarks';
     const agreement = rs.filter((r) => r.seedAgreement !== null).map((r) => r.seedAgreement!);
     const regions = rs.filter((r) => r.regionFraction !== null);
-    const base = { method, studies: rs.length, emptyRegions: regions.length ? regions.filter((r) => r.regionFraction === 0).length : null, deletionAuc: mean(rs.map((r) => r.deletionAuc)), insertionAuc: mean(rs.map((r) => r.insertionAuc)), seedAgreement: agreement.length ? mean(agreement) : null, secondsPerStudy: mean(rs.map((r) => r.seconds)) };
+    const base = {
+      method,
+      studies: rs.length,
+      emptyRegions: regions.length ? regions.filter((r) => r.regionFraction === 0).length : null,
+      deletionAuc: mean(rs.map((r) => r.deletionAuc)),
+      insertionAuc: mean(rs.map((r) => r.insertionAuc)),
+      seedAgreement: agreement.length ? mean(agreement) : null,
+      secondsPerStudy: mean(rs.map((r) => r.seconds)),
+    };
     if (!classification) return { ...base, mreUnmaskedMm: mean(rs.map((r) => r.unmasked)), mreKeepTopMm: mean(rs.map((r) => r.keepTop)) };
     const labelled = rs.filter((r) => r.truth);
-    const score = (masked: boolean) => f1(labelled.map((r) => ({ truth: r.truth === r.positive, predicted: (masked ? r.predictedKeepTop : r.predicted) === r.positive })));
+    const score = (masked: boolean) =>
+      f1(labelled.map((r) => ({ truth: r.truth === r.positive, predicted: (masked ? r.predictedKeepTop : r.predicted) === r.positive })));
     const loc = rs.filter((r) => r.pointingGame);
     return {
       ...base,
@@ -60,14 +69,24 @@ export async function writeEvaluation(outDir: string, keep: number, rows: Row[])
   });
   await mkdir(outDir, { recursive: true });
   const header = Object.keys(rows[0] ?? { study: '' }) as (keyof Row)[];
-  const csv = [header.join(','), ...rows.map((r) => header.map((h) => (typeof r[h] === 'number' ? (r[h] as number).toFixed(5) : `"${String(r[h] ?? '').replace(/"/g, '""')}"`)).join(','))].join('\n') + '\n';
+  const csv =
+    [
+      header.join(','),
+      ...rows.map((r) => header.map((h) => (typeof r[h] === 'number' ? (r[h] as number).toFixed(5) : `"${String(r[h] ?? '').replace(/"/g, '""')}"`)).join(',')),
+    ].join('\n') + '\n';
   await writeFileAtomic(path.join(outDir, 'evaluation.csv'), csv);
   await writeFileAtomic(path.join(outDir, 'summary.json'), JSON.stringify({ keepTopFraction: keep, summary }, null, 2) + '\n');
-  const md = ['| method | studies | empty regions | deletion AUC | insertion AUC | unmasked | top-' + keep * 100 + '% only | pointing game | energy in lesions (chance) | seed agreement | s/study |', '|---|---|---|---|---|---|---|---|---|---|---|']
+  const md = [
+    '| method | studies | empty regions | deletion AUC | insertion AUC | unmasked | top-' +
+      keep * 100 +
+      '% only | pointing game | energy in lesions (chance) | seed agreement | s/study |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ]
     .concat(
       summary.map((s) => {
         const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : v === null || v === undefined ? '—' : String(v));
-        const perf = (p: unknown) => (p && typeof p === 'object' ? `acc ${fmt((p as { accuracy: number }).accuracy)}, F1 ${fmt((p as { f1: number }).f1)}` : `MRE ${fmt(p)} mm`);
+        const perf = (p: unknown) =>
+          p && typeof p === 'object' ? `acc ${fmt((p as { accuracy: number }).accuracy)}, F1 ${fmt((p as { f1: number }).f1)}` : `MRE ${fmt(p)} mm`;
         const u = 'unmasked' in s ? perf(s.unmasked) : perf((s as { mreUnmaskedMm: number }).mreUnmaskedMm);
         const k = 'keepTop' in s ? perf(s.keepTop) : perf((s as { mreKeepTopMm: number }).mreKeepTopMm);
         return `| ${s.method} | ${s.studies} | ${s.emptyRegions ?? '—'} | ${fmt(s.deletionAuc)} | ${fmt(s.insertionAuc)} | ${u} | ${k} | ${fmt((s as { pointingGame?: number | null }).pointingGame)} | ${fmt((s as { energyInside?: number | null }).energyInside)}${'energyChance' in s && s.energyChance !== null ? ` (${(s.energyChance as number).toFixed(4)})` : ''} | ${fmt(s.seedAgreement)} | ${fmt(s.secondsPerStudy)} |`;

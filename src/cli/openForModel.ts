@@ -26,7 +26,9 @@ export async function openForModel(
   const model = await engine.importModel(modelPath);
   for (const w of model.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const candidates = report.studies.flatMap((s) => s.series).filter((s) => report.openedSeries.includes(s.seriesUid));
-  const series = args.series ? candidates.find((s) => s.seriesUid === args.series) : candidates.find((s) => model.modality.includes(s.modality)) ?? candidates[0];
+  const series = args.series
+    ? candidates.find((s) => s.seriesUid === args.series)
+    : (candidates.find((s) => model.modality.includes(s.modality)) ?? candidates[0]);
   if (!series) {
     if (args.series) throw new CommandFailure(`series ${args.series} is not in the study`);
     throw new CommandFailure(report.dicomFiles === 0 ? noImageMessage(report) : 'the study has no image series');

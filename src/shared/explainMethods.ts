@@ -10,7 +10,26 @@ import type { MapLayer } from './api';
  */
 export const OPTION_SETS = {
   /** MUPAX's sampler (RISE and the regression read MUPAX's samples: same seed, chunks, fill). */
-  sampling: ['mode', 'samples', 'chunk', 'percentile', 'acceptance', 'baseline', 'refine', 'antithetic', 'fdr', 'seed', 'batchSize', 'error', 'target', 'reference', 'stratificationBlock', 'checkEvery', 'stableChecks', 'stableJaccard'],
+  sampling: [
+    'mode',
+    'samples',
+    'chunk',
+    'percentile',
+    'acceptance',
+    'baseline',
+    'refine',
+    'antithetic',
+    'fdr',
+    'seed',
+    'batchSize',
+    'error',
+    'target',
+    'reference',
+    'stratificationBlock',
+    'checkEvery',
+    'stableChecks',
+    'stableJaccard',
+  ],
   /** A class-activation map of one layer. */
   layer: ['target', 'layer'],
   /** Gradients along a path from a baseline. */
@@ -46,14 +65,36 @@ export const EXPLAIN_METHODS = [
     stochastic: true,
     layers: ['retention', 'z', 'significant'],
   },
-  { id: 'rise', label: 'RISE', title: "Score when a chunk is kept minus when it is dropped, from MUPAX's samples (no extra model runs)", options: 'sampling', stochastic: true, layers: ['value', 'z', 'significant'] },
-  { id: 'regression', label: 'Linear regression', title: "Least-squares weight of each chunk on the score (LIME/KernelSHAP-style), from MUPAX's samples", options: 'sampling', stochastic: true, layers: ['value', 'z', 'significant'] },
+  {
+    id: 'rise',
+    label: 'RISE',
+    title: "Score when a chunk is kept minus when it is dropped, from MUPAX's samples (no extra model runs)",
+    options: 'sampling',
+    stochastic: true,
+    layers: ['value', 'z', 'significant'],
+  },
+  {
+    id: 'regression',
+    label: 'Linear regression',
+    title: "Least-squares weight of each chunk on the score (LIME/KernelSHAP-style), from MUPAX's samples",
+    options: 'sampling',
+    stochastic: true,
+    layers: ['value', 'z', 'significant'],
+  },
   { id: 'gradcam', label: 'Grad-CAM', title: 'Gradient-weighted class activation map of the target layer', options: 'layer', stochastic: false, layers: [] },
   { id: 'gradcampp', label: 'Grad-CAM++', title: 'Grad-CAM with higher-order channel weights', options: 'layer', stochastic: false, layers: [] },
   { id: 'ig', label: 'Integrated Gradients', title: 'Path integral of input gradients from a baseline', options: 'path', stochastic: false, layers: [] },
   { id: 'psig', label: 'PS-IG', title: 'Path-sampled IG: expectation over baselines along the path', options: 'path', stochastic: false, layers: [] },
   // One step of the path: the plain gradient at the input.
-  { id: 'gradient', label: 'Input gradient', title: 'Gradient of the score with respect to the input', options: 'path', optionDefaults: { steps: 1 }, stochastic: false, layers: [] },
+  {
+    id: 'gradient',
+    label: 'Input gradient',
+    title: 'Gradient of the score with respect to the input',
+    options: 'path',
+    optionDefaults: { steps: 1 },
+    stochastic: false,
+    layers: [],
+  },
 ] as const satisfies readonly MethodDescriptor[];
 
 export type MethodId = (typeof EXPLAIN_METHODS)[number]['id'];

@@ -76,19 +76,24 @@ export const modelManifestSchema = z
   })
   .superRefine((m, ctx) => {
     const rank = m.input.layout === 'NCHW' ? 4 : 5;
-    if (m.input.shape.length !== rank) ctx.addIssue({ code: 'custom', path: ['input', 'shape'], message: `layout ${m.input.layout} needs ${rank} dimensions, got ${m.input.shape.length}` });
-    if (m.input.shape[0] > 4096) ctx.addIssue({ code: 'custom', path: ['input', 'shape', 0], message: `a batch of ${m.input.shape[0]} is beyond any use (at most 4096)` });
+    if (m.input.shape.length !== rank)
+      ctx.addIssue({ code: 'custom', path: ['input', 'shape'], message: `layout ${m.input.layout} needs ${rank} dimensions, got ${m.input.shape.length}` });
+    if (m.input.shape[0] > 4096)
+      ctx.addIssue({ code: 'custom', path: ['input', 'shape', 0], message: `a batch of ${m.input.shape[0]} is beyond any use (at most 4096)` });
     const voxels = m.input.shape.slice(2).reduce((a, b) => a * b, 1);
-    if (voxels > MAX_SAMPLE_VOXELS) ctx.addIssue({ code: 'custom', path: ['input', 'shape'], message: `${voxels} voxels per sample is above the ${MAX_SAMPLE_VOXELS} limit` });
+    if (voxels > MAX_SAMPLE_VOXELS)
+      ctx.addIssue({ code: 'custom', path: ['input', 'shape'], message: `${voxels} voxels per sample is above the ${MAX_SAMPLE_VOXELS} limit` });
     if (m.preprocessing.intensity.type === 'window' && m.preprocessing.intensity.output[0] === m.preprocessing.intensity.output[1]) {
       ctx.addIssue({ code: 'custom', path: ['preprocessing', 'intensity', 'output'], message: 'the output range is empty (both ends are equal)' });
     }
-    if (m.input.shape[1] !== 1) ctx.addIssue({ code: 'custom', path: ['input', 'shape'], message: 'only single-channel inputs are supported (shape[1] must be 1)' });
+    if (m.input.shape[1] !== 1)
+      ctx.addIssue({ code: 'custom', path: ['input', 'shape'], message: 'only single-channel inputs are supported (shape[1] must be 1)' });
     const decoding = m.output.decoding.type;
     if ((m.task === 'classification') !== (decoding === 'classification')) {
       ctx.addIssue({ code: 'custom', path: ['output', 'decoding', 'type'], message: `task "${m.task}" cannot use "${decoding}" decoding` });
     }
-    if (m.task === 'landmarks' && m.input.layout !== 'NCHW') ctx.addIssue({ code: 'custom', path: ['input', 'layout'], message: 'landmark models take 2D images (NCHW)' });
+    if (m.task === 'landmarks' && m.input.layout !== 'NCHW')
+      ctx.addIssue({ code: 'custom', path: ['input', 'layout'], message: 'landmark models take 2D images (NCHW)' });
   });
 
 export type ModelManifest = z.infer<typeof modelManifestSchema>;

@@ -26,7 +26,16 @@ export const editedGroundTruthSchema = z
   .object({
     source: z.string().max(500),
     landmarks: z
-      .array(z.object({ name: z.string().min(1).max(200), abbreviation: z.string().min(1).max(32), pixel: z.tuple([finite, finite]), patient: z.tuple([finite, finite, finite]) }).strict())
+      .array(
+        z
+          .object({
+            name: z.string().min(1).max(200),
+            abbreviation: z.string().min(1).max(32),
+            pixel: z.tuple([finite, finite]),
+            patient: z.tuple([finite, finite, finite]),
+          })
+          .strict(),
+      )
       .max(1000),
   })
   .strict();

@@ -47,8 +47,10 @@ export function parseUploadHeader(header: Uint8Array, limits: UploadLimits): Upl
   let total = 0;
   return list.map((entry: unknown) => {
     const { name, size } = (entry ?? {}) as { name?: unknown; size?: unknown };
-    if (typeof name !== 'string' || typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw new UploadFramingError('upload header has an invalid entry');
-    if (size > limits.maxFileBytes) throw new UploadFramingError(`a file of the upload is ${size} bytes, above the limit of ${limits.maxFileBytes} bytes per file`, true);
+    if (typeof name !== 'string' || typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+      throw new UploadFramingError('upload header has an invalid entry');
+    if (size > limits.maxFileBytes)
+      throw new UploadFramingError(`a file of the upload is ${size} bytes, above the limit of ${limits.maxFileBytes} bytes per file`, true);
     total += size;
     if (total > limits.maxTotalBytes) throw new UploadFramingError(`the upload is larger than the limit of ${limits.maxTotalBytes} bytes`, true);
     return { name, size };

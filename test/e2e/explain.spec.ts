@@ -128,7 +128,8 @@ test('Grad-CAM on the demo CT overlays all three planes; compare with MUPAX in s
   await page.waitForTimeout(800);
   expect(await litPixels(page, 'overlay-0')).toBeGreaterThan(100);
   expect(await litPixels(page, 'overlay-r1-0')).toBeGreaterThan(100);
-  const slices = () => page.evaluate(() => (window as unknown as { __explicareViewers: ViewerProbe[] }).__explicareViewers.map((v) => v.getSliceIndex(0).index));
+  const slices = () =>
+    page.evaluate(() => (window as unknown as { __explicareViewers: ViewerProbe[] }).__explicareViewers.map((v) => v.getSliceIndex(0).index));
   const [a0, b0] = await slices();
   expect(a0).toBe(b0);
   // Scrolling the lower row moves the upper one to the same slice, and back.

@@ -23,7 +23,9 @@ test('demo CT: the nodule classifier gives a probability, and says where it ran'
   expect(p0 + p1).toBeCloseTo(100, 0);
   // The app (browser -> engine -> worker -> ONNX Runtime) shows what torch computed for this study
   // (tools/export_reference.py, demo seed 1). It is one of the model's misses (see its card).
-  const reference = JSON.parse(readFileSync('resources/models/ct-nodule-classifier/reference.json', 'utf8')) as { cases: { seed: number; probabilityNodule: number }[] };
+  const reference = JSON.parse(readFileSync('resources/models/ct-nodule-classifier/reference.json', 'utf8')) as {
+    cases: { seed: number; probabilityNodule: number }[];
+  };
   const expected = reference.cases.find((c) => c.seed === 1)!.probabilityNodule * 100;
   expect(Math.abs(p1 - expected)).toBeLessThan(0.11); // shown with one decimal
   await expect(page.getByTestId('provider')).toContainText('CPU');

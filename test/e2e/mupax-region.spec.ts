@@ -39,11 +39,23 @@ test('MUPAX on the demo CT lights only its significant region and says so', asyn
   await page.waitForTimeout(800);
   const chunks = await page.evaluate(async (tok) => {
     const post = async (method: string, body: unknown) => {
-      const res = await fetch(`./api/${method}`, { method: 'POST', body: JSON.stringify(body), headers: { Authorization: `Bearer ${tok}`, 'Content-Type': 'application/json' } });
+      const res = await fetch(`./api/${method}`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { Authorization: `Bearer ${tok}`, 'Content-Type': 'application/json' },
+      });
       if (!res.ok) throw new Error(`${method}: ${res.status} ${await res.text()}`);
       return res;
     };
-    const jobs = (await (await post('listJobs', {})).json()) as { id: string; method: string; state: string; result: { grid: { dimensions: number[]; spacing: number[]; origin: number[]; direction: number[] }; details: { significance: { significantChunks: number }[] } } }[];
+    const jobs = (await (await post('listJobs', {})).json()) as {
+      id: string;
+      method: string;
+      state: string;
+      result: {
+        grid: { dimensions: number[]; spacing: number[]; origin: number[]; direction: number[] };
+        details: { significance: { significantChunks: number }[] };
+      };
+    }[];
     const job = jobs.find((j) => j.method === 'mupax' && j.state === 'done')!;
     const region = new Float32Array(await (await post('getExplanationMap', { jobId: job.id, target: 0, partial: false, layer: 'significant' })).arrayBuffer());
     const g = job.result.grid;
@@ -74,7 +86,9 @@ test('MUPAX on the demo CT lights only its significant region and says so', asyn
   }, token);
   await page.waitForTimeout(1000);
   const check = await page.evaluate(() => {
-    const { region, g } = (window as unknown as { __regionCheck: { region: Float32Array; g: { dimensions: number[]; spacing: number[]; origin: number[]; direction: number[] } } }).__regionCheck;
+    const { region, g } = (
+      window as unknown as { __regionCheck: { region: Float32Array; g: { dimensions: number[]; spacing: number[]; origin: number[]; direction: number[] } } }
+    ).__regionCheck;
     const [nx, ny, nz] = g.dimensions;
     const axis = (i: number) => [g.direction[i], g.direction[3 + i], g.direction[6 + i]];
     const toIndex = (p: number[]) => [0, 1, 2].map((a) => {
@@ -98,7 +112,8 @@ test('MUPAX on the demo CT lights only its significant region and says so', asyn
           // Next to the region (a voxel of it within one index on every axis): a pixel centre on
           // the boundary that the drawn camera and the probed one round to neighbouring voxels.
           let near = false;
-          for (let dc = -1; dc <= 1 && !near; dc++) for (let db = -1; db <= 1 && !near; db++) for (let da = -1; da <= 1 && !near; da++) near = at(u + da, v + db, k + dc);
+          for (let dc = -1; dc <= 1 && !near; dc++)
+            for (let db = -1; db <= 1 && !near; db++) for (let da = -1; da <= 1 && !near; da++) near = at(u + da, v + db, k + dc);
           if (!near) far++;
         }
       }

@@ -19,7 +19,9 @@ test('open by button and by drop while a study is open, then close them one by o
   await expect(page.getByTestId('study-entry')).toHaveCount(1);
 
   // The workstation's own Open button (browser variant: the file picker).
-  await page.getByTestId('ws-file-input').setInputFiles({ name: 'CT_small.dcm', mimeType: 'application/dicom', buffer: readFileSync(`${PYDICOM}/CT_small.dcm`) });
+  await page
+    .getByTestId('ws-file-input')
+    .setInputFiles({ name: 'CT_small.dcm', mimeType: 'application/dicom', buffer: readFileSync(`${PYDICOM}/CT_small.dcm`) });
   await expect(page.getByTestId('study-entry')).toHaveCount(2, { timeout: 60_000 });
   await expect(page.getByTestId('viewport-image').locator('canvas')).toBeVisible({ timeout: 60_000 }); // the single slice is selected
 

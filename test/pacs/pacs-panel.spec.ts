@@ -32,7 +32,9 @@ test.afterAll(async () => {
 });
 
 const seriesOnPacs = async () => {
-  const res = await fetch(`${orthanc.dicomWebUrl}/studies/${demo.studyUid}/series`, { headers: { Authorization: orthanc.authorization, Accept: 'application/dicom+json' } });
+  const res = await fetch(`${orthanc.dicomWebUrl}/studies/${demo.studyUid}/series`, {
+    headers: { Authorization: orthanc.authorization, Accept: 'application/dicom+json' },
+  });
   return ((await res.json()) as Record<string, { Value?: unknown[] }>[]).map((s) => String(s['00080060']?.Value?.[0]));
 };
 

@@ -101,7 +101,9 @@ describe('round trip with a real Orthanc', () => {
     const patientId = String(first.PatientID);
     const da = String(first.StudyDate);
     const iso = `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}`;
-    const byName = await call<{ studyUid: string; instanceCount: number; modalities: string[]; patientId: string; studyDate: string }[]>('pacsSearch', { patientName: 'Demo' });
+    const byName = await call<{ studyUid: string; instanceCount: number; modalities: string[]; patientId: string; studyDate: string }[]>('pacsSearch', {
+      patientName: 'Demo',
+    });
     expect(byName.map((s) => s.studyUid)).toEqual([demo.studyUid]);
     expect(byName[0]).toMatchObject({ instanceCount: 120, modalities: ['CT'], patientId, studyDate: iso });
     expect(await call('pacsSearch', { patientId })).toHaveLength(1);
@@ -155,7 +157,12 @@ describe('round trip with a real Orthanc', () => {
     const job = await engine.startExplanation(demo.seriesUid, model.id, 'gradcam', {});
     await engine.waitForJob(job.id);
     const outDir = path.join(tmp, 'export');
-    const exported = await call<{ exportId: string; files: string[]; dicomFiles: number; methods: string[] }>('exportReport', { seriesUid: demo.seriesUid, outDir, pdf: false, dicom: true });
+    const exported = await call<{ exportId: string; files: string[]; dicomFiles: number; methods: string[] }>('exportReport', {
+      seriesUid: demo.seriesUid,
+      outDir,
+      pdf: false,
+      dicom: true,
+    });
     expect(exported.methods).toEqual(['gradcam']);
     expect(exported.dicomFiles).toBeGreaterThanOrEqual(1);
     const dicomFiles = exported.files.filter((f) => f.endsWith('.dcm'));
@@ -179,7 +186,8 @@ describe('round trip with a real Orthanc', () => {
       s.count++;
       exportedSeries.set(String(ds.SeriesInstanceUID), s);
     }
-    for (const [uid, s] of exportedSeries) expect(onPacs).toContainEqual(expect.objectContaining({ seriesUid: uid, modality: s.modality, instanceCount: s.count }));
+    for (const [uid, s] of exportedSeries)
+      expect(onPacs).toContainEqual(expect.objectContaining({ seriesUid: uid, modality: s.modality, instanceCount: s.count }));
     expect(onPacs).toHaveLength(1 + exportedSeries.size);
 
     // The key image, retrieved back from the PACS, references source images of the original CT.

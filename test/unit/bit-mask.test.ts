@@ -24,7 +24,16 @@ describe('BitMask', () => {
     const m = new BitMask(100);
     m.set(13);
     m.set(64);
-    for (const [from, to, any] of [[0, 13, false], [0, 14, true], [14, 64, false], [14, 65, true], [65, 100, false], [13, 14, true], [3, 11, false]] as const) expect(m.anyIn(from, to), `${from}..${to}`).toBe(any);
+    for (const [from, to, any] of [
+      [0, 13, false],
+      [0, 14, true],
+      [14, 64, false],
+      [14, 65, true],
+      [65, 100, false],
+      [13, 14, true],
+      [3, 11, false],
+    ] as const)
+      expect(m.anyIn(from, to), `${from}..${to}`).toBe(any);
     expect(maskWhere([0, -1, 2, 0, 3], (v) => v > 0).count()).toBe(2);
   });
 });

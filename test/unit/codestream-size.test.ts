@@ -53,6 +53,8 @@ describe('declared codestream size', () => {
     const jpeg = firstFrame('SC_rgb_jpeg_dcmtk.dcm');
     const at = jpeg.encoded.findIndex((b, i) => b === 0xff && jpeg.encoded[i + 1] === 0xc0);
     jpeg.encoded[at + 9] = 200; // components
-    expect(await reason(decodeEncapsulated(jpeg.transferSyntaxUid, jpeg.encoded, jpeg.format, 0))).toBe('JPEG frame declares 200 colour components (at most 4 are decoded)');
+    expect(await reason(decodeEncapsulated(jpeg.transferSyntaxUid, jpeg.encoded, jpeg.format, 0))).toBe(
+      'JPEG frame declares 200 colour components (at most 4 are decoded)',
+    );
   });
 });

@@ -7,7 +7,8 @@ import { lut } from '../../src/renderer/viewer/colormaps';
 import { COLORMAP_NAMES, colormapColor, colormapLut } from '../../src/shared/colormaps';
 import type { Geometry } from '../../src/shared/geometry';
 
-const near = (got: number[], want: number[], tolerance: number) => got.forEach((g, i) => expect(Math.abs(g - want[i]), `${got} vs ${want}`).toBeLessThanOrEqual(tolerance));
+const near = (got: number[], want: number[], tolerance: number) =>
+  got.forEach((g, i) => expect(Math.abs(g - want[i]), `${got} vs ${want}`).toBeLessThanOrEqual(tolerance));
 
 describe('colour maps', () => {
   it("viridis follows matplotlib's table within 4 levels (a polynomial fit)", () => {
@@ -23,7 +24,14 @@ describe('colour maps', () => {
   });
 
   it('jet, hot, gray and coolwarm follow their piecewise definitions', () => {
-    expect([0, 0.125, 0.375, 0.625, 0.875, 1].map((t) => colormapColor('jet', t))).toEqual([[0, 0, 128], [0, 0, 255], [0, 255, 255], [255, 255, 0], [255, 0, 0], [128, 0, 0]]);
+    expect([0, 0.125, 0.375, 0.625, 0.875, 1].map((t) => colormapColor('jet', t))).toEqual([
+      [0, 0, 128],
+      [0, 0, 255],
+      [0, 255, 255],
+      [255, 255, 0],
+      [255, 0, 0],
+      [128, 0, 0],
+    ]);
     expect([0, 0.375, 0.75, 1].map((t) => colormapColor('hot', t))).toEqual([[0, 0, 0], [255, 0, 0], [255, 255, 0], [255, 255, 255]]);
     expect(colormapColor('gray', 0.5)).toEqual([128, 128, 128]);
     expect(colormapColor('coolwarm', 0.5)).toEqual([255, 255, 255]); // no difference is white

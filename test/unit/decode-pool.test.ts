@@ -24,7 +24,13 @@ const SLICES = 8;
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'explicare-decode-pool-'));
   j2k = await writeCtSeries(path.join(work, 'j2k'), { rows: ROWS, columns: COLUMNS, slices: SLICES, transferSyntax: J2K_LOSSLESS });
-  native = await writeCtSeries(path.join(work, 'native'), { rows: ROWS, columns: COLUMNS, slices: SLICES, transferSyntax: EXPLICIT_LE, seriesUid: '1.2.826.0.1.3680043.9.7.2.2' });
+  native = await writeCtSeries(path.join(work, 'native'), {
+    rows: ROWS,
+    columns: COLUMNS,
+    slices: SLICES,
+    transferSyntax: EXPLICIT_LE,
+    seriesUid: '1.2.826.0.1.3680043.9.7.2.2',
+  });
 }, 60_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 

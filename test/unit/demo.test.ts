@@ -237,7 +237,8 @@ describe('synthetic lateral cephalogram', () => {
     const mean = (x: number, y: number, r = 6): number => {
       let s = 0;
       let n = 0;
-      for (let j = Math.round(y) - r; j <= Math.round(y) + r; j++) for (let i = Math.round(x) - r; i <= Math.round(x) + r; i++) (s += img.pixels[j * img.columns + i]), n++;
+      for (let j = Math.round(y) - r; j <= Math.round(y) + r; j++)
+        for (let i = Math.round(x) - r; i <= Math.round(x) + r; i++) ((s += img.pixels[j * img.columns + i]), n++);
       return s / n;
     };
     const air = mean(img.columns - 20, 20, 10);

@@ -65,7 +65,13 @@ describe('explanation jobs', () => {
     // "any landmark" is the union of what the joint test finds per landmark: it holds each landmark's
     // region only where that landmark's chunk passes the joint (stricter) threshold.
     const any = r.layers!.significant[4];
-    for (let t = 0; t < 3; t++) for (let v = 0; v < any.length; v++) if (r.layers!.z[t][v] >= (significance[4] as { zThreshold: number | null } & typeof significance[number]).zThreshold! + 1e-9 && r.layers!.significant[t][v]) expect(any[v]).toBe(1);
+    for (let t = 0; t < 3; t++)
+      for (let v = 0; v < any.length; v++)
+        if (
+          r.layers!.z[t][v] >= (significance[4] as { zThreshold: number | null } & (typeof significance)[number]).zThreshold! + 1e-9 &&
+          r.layers!.significant[t][v]
+        )
+          expect(any[v]).toBe(1);
     expect(new Set(r.layers!.retention.map((m) => Array.from(m.slice(0, 64)).join())).size).toBeGreaterThan(1);
     // Every layer is served per target, and each significant map is 0/1.
     for (const layer of ['retention', 'z', 'significant'] as const) expect(engine.explanationMap(job.id, 1, false, layer)).toHaveLength(r.maps[1].length);
@@ -75,7 +81,9 @@ describe('explanation jobs', () => {
   it('names bad methods and options', async () => {
     await expect(engine.startExplanation(seriesUid, modelId, 'lime', {})).rejects.toThrow(/unknown explanation method "lime" \(available: mupax/);
     await expect(engine.startExplanation(seriesUid, modelId, 'mupax', { percentile: 150 })).rejects.toThrow(/mupax options: percentile/);
-    await expect(engine.startExplanation(seriesUid, modelId, 'mupax', { target: 'pneumonia' })).rejects.toThrow(/mupax options: target "pneumonia" is not a class of this model \(its classes: 0 /);
+    await expect(engine.startExplanation(seriesUid, modelId, 'mupax', { target: 'pneumonia' })).rejects.toThrow(
+      /mupax options: target "pneumonia" is not a class of this model \(its classes: 0 /,
+    );
     await expect(engine.startExplanation(seriesUid, modelId, 'gradcam', { target: 7 })).rejects.toThrow(/gradcam options: target 7: the model has no class 7/);
     await expect(engine.startExplanation(seriesUid, modelId, 'mupax', { fdr: 1.5 })).rejects.toThrow(/mupax options: fdr/);
     const job = await engine.startExplanation(seriesUid, modelId, 'mupax', { chunk: [16, 16, 16] });

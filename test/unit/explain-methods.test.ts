@@ -11,7 +11,8 @@ describe('method descriptors', () => {
   });
 
   it('list each option set by its schema keys', () => {
-    for (const [set, names] of Object.entries(OPTION_SETS)) expect([...names].sort()).toEqual(Object.keys(OPTION_SCHEMAS[set as keyof typeof OPTION_SETS].shape).sort());
+    for (const [set, names] of Object.entries(OPTION_SETS))
+      expect([...names].sort()).toEqual(Object.keys(OPTION_SCHEMAS[set as keyof typeof OPTION_SETS].shape).sort());
   });
 
   it('fill method defaults under the user options and still refuse what the schema refuses', () => {
@@ -24,7 +25,8 @@ describe('method descriptors', () => {
   });
 
   it('keep variants that the option set accepts', () => {
-    for (const m of EXPLAIN_METHODS) for (const preset of Object.values(('variants' in m && m.variants) || {})) expect(() => METHODS[m.id].parse(preset)).not.toThrow();
+    for (const m of EXPLAIN_METHODS)
+      for (const preset of Object.values(('variants' in m && m.variants) || {})) expect(() => METHODS[m.id].parse(preset)).not.toThrow();
   });
 
   it('know no prototype member as a method and label unknown ids by themselves', () => {

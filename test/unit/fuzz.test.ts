@@ -36,7 +36,15 @@ describe('fuzz campaign', () => {
 
   it('120 model-package cases (seed 2): every one imported or refused naming the package file, bundled packages unchanged', async () => {
     const models = path.resolve('resources/models');
-    const hash = () => ['ct-nodule-classifier', 'ceph-landmarks'].map((m) => createHash('sha256').update(readFileSync(path.join(models, m, 'model.onnx'))).update(readFileSync(path.join(models, m, 'model.json'))).digest('hex')).join();
+    const hash = () =>
+      ['ct-nodule-classifier', 'ceph-landmarks']
+        .map((m) =>
+          createHash('sha256')
+            .update(readFileSync(path.join(models, m, 'model.onnx')))
+            .update(readFileSync(path.join(models, m, 'model.json')))
+            .digest('hex'),
+        )
+        .join();
     const before = hash();
     const summary = await runCampaign({ count: 0, packages: 120, seed: 2, workDir: path.join(tmp, 'work-packages') });
     expect(summary.findings).toEqual([]);

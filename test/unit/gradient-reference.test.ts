@@ -29,7 +29,13 @@ async function context(ref: Reference): Promise<ExplainContext> {
   const dir = path.resolve('test/fixtures/models', ref.model);
   const onnx = readFileSync(path.join(dir, 'model.onnx'));
   const session = await worker.load(`gradient-reference-${ref.model}`, onnx, { threads: 1, provider: 'cpu' });
-  return { worker, session, manifest: parseManifest(readFileSync(path.join(dir, 'model.json'))), onnx, input: { data: Float32Array.from(ref.input), dims: ref.inputDims, grid: ref.grid } };
+  return {
+    worker,
+    session,
+    manifest: parseManifest(readFileSync(path.join(dir, 'model.json'))),
+    onnx,
+    input: { data: Float32Array.from(ref.input), dims: ref.inputDims, grid: ref.grid },
+  };
 }
 
 /** Largest difference relative to the reference map's largest magnitude, and where. */

@@ -117,7 +117,10 @@ describe('files that are not regular files', () => {
     execFileSync('mkfifo', [path.join(dir, 'pipe')]);
     symlinkSync('/dev/urandom', path.join(dir, 'random.dcm'));
     const r = await open(dir);
-    expect(r.reasons.sort()).toEqual(['with-specials/pipe: not a regular file (a pipe, socket or device): not read', 'with-specials/random.dcm: symbolic link: not followed']);
+    expect(r.reasons.sort()).toEqual([
+      'with-specials/pipe: not a regular file (a pipe, socket or device): not read',
+      'with-specials/random.dcm: symbolic link: not followed',
+    ]);
     expect(r.volumes[0].geometry.dimensions[2]).toBe(6);
   });
 
@@ -142,7 +145,9 @@ describe('deeply nested sequences', () => {
     const deep = Buffer.concat([b.subarray(0, 132), nestedSequences(5000), b.subarray(132)]);
     // The meta group comes first: insert after it so the file stays a valid Part-10 file otherwise.
     let at = 132;
-    while (b.readUInt16LE(at) === 0x0002) at += 8 + b.readUInt16LE(at + 6) + (['OB', 'UN'].includes(b.toString('latin1', at + 4, at + 6)) ? 4 + b.readUInt32LE(at + 8) - b.readUInt16LE(at + 6) : 0);
+    while (b.readUInt16LE(at) === 0x0002)
+      at +=
+        8 + b.readUInt16LE(at + 6) + (['OB', 'UN'].includes(b.toString('latin1', at + 4, at + 6)) ? 4 + b.readUInt32LE(at + 8) - b.readUInt16LE(at + 6) : 0);
     const inDataSet = Buffer.concat([b.subarray(0, at), nestedSequences(5000), b.subarray(at)]);
     for (const bytes of [deep, inDataSet]) {
       const r = await openWith(3, bytes);

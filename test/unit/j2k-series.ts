@@ -11,7 +11,14 @@ export const J2K_LOSSLESS = '1.2.840.10008.1.2.4.90';
 export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 
 interface J2KEncoder {
-  getDecodedBuffer(info: { width: number; height: number; bitsPerSample: number; componentCount: number; isSigned: boolean; isUsingColorTransform: boolean }): Uint8Array;
+  getDecodedBuffer(info: {
+    width: number;
+    height: number;
+    bitsPerSample: number;
+    componentCount: number;
+    isSigned: boolean;
+    isUsingColorTransform: boolean;
+  }): Uint8Array;
   encode(): void;
   getEncodedBuffer(): Uint8Array;
   delete(): void;
@@ -31,7 +38,14 @@ export async function encodeJ2K(pixels: Int16Array, rows: number, columns: numbe
   const m = await openjpegEncoder();
   const encoder = new m.J2KEncoder();
   try {
-    const input = encoder.getDecodedBuffer({ width: columns, height: rows, bitsPerSample: 16, componentCount: 1, isSigned: true, isUsingColorTransform: false });
+    const input = encoder.getDecodedBuffer({
+      width: columns,
+      height: rows,
+      bitsPerSample: 16,
+      componentCount: 1,
+      isSigned: true,
+      isUsingColorTransform: false,
+    });
     input.set(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength));
     encoder.encode();
     return Buffer.from(encoder.getEncodedBuffer());
@@ -94,7 +108,10 @@ export interface WrittenSeries {
  * `slices` CT images of rows x columns, in `dir`, as JPEG 2000 lossless or (same values)
  * uncompressed. Files are written in reverse z order so the volume builder must sort them.
  */
-export async function writeCtSeries(dir: string, opts: { rows: number; columns: number; slices: number; transferSyntax: string; seriesUid?: string }): Promise<WrittenSeries> {
+export async function writeCtSeries(
+  dir: string,
+  opts: { rows: number; columns: number; slices: number; transferSyntax: string; seriesUid?: string },
+): Promise<WrittenSeries> {
   mkdirSync(dir, { recursive: true });
   const { rows, columns, slices, transferSyntax } = opts;
   const seriesUid = opts.seriesUid ?? '1.2.826.0.1.3680043.9.7.2.1';

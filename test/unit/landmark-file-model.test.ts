@@ -38,7 +38,9 @@ describe('plain "x,y" files on a model', () => {
     expect(() => parseLandmarkFile('ceph-001.txt', lines(19), hand)).toThrow(
       'ceph-001.txt: it lists 19 points as plain "x,y" lines, but the model "hand joints" has 5 landmarks; a plain file is read in the landmarks\' order, so the counts must match (or name each point: a CSV with name,x,y)',
     );
-    expect(() => parseLandmarkFile('four.txt', lines(4), tiny)).toThrow(/four\.txt: it lists 4 points .* but the model "Tiny landmark model \(test fixture, untrained\)" has 3 landmarks/);
+    expect(() => parseLandmarkFile('four.txt', lines(4), tiny)).toThrow(
+      /four\.txt: it lists 4 points .* but the model "Tiny landmark model \(test fixture, untrained\)" has 3 landmarks/,
+    );
     expect(() => parseLandmarkFile('one.txt', '1,2', hand)).toThrow(/it lists 1 point as plain/);
   });
 
@@ -49,7 +51,9 @@ describe('plain "x,y" files on a model', () => {
     // Before, a 5-line file became Sella..Gonion, and any other model then found no truth (null errors).
     const five = parseLandmarkFile('short.txt', lines(5));
     expect(five.map((p) => p.name)).toEqual(['Point 1', 'Point 2', 'Point 3', 'Point 4', 'Point 5']);
-    expect(() => parseLandmarkFile('short.txt', lines(5), ISBI_LANDMARK_SET)).toThrow(/short\.txt: it lists 5 points .* but the ISBI 2015 list has 19 landmarks/);
+    expect(() => parseLandmarkFile('short.txt', lines(5), ISBI_LANDMARK_SET)).toThrow(
+      /short\.txt: it lists 5 points .* but the ISBI 2015 list has 19 landmarks/,
+    );
   });
 
   it('refuse a line that is not two numbers, naming it', () => {
@@ -72,7 +76,9 @@ describe('named files on a model', () => {
     expect(() => parseLandmarkFile('gt.csv', 'name,x,y\nSella,1,2\nT1,3,4\nNasion,5,6\n', hand)).toThrow(
       'gt.csv: "Sella", "Nasion" are not landmarks of the model "hand joints" (its landmarks: T1, I1, M1, R1, L1)',
     );
-    expect(() => parseLandmarkFile('gt.json', JSON.stringify([{ name: 'Gonion', x: 1, y: 2 }]), tiny)).toThrow(/gt\.json: "Gonion" is not a landmark of the model "Tiny landmark model/);
+    expect(() => parseLandmarkFile('gt.json', JSON.stringify([{ name: 'Gonion', x: 1, y: 2 }]), tiny)).toThrow(
+      /gt\.json: "Gonion" is not a landmark of the model "Tiny landmark model/,
+    );
   });
 
   it('refuse a landmark given twice', () => {
@@ -102,7 +108,9 @@ describe('a landmark file read again for the model that uses it', () => {
 
   it('refuses a file that does not fit the model, and leaves other truth and classifiers alone', () => {
     const text = lines(19);
-    expect(() => truthForModel(stored('001.txt', text), { name: '001.txt', text }, tinyManifest, geometry)).toThrow(/001\.txt: it lists 19 points .* has 3 landmarks/);
+    expect(() => truthForModel(stored('001.txt', text), { name: '001.txt', text }, tinyManifest, geometry)).toThrow(
+      /001\.txt: it lists 19 points .* has 3 landmarks/,
+    );
     const demo = stored('001.txt', text);
     expect(truthForModel(demo, undefined, tinyManifest, geometry)).toBe(demo);
     const classifier = modelManifestSchema.parse(JSON.parse(readFileSync('test/fixtures/models/tiny-ct-classifier/model.json', 'utf8')));

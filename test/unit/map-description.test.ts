@@ -4,14 +4,33 @@ import { describe, expect, it } from 'vitest';
 import type { JobStatus, PredictionResult } from '../../src/shared/api';
 import { describeMap, mapLabel, positiveClassOf } from '../../src/renderer/mapDescription';
 
-const grid = { dimensions: [1, 1, 1], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] } as unknown as NonNullable<JobStatus['result']>['grid'];
+const grid = { dimensions: [1, 1, 1], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] } as unknown as NonNullable<
+  JobStatus['result']
+>['grid'];
 
 function job(method: string, targets: string[], details: Record<string, unknown>): JobStatus {
-  return { id: 'job-1', label: `${method} · model`, state: 'done', done: 1, total: 1, partialVersion: 0, startedAt: 0, elapsedMs: 1, fromCache: false, seriesUid: '1.2', modelId: 'm', method, result: { targets, grid, details } };
+  return {
+    id: 'job-1',
+    label: `${method} · model`,
+    state: 'done',
+    done: 1,
+    total: 1,
+    partialVersion: 0,
+    startedAt: 0,
+    elapsedMs: 1,
+    fromCache: false,
+    seriesUid: '1.2',
+    modelId: 'm',
+    method,
+    result: { targets, grid, details },
+  };
 }
 
 const prediction = (predicted: number, positiveClass?: number): PredictionResult =>
-  ({ modelId: 'm', classification: { classes: ['no nodule', 'nodule'], probabilities: [0.64, 0.36], predicted, positiveClass } }) as unknown as PredictionResult;
+  ({
+    modelId: 'm',
+    classification: { classes: ['no nodule', 'nodule'], probabilities: [0.64, 0.36], predicted, positiveClass },
+  }) as unknown as PredictionResult;
 
 describe('positiveClassOf', () => {
   it('takes the manifest positive class', () => {

@@ -34,22 +34,38 @@ afterAll(async () => {
 describe('model import refuses broken packages with a clear message', () => {
   const cases: [string, () => string, RegExp][] = [
     ['not ONNX', () => pkg('not-onnx', undefined, Buffer.from('this is not a model')), /model\.onnx is not an ONNX model/],
-    ['corrupt ONNX', () => pkg('corrupt', undefined, Buffer.concat([Buffer.from([0x08, 0x07]), Buffer.alloc(64, 0xff)])), /could not be loaded by ONNX Runtime|not a valid ONNX protobuf/],
-    ['manifest missing', () => {
-      const d = path.join(work, 'no-manifest');
-      mkdirSync(d, { recursive: true });
-      copyFileSync(path.join(FIXTURES, 'tiny-ct-classifier/model.onnx'), path.join(d, 'model.onnx'));
-      return d;
-    }, /has no model\.json/],
-    ['manifest not JSON', () => {
-      const d = pkg('bad-json');
-      writeFileSync(path.join(d, 'model.json'), '{ "name": ');
-      return d;
-    }, /model\.json is not valid JSON/],
+    [
+      'corrupt ONNX',
+      () => pkg('corrupt', undefined, Buffer.concat([Buffer.from([0x08, 0x07]), Buffer.alloc(64, 0xff)])),
+      /could not be loaded by ONNX Runtime|not a valid ONNX protobuf/,
+    ],
+    [
+      'manifest missing',
+      () => {
+        const d = path.join(work, 'no-manifest');
+        mkdirSync(d, { recursive: true });
+        copyFileSync(path.join(FIXTURES, 'tiny-ct-classifier/model.onnx'), path.join(d, 'model.onnx'));
+        return d;
+      },
+      /has no model\.json/,
+    ],
+    [
+      'manifest not JSON',
+      () => {
+        const d = pkg('bad-json');
+        writeFileSync(path.join(d, 'model.json'), '{ "name": ');
+        return d;
+      },
+      /model\.json is not valid JSON/,
+    ],
     ['manifest field wrong', () => pkg('bad-task', (m) => (m.task = 'segmentation')), /model\.json is invalid: task: /],
     ['rank does not match layout', () => pkg('bad-rank', (m) => (m.input.shape = [1, 1, 16, 16])), /input\.shape: layout NCDHW needs 5 dimensions/],
     ['input name missing', () => pkg('bad-input', (m) => (m.input.name = 'image')), /input "image" is not in the model \(it has: input\)/],
-    ['input shape differs', () => pkg('bad-shape', (m) => (m.input.shape = [1, 1, 8, 16, 32])), /input "input" axis 4 is 16 in the model but 32 in model\.json/],
+    [
+      'input shape differs',
+      () => pkg('bad-shape', (m) => (m.input.shape = [1, 1, 8, 16, 32])),
+      /input "input" axis 4 is 16 in the model but 32 in model\.json/,
+    ],
     ['output missing', () => pkg('bad-output', (m) => (m.output.name = 'probs')), /output "probs" is not in the model \(it has: logits\)/],
     ['task/decoding mismatch', () => pkg('mismatch', (m) => (m.task = 'landmarks')), /task "landmarks" cannot use "classification" decoding/],
   ];

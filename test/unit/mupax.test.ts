@@ -175,7 +175,11 @@ describe('MUPAX on a model with known evidence', () => {
   it('stops once the significant region is stable, streams partial maps, and says so', async () => {
     const partials: number[] = [];
     const out = await runMupax(context(), options({ samples: 4096, chunk: [4, 8, 8], checkEvery: 64, stableChecks: 3 }), (p) => partials.push(p.done), never);
-    const d = out.details as { samplesUsed: number; stability: { stable: boolean; stableAfterSamples: number }; convergence: { samples: number; regionSize: number; jaccardWithPrevious: number }[] };
+    const d = out.details as {
+      samplesUsed: number;
+      stability: { stable: boolean; stableAfterSamples: number };
+      convergence: { samples: number; regionSize: number; jaccardWithPrevious: number }[];
+    };
     expect(d.stability.stable).toBe(true);
     expect(d.samplesUsed).toBe(d.stability.stableAfterSamples);
     expect(d.samplesUsed).toBeLessThan(4096);
@@ -200,8 +204,12 @@ describe('MUPAX on a model with known evidence', () => {
     await expect(runMupax(context(), options({ samples: 100, percentile: 5, chunk: [4, 8, 8] }), () => {}, never)).rejects.toThrow(/too few|accepts only/);
     await expect(runMupax(context(), options({ samples: 256, percentile: 2, chunk: [4, 8, 8] }), () => {}, never)).rejects.toThrow(/accepts only 5/);
     await expect(runMupax(context(), options({ chunk: [8, 16, 16] }), () => {}, never)).rejects.toThrow(/only one chunk/);
-    await expect(runMupax(context(), options({ samples: 64, chunk: [1, 1, 1], stratificationBlock: 8 }), () => {}, never)).rejects.toThrow(/samples: N = 64 cannot show any significant chunk at fdr 0.05 among 2048 chunks/);
-    await expect(runMupax(context(), options({ target: 'maybe', chunk: [4, 8, 8] }), () => {}, never)).rejects.toThrow(/target "maybe" is not a class of this model \(its classes: 0 absent, 1 present\)/);
+    await expect(runMupax(context(), options({ samples: 64, chunk: [1, 1, 1], stratificationBlock: 8 }), () => {}, never)).rejects.toThrow(
+      /samples: N = 64 cannot show any significant chunk at fdr 0.05 among 2048 chunks/,
+    );
+    await expect(runMupax(context(), options({ target: 'maybe', chunk: [4, 8, 8] }), () => {}, never)).rejects.toThrow(
+      /target "maybe" is not a class of this model \(its classes: 0 absent, 1 present\)/,
+    );
     await expect(runMupax(context(), options({ target: 5, chunk: [4, 8, 8] }), () => {}, never)).rejects.toThrow(/target 5: the model has no class 5/);
     expect(() => options({ percentile: 0 })).toThrow();
     expect(() => options({ fdr: 0 })).toThrow();

@@ -46,7 +46,9 @@ describe('an open that finds no image', () => {
     await engine.dispose();
     expect(report.skipped.map((s) => s.file).sort()).toEqual([1, 2, 3, 4, 5].map((i) => `five/note-${i}.txt`));
     const [a, b, c] = report.skipped;
-    expect(noImageMessage(report)).toBe(`No DICOM images found in 5 file(s): ${a.file}: ${a.reason}; ${b.file}: ${b.reason}; ${c.file}: ${c.reason}; and 2 more.`);
+    expect(noImageMessage(report)).toBe(
+      `No DICOM images found in 5 file(s): ${a.file}: ${a.reason}; ${b.file}: ${b.reason}; ${c.file}: ${c.reason}; and 2 more.`,
+    );
     expect(noImageMessage({ filesScanned: 3, skipped: report.skipped.slice(0, 3) })).toBe(
       `No DICOM images found in 3 file(s): ${a.file}: ${a.reason}; ${b.file}: ${b.reason}; ${c.file}: ${c.reason}.`,
     );
@@ -62,7 +64,13 @@ describe('an open that finds no image', () => {
 describe('a series none of whose slices decodes', () => {
   async function brokenSeries(name: string, slices: number): Promise<string> {
     const dir = path.join(work, name);
-    const series = await writeCtSeries(dir, { rows: 128, columns: 128, slices, transferSyntax: J2K_LOSSLESS, seriesUid: `1.2.826.0.1.3680043.9.7.3.${slices}` });
+    const series = await writeCtSeries(dir, {
+      rows: 128,
+      columns: 128,
+      slices,
+      transferSyntax: J2K_LOSSLESS,
+      seriesUid: `1.2.826.0.1.3680043.9.7.3.${slices}`,
+    });
     for (const file of series.files) {
       const bytes = readFileSync(file);
       // Keep the DICOM header, SOC and SIZ (45 bytes with one component), and the closing
@@ -90,6 +98,8 @@ describe('a series none of whose slices decodes', () => {
     const err = await engine.loadVolume(report.openedSeries[0]).catch((e: Error) => e);
     await engine.dispose();
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/^No slice of the series could be decoded \(6 slices\): broken-6\/slice-006\.dcm: [^;]+; broken-6\/slice-005\.dcm: [^;]+; broken-6\/slice-004\.dcm: corrupt or unsupported JPEG 2000 data[^;]*; and 3 more\.$/);
+    expect((err as Error).message).toMatch(
+      /^No slice of the series could be decoded \(6 slices\): broken-6\/slice-006\.dcm: [^;]+; broken-6\/slice-005\.dcm: [^;]+; broken-6\/slice-004\.dcm: corrupt or unsupported JPEG 2000 data[^;]*; and 3 more\.$/,
+    );
   });
 });

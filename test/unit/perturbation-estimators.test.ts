@@ -63,7 +63,11 @@ describe('RISE and regression as methods, on MUPAX samples', () => {
     session,
     manifest: parseManifest(readFileSync(path.join(MODEL, 'model.json'))),
     onnx: readFileSync(path.join(MODEL, 'model.onnx')),
-    input: { data: new Float32Array(8 * 16 * 16).fill(1), dims: [1, 1, 8, 16, 16], grid: { dimensions: [16, 16, 8], spacing: [1, 1, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] } },
+    input: {
+      data: new Float32Array(8 * 16 * 16).fill(1),
+      dims: [1, 1, 8, 16, 16],
+      grid: { dimensions: [16, 16, 8], spacing: [1, 1, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
+    },
   });
 
   it('reuse every forward pass of a MUPAX run with the same sampling, and find the evidence block', async () => {

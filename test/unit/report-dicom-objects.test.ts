@@ -20,7 +20,10 @@ import { maxRealValueError, readParametricMap } from './parametric-map-reader';
 
 type Natural = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const { data: dcm } = dcmjs as unknown as {
-  data: { DicomMessage: { readFile(b: ArrayBuffer): { dict: Record<string, unknown> } }; DicomMetaDictionary: { naturalizeDataset(d: Record<string, unknown>): Natural } };
+  data: {
+    DicomMessage: { readFile(b: ArrayBuffer): { dict: Record<string, unknown> } };
+    DicomMetaDictionary: { naturalizeDataset(d: Record<string, unknown>): Natural };
+  };
 };
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'explicare-dicom-objects-'));
@@ -40,7 +43,19 @@ const dciodvfyErrors = (file: string) => {
   return (r.stderr + r.stdout).split('\n').filter((l) => l.startsWith('Error'));
 };
 const srValidatorErrors = (file: string) => {
-  const out = execFileSync('java', ['-Djdk.xml.xpathExprGrpLimit=0', '-Djdk.xml.xpathExprOpLimit=0', '-Djdk.xml.xpathTotalOpLimit=0', '-cp', PIXELMED, 'com.pixelmed.validate.DicomSRValidator', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 });
+  const out = execFileSync(
+    'java',
+    [
+      '-Djdk.xml.xpathExprGrpLimit=0',
+      '-Djdk.xml.xpathExprOpLimit=0',
+      '-Djdk.xml.xpathTotalOpLimit=0',
+      '-cp',
+      PIXELMED,
+      'com.pixelmed.validate.DicomSRValidator',
+      file,
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 },
+  );
   expect(out).toContain('validation complete'); // the validator ran to the end
   return out.split('\n').filter((l) => l.startsWith('Error'));
 };
@@ -76,11 +91,24 @@ async function addMupax(study: string, results: string) {
     const uid = (await engine.openPaths([study])).openedSeries[0];
     const m = await engine.importModel(path.join(bundledModelsDir(), 'ct-nodule-classifier'));
     const info = await engine.loadVolume(uid);
-    const job = await engine.startExplanation(uid, m.id, 'mupax', { samples: 64, chunk: [32, 64, 64], stratificationBlock: 8, checkEvery: 16, batchSize: 16, seed: 11 });
+    const job = await engine.startExplanation(uid, m.id, 'mupax', {
+      samples: 64,
+      chunk: [32, 64, 64],
+      stratificationBlock: 8,
+      checkEvery: 16,
+      batchSize: 16,
+      seed: 11,
+    });
     const r = await engine.waitForJob(job.id);
     await writeNifti(path.join(results, 'mupax.nii.gz'), { geometry: info.geometry, data: toStudyGrid(r.maps[r.maps.length - 1], r.grid, info.geometry) });
     const json = JSON.parse(readFileSync(path.join(results, 'result.json'), 'utf8'));
-    json.methods.mupax = { files: { [r.targets[r.targets.length - 1]]: 'mupax.nii.gz' }, targets: r.targets, fromCache: job.fromCache, modelGrid: r.grid, ...r.details };
+    json.methods.mupax = {
+      files: { [r.targets[r.targets.length - 1]]: 'mupax.nii.gz' },
+      targets: r.targets,
+      fromCache: job.fromCache,
+      modelGrid: r.grid,
+      ...r.details,
+    };
     writeFileSync(path.join(results, 'result.json'), JSON.stringify(json));
   } finally {
     await engine.dispose();
@@ -139,7 +167,14 @@ describe('CT: Parametric Maps, SEG and SR', () => {
   }, 120_000);
 
   it('writes every object, each valid for dciodvfy, in new series of the source study', () => {
-    expect(files.map((f) => path.basename(f)).sort()).toEqual(['PM-gradcam.dcm', 'PM-mupax.dcm', 'SC-gradcam.dcm', 'SC-mupax.dcm', 'SEG-top-regions.dcm', 'SR-measurement-report.dcm']);
+    expect(files.map((f) => path.basename(f)).sort()).toEqual([
+      'PM-gradcam.dcm',
+      'PM-mupax.dcm',
+      'SC-gradcam.dcm',
+      'SC-mupax.dcm',
+      'SEG-top-regions.dcm',
+      'SR-measurement-report.dcm',
+    ]);
     const seriesByModality = new Map<string, Set<string>>();
     for (const f of files) {
       expect(dciodvfyErrors(f), path.basename(f)).toEqual([]);
@@ -177,7 +212,8 @@ describe('CT: Parametric Maps, SEG and SR', () => {
     let argmax = 0;
     for (let i = 1; i < nii.data.length; i++) if (nii.data[i] > nii.data[argmax]) argmax = i;
     expect(maxRealValueError(read, nii.data as ArrayLike<number>)).toBeLessThanOrEqual(read.slope / 2 + Math.abs(nii.data[argmax]) * 1e-7);
-    for (const i of [0, argmax, nx * ny * 7 + nx * 40 + 63, nii.data.length - 1]) if (nii.data[i] === 0) expect(read.stored[i] * read.slope + read.intercept).toBe(0); // MUPAX is 0 outside its region
+    for (const i of [0, argmax, nx * ny * 7 + nx * 40 + 63, nii.data.length - 1])
+      if (nii.data[i] === 0) expect(read.stored[i] * read.slope + read.intercept).toBe(0); // MUPAX is 0 outside its region
     const rwvm = shared.RealWorldValueMappingSequence[0] ?? shared.RealWorldValueMappingSequence;
     expect(rwvm.RealWorldValueLastValueMapped * rwvm.RealWorldValueSlope + rwvm.RealWorldValueIntercept).toBeCloseTo(nii.data[argmax], 6);
   });
@@ -235,12 +271,24 @@ describe('CT: Parametric Maps, SEG and SR', () => {
       const m = text.match(new RegExp(`"Probability of ${name}"\\)="([^"]+)"`));
       expect(Number(m?.[1])).toBeCloseTo(c.probabilities[i], 8);
     });
-    for (const s of ['"Algorithm Name")="mupax"', 'parameters.seed = 11', 'parameters.samples = 64', 'parameters.chunk = 32 x 64 x 64', 'parameters.percentile = 20', '"Algorithm Name")="gradcam"', 'top region = 5%', 'Reviewed by the test suite', '(mm3,UCUM,"cubic millimeter")'])
+    for (const s of [
+      '"Algorithm Name")="mupax"',
+      'parameters.seed = 11',
+      'parameters.samples = 64',
+      'parameters.chunk = 32 x 64 x 64',
+      'parameters.percentile = 20',
+      '"Algorithm Name")="gradcam"',
+      'top region = 5%',
+      'Reviewed by the test suite',
+      '(mm3,UCUM,"cubic millimeter")',
+    ])
       expect(text).toContain(s);
     expect(text).toContain('TID 1500');
     expect(text).not.toContain('timing.');
     const ds = readFull(sr);
-    const refs = ds.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence[0].ReferencedSOPSequence.map((r: Natural) => r.ReferencedSOPInstanceUID);
+    const refs = ds.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence[0].ReferencedSOPSequence.map(
+      (r: Natural) => r.ReferencedSOPInstanceUID,
+    );
     expect(refs).toEqual(slices.map((s) => s.SOPInstanceUID));
   }, 240_000);
 });
@@ -277,7 +325,9 @@ describe('cephalogram: projection image', () => {
     const result = JSON.parse(readFileSync(path.join(cephResults, 'result.json'), 'utf8'));
     const lm = result.prediction.landmarks;
     const ds = readFull(sr);
-    const measurements = ds.ContentSequence.find((c: Natural) => c.ConceptNameCodeSequence[0]?.CodeValue === '126010' || c.ConceptNameCodeSequence.CodeValue === '126010');
+    const measurements = ds.ContentSequence.find(
+      (c: Natural) => c.ConceptNameCodeSequence[0]?.CodeValue === '126010' || c.ConceptNameCodeSequence.CodeValue === '126010',
+    );
     const groups = (measurements.ContentSequence as Natural[]).filter((g) => String(textOf(g, '112039')).startsWith('Landmark '));
     expect(groups.length).toBe(lm.points.length);
     for (const [i, p] of (lm.points as { name: string; pixel: [number, number] }[]).entries()) {
@@ -301,18 +351,34 @@ describe('cephalogram: projection image', () => {
 
 /** The text value of the child of `item` whose concept name has code `codeValue`. */
 function textOf(item: Natural, codeValue: string): string | undefined {
-  const child = (item.ContentSequence as Natural[] | undefined)?.find((c) => (c.ConceptNameCodeSequence[0] ?? c.ConceptNameCodeSequence).CodeValue === codeValue);
+  const child = (item.ContentSequence as Natural[] | undefined)?.find(
+    (c) => (c.ConceptNameCodeSequence[0] ?? c.ConceptNameCodeSequence).CodeValue === codeValue,
+  );
   return child?.TextValue;
 }
 
 describe('anonymized DICOM objects', () => {
   it('carry no original identifier, still validate, and reference the remapped source UIDs', async () => {
     const out = path.join(tmp, 'anon-out');
-    const files = (await exportResultFolder({ ...base, study: ctStudy, results: ctResults, out, anonymize: true })).files.filter((f) => /\/(PM|SEG|SR)-/.test(f));
+    const files = (await exportResultFolder({ ...base, study: ctStudy, results: ctResults, out, anonymize: true })).files.filter((f) =>
+      /\/(PM|SEG|SR)-/.test(f),
+    );
     expect(files.length).toBe(4);
     const slices = sourceSlices(ctStudy);
     const s0 = slices[0];
-    const secrets = ['Demo^Chest', s0.PatientID, s0.PatientBirthDate, s0.StudyInstanceUID, s0.SeriesInstanceUID, s0.FrameOfReferenceUID, 'Explicare Demo Hospital', 'Demo^Referrer', s0.AccessionNumber, s0.StudyDate, ...slices.map((s) => s.SOPInstanceUID)];
+    const secrets = [
+      'Demo^Chest',
+      s0.PatientID,
+      s0.PatientBirthDate,
+      s0.StudyInstanceUID,
+      s0.SeriesInstanceUID,
+      s0.FrameOfReferenceUID,
+      'Explicare Demo Hospital',
+      'Demo^Referrer',
+      s0.AccessionNumber,
+      s0.StudyDate,
+      ...slices.map((s) => s.SOPInstanceUID),
+    ];
     const studies = new Set<string>();
     for (const f of files) {
       expect(dciodvfyErrors(f), path.basename(f)).toEqual([]);

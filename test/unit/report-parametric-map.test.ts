@@ -28,7 +28,8 @@ const dciodvfyErrors = (file: string) => {
 };
 
 beforeAll(async () => {
-  for (const tool of ['dciodvfy', 'dcmdjpls', 'java']) if (spawnSync('which', [tool]).status !== 0) throw new Error(`${tool} is missing (apt-get install -y dicom3tools dcmtk default-jre-headless)`);
+  for (const tool of ['dciodvfy', 'dcmdjpls', 'java'])
+    if (spawnSync('which', [tool]).status !== 0) throw new Error(`${tool} is missing (apt-get install -y dicom3tools dcmtk default-jre-headless)`);
   if (spawnSync('test', ['-f', PIXELMED]).status !== 0) throw new Error(`${PIXELMED} is missing (apt-get install -y pixelmed-apps)`);
   process.env.EXPLICARE_CACHE_DIR = cacheDir;
   await generateCtStudy({ seed: 5, outDir: study, slices: 24, rows: 128, columns: 128 });
@@ -52,7 +53,8 @@ describe('quantization', () => {
     const neg = quantizationOf(-2, 1);
     expect([neg.offset, neg.first, neg.last]).toEqual([32768, 1, 32768 + 16384]);
     expect(realValue(storedValue(0, neg), neg)).toBe(0);
-    for (const q of [pos, neg]) for (const v of [0.001, 0.0042, 0.0065]) expect(Math.abs(realValue(storedValue(v, q), q) - v)).toBeLessThanOrEqual(q.slope / 2 + 1e-15);
+    for (const q of [pos, neg])
+      for (const v of [0.001, 0.0042, 0.0065]) expect(Math.abs(realValue(storedValue(v, q), q) - v)).toBeLessThanOrEqual(q.slope / 2 + 1e-15);
     const flat = quantizationOf(0, 0);
     expect([flat.slope, flat.first, flat.last]).toEqual([1, 0, 0]);
     expect(() => quantizationOf(Number.NaN, 1)).toThrow('cannot quantize');

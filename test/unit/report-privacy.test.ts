@@ -34,7 +34,11 @@ let info: VolumeInfo;
 let files: string[];
 
 /** dcmdump without the bulk pixel lines (their numbers would match anything). */
-const dump = (file: string) => execFileSync('dcmdump', ['+L', '-q', file], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n').filter((l) => !/PixelData/.test(l)).join('\n');
+const dump = (file: string) =>
+  execFileSync('dcmdump', ['+L', '-q', file], { encoding: 'utf8', maxBuffer: 1 << 28 })
+    .split('\n')
+    .filter((l) => !/PixelData/.test(l))
+    .join('\n');
 const dciodvfyErrors = (file: string) => {
   const r = spawnSync('dciodvfy', [file], { encoding: 'utf8' });
   return (r.stderr + r.stdout).split('\n').filter((l) => l.startsWith('Error'));
@@ -56,9 +60,16 @@ async function rewrite(file: string, change: Record<string, unknown>) {
   const ds = await readNatural(file);
   const full = { ...ds, ...change };
   // readNatural stops before the pixels: take them from the original bytes' tail via a second read with dcmjs.
-  const dcmjs = (await import('dcmjs')).default as { data: { DicomMessage: { readFile(b: ArrayBuffer): { dict: Record<string, unknown> } }; DicomMetaDictionary: { naturalizeDataset(d: Record<string, unknown>): Record<string, unknown> } } };
+  const dcmjs = (await import('dcmjs')).default as {
+    data: {
+      DicomMessage: { readFile(b: ArrayBuffer): { dict: Record<string, unknown> } };
+      DicomMetaDictionary: { naturalizeDataset(d: Record<string, unknown>): Record<string, unknown> };
+    };
+  };
   const bytes = readFileSync(file);
-  const all = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer).dict);
+  const all = dcmjs.data.DicomMetaDictionary.naturalizeDataset(
+    dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer).dict,
+  );
   writeFileSync(file, dicomBuffer({ ...full, PixelData: all.PixelData, _vrMap: all._vrMap }));
 }
 
@@ -169,7 +180,12 @@ describe('anonymized export', () => {
   it('writes no DA/DT equal to an original date or the real export date, and the objects still validate', () => {
     const dcm = outFiles.filter((f) => f.endsWith('.dcm'));
     expect(dcm.length).toBe(4); // SC, PM, SEG, SR
-    const forbidden = new Set([...Object.values(ORIGINAL).map((v) => v.slice(0, 8)), localDa(now), localDa(new Date(now.getTime() - 86_400_000)), localDa(new Date(now.getTime() + 86_400_000))]);
+    const forbidden = new Set([
+      ...Object.values(ORIGINAL).map((v) => v.slice(0, 8)),
+      localDa(now),
+      localDa(new Date(now.getTime() - 86_400_000)),
+      localDa(new Date(now.getTime() + 86_400_000)),
+    ]);
     const seen = new Set<string>();
     for (const f of dcm) {
       const d = dump(f);
@@ -222,7 +238,9 @@ describe('Burned In Annotation', () => {
 
   it('refuses an anonymized export of images with text in their pixels, unless explicitly allowed', async () => {
     const out = path.join(tmp, 'burned-out');
-    await expect(exportResultFolder({ ...base(), study: marked, out })).rejects.toThrow(/1 of 6 source image\(s\) declare Burned In Annotation \(0028,0301\) = YES \(e\.g\. slice \d\).*Not exported/);
+    await expect(exportResultFolder({ ...base(), study: marked, out })).rejects.toThrow(
+      /1 of 6 source image\(s\) declare Burned In Annotation \(0028,0301\) = YES \(e\.g\. slice \d\).*Not exported/,
+    );
     expect(existsSync(out)).toBe(false); // refused before anything was written
     const ok = await exportResultFolder({ ...base(), study: marked, out, pdf: false, allowBurnedInAnnotation: true });
     expect(ok.files.length).toBe(4);
@@ -236,7 +254,9 @@ describe('export writes only where asked and reads only the series', () => {
     const out = path.join(tmp, 'overwrite-out');
     mkdirSync(out);
     writeFileSync(path.join(out, 'report.pdf'), 'mine');
-    await expect(exportResultFolder({ ...base(), anonymize: false, out })).rejects.toThrow(`${path.join(out, 'report.pdf')} already exists: nothing was written`);
+    await expect(exportResultFolder({ ...base(), anonymize: false, out })).rejects.toThrow(
+      `${path.join(out, 'report.pdf')} already exists: nothing was written`,
+    );
     expect(readFileSync(path.join(out, 'report.pdf'), 'utf8')).toBe('mine');
     expect(readdirSync(out)).toEqual(['report.pdf']); // no DICOM folder, no staging left behind
     const r = await exportResultFolder({ ...base(), anonymize: false, out, overwrite: true });
@@ -257,15 +277,50 @@ describe('export writes only where asked and reads only the series', () => {
     const engine = new Engine({ cacheDir });
     try {
       await engine.openPaths(files);
-      const series = { info: await engine.loadVolume(info.seriesUid), voxels: await engine.getVoxels(info.seriesUid), truth: null, files: engine.seriesFiles(info.seriesUid) };
+      const series = {
+        info: await engine.loadVolume(info.seriesUid),
+        voxels: await engine.getVoxels(info.seriesUid),
+        truth: null,
+        files: engine.seriesFiles(info.seriesUid),
+      };
       expect([...series.files.values()].sort()).toEqual(files);
       const input = sessionExportInput({
         series,
         model: { id: 'f'.repeat(64), name: 'Test classifier', version: '1.0.0' },
-        prediction: { seriesUid: info.seriesUid, modelId: 'f'.repeat(64), modelName: 'Test classifier', modelVersion: '1.0.0', task: 'classification', provider: 'cpu', timings: { preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 }, classification: { classes: ['none', 'nodule'], probabilities: [0.3, 0.7], predicted: 1 }, modelGrid: info.geometry },
-        explanations: [{ method: 'gradcam', fromCache: false, result: { method: 'gradcam', seriesUid: info.seriesUid, modelId: 'f'.repeat(64), targets: ['nodule'], grid: info.geometry, maps: [new Float32Array(6 * 32 * 32).fill(1)], details: {} } }],
+        prediction: {
+          seriesUid: info.seriesUid,
+          modelId: 'f'.repeat(64),
+          modelName: 'Test classifier',
+          modelVersion: '1.0.0',
+          task: 'classification',
+          provider: 'cpu',
+          timings: { preprocessMs: 0, inferenceMs: 0, postprocessMs: 0 },
+          classification: { classes: ['none', 'nodule'], probabilities: [0.3, 0.7], predicted: 1 },
+          modelGrid: info.geometry,
+        },
+        explanations: [
+          {
+            method: 'gradcam',
+            fromCache: false,
+            result: {
+              method: 'gradcam',
+              seriesUid: info.seriesUid,
+              modelId: 'f'.repeat(64),
+              targets: ['nodule'],
+              grid: info.geometry,
+              maps: [new Float32Array(6 * 32 * 32).fill(1)],
+              details: {},
+            },
+          },
+        ],
       });
-      const out = await exportReport(input, { out: path.join(tmp, 'session-out'), pdf: false, dicom: true, anonymize: false, anonymizationSecretDir: cacheDir });
+      const out = await exportReport(input, {
+        out: path.join(tmp, 'session-out'),
+        pdf: false,
+        dicom: true,
+        anonymize: false,
+        anonymizationSecretDir: cacheDir,
+      });
       expect(out.files.length).toBe(4);
     } finally {
       await engine.dispose();

@@ -30,9 +30,11 @@ const cephResults = path.join(tmp, 'ceph-results');
 const base = { cacheDir, bundledModelsDir: bundledModelsDir(), pdf: true, dicom: true, anonymize: false };
 
 const tool = (name: string) => {
-  if (spawnSync('which', [name]).status !== 0) throw new Error(`${name} is missing (apt-get install -y ${name.startsWith('pdf') ? 'poppler-utils' : name === 'dciodvfy' ? 'dicom3tools' : 'dcmtk'})`);
+  if (spawnSync('which', [name]).status !== 0)
+    throw new Error(`${name} is missing (apt-get install -y ${name.startsWith('pdf') ? 'poppler-utils' : name === 'dciodvfy' ? 'dicom3tools' : 'dcmtk'})`);
 };
-const pdfText = (pdf: string, page?: number) => execFileSync('pdftotext', [...(page ? ['-f', String(page), '-l', String(page)] : []), '-layout', pdf, '-'], { encoding: 'utf8' });
+const pdfText = (pdf: string, page?: number) =>
+  execFileSync('pdftotext', [...(page ? ['-f', String(page), '-l', String(page)] : []), '-layout', pdf, '-'], { encoding: 'utf8' });
 const dciodvfy = (file: string) => {
   const r = spawnSync('dciodvfy', [file], { encoding: 'utf8' });
   return (r.stderr + r.stdout).split('\n').filter((l) => l.startsWith('Error'));
@@ -41,7 +43,11 @@ const dump = (file: string) => execFileSync('dcmdump', ['+L', '-q', file], { enc
 const dumpValue = (text: string, tag: string) => text.split('\n').find((l) => l.startsWith(tag))?.match(/\[([^\]]*)\]/)?.[1];
 const hashTree = (dir: string) => {
   const h = createHash('sha256');
-  for (const f of readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort()) h.update(f).update(readFileSync(f));
+  for (const f of readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort())
+    h.update(f).update(readFileSync(f));
   return h.digest('hex');
 };
 
@@ -82,7 +88,14 @@ async function addMupax(study: string, results: string, model: string, options: 
     await writeNifti(path.join(results, 'mupax.nii.gz'), { geometry: info.geometry, data: toStudyGrid(r.maps[r.maps.length - 1], r.grid, info.geometry) });
     const metrics = await engine.explanationMetrics(job.id, { steps: 8 });
     const json = JSON.parse(readFileSync(path.join(results, 'result.json'), 'utf8'));
-    json.methods.mupax = { files: { [r.targets[r.targets.length - 1]]: 'mupax.nii.gz' }, targets: r.targets, fromCache: job.fromCache, modelGrid: r.grid, ...r.details, metrics };
+    json.methods.mupax = {
+      files: { [r.targets[r.targets.length - 1]]: 'mupax.nii.gz' },
+      targets: r.targets,
+      fromCache: job.fromCache,
+      modelGrid: r.grid,
+      ...r.details,
+      metrics,
+    };
     writeFileSync(path.join(results, 'result.json'), JSON.stringify(json));
   } finally {
     await engine.dispose();
@@ -103,7 +116,14 @@ beforeAll(async () => {
     quiet.mockRestore();
     quietErr.mockRestore();
   }
-  await addMupax(ctStudy, ctResults, 'ct-nodule-classifier', { samples: 64, chunk: [32, 64, 64], stratificationBlock: 8, checkEvery: 16, batchSize: 16, seed: 11 });
+  await addMupax(ctStudy, ctResults, 'ct-nodule-classifier', {
+    samples: 64,
+    chunk: [32, 64, 64],
+    stratificationBlock: 8,
+    checkEvery: 16,
+    batchSize: 16,
+    seed: 11,
+  });
   sourceHashes = { ct: hashTree(ctStudy), ceph: hashTree(cephStudy) };
 }, 120_000);
 
@@ -125,7 +145,9 @@ describe('report building blocks', () => {
     data[16 * 2 + 5] = 3;
     data[16 * 1 + 1] = 2;
     data[16 * 1 + 2] = -9; // negative values do not count
-    expect(mostSalientSlice({ geometry: { dimensions: [4, 4, 3], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, data })).toBe(2);
+    expect(mostSalientSlice({ geometry: { dimensions: [4, 4, 3], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, data })).toBe(
+      2,
+    );
   });
 
   it('anonymizes consistently: same UIDs and date offset for the same patient and key', () => {
@@ -138,7 +160,13 @@ describe('report building blocks', () => {
     expect(a.date('20240110')).toBe(b.date('20240110'));
     expect(a.date('20240110')).not.toBe('20240110');
     expect(createAnonymizer('PAT-1', Buffer.alloc(32, 8)).uid('1.2.3.4')).not.toBe(a.uid('1.2.3.4'));
-    const ds = a.dataset({ PatientName: [{ Alphabetic: 'Doe^Jane' }], PatientID: 'PAT-1', InstitutionName: 'X', StudyDate: '20240110', SourceImageSequence: [{ ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.2', ReferencedSOPInstanceUID: '1.2.3.4' }] });
+    const ds = a.dataset({
+      PatientName: [{ Alphabetic: 'Doe^Jane' }],
+      PatientID: 'PAT-1',
+      InstitutionName: 'X',
+      StudyDate: '20240110',
+      SourceImageSequence: [{ ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.2', ReferencedSOPInstanceUID: '1.2.3.4' }],
+    });
     expect(ds.InstitutionName).toBeUndefined();
     expect((ds.SourceImageSequence as Record<string, string>[])[0].ReferencedSOPInstanceUID).toBe(a.uid('1.2.3.4'));
     expect(ds.PatientIdentityRemoved).toBe('YES');
@@ -159,7 +187,24 @@ describe('CT report export', () => {
     expect(files).toContain(path.join(out, 'report.pdf'));
     expect(elapsed).toBeLessThan(30_000);
     const text = pdfText(path.join(out, 'report.pdf')).replace(/\s+/g, ' ');
-    for (const s of ['Demo CT lung nodule classifier', 'Demo Chest', 'DEMO-CT-5', 'gradcam', 'mupax', 'parameters.samples 64', 'parameters.seed 11', 'parameters.chunk 32 x 64 x 64', 'parameters.percentile 20', 'no nodule', 'deletion AUC', 'convergence', 'Reviewed by the test suite', `Explicare ${APP_VERSION}`, DISCLAIMER, 'Execution provider'])
+    for (const s of [
+      'Demo CT lung nodule classifier',
+      'Demo Chest',
+      'DEMO-CT-5',
+      'gradcam',
+      'mupax',
+      'parameters.samples 64',
+      'parameters.seed 11',
+      'parameters.chunk 32 x 64 x 64',
+      'parameters.percentile 20',
+      'no nodule',
+      'deletion AUC',
+      'convergence',
+      'Reviewed by the test suite',
+      `Explicare ${APP_VERSION}`,
+      DISCLAIMER,
+      'Execution provider',
+    ])
       expect(text).toContain(s);
   });
 
@@ -211,7 +256,19 @@ describe('cephalogram report export', () => {
 
   it('has the landmark table with radial errors, MRE, SDR and the pixel spacing', () => {
     const text = pdfText(path.join(out, 'report.pdf')).replace(/\s+/g, ' ');
-    for (const s of ['Demo cephalometric landmark detector', 'Sella', 'radial error (mm)', 'MRE', 'SDR', '2 mm:', 'Pixel spacing used', 'ImagerPixelSpacing', 'magenta rings', DISCLAIMER]) expect(text).toContain(s);
+    for (const s of [
+      'Demo cephalometric landmark detector',
+      'Sella',
+      'radial error (mm)',
+      'MRE',
+      'SDR',
+      '2 mm:',
+      'Pixel spacing used',
+      'ImagerPixelSpacing',
+      'magenta rings',
+      DISCLAIMER,
+    ])
+      expect(text).toContain(s);
   });
 
   it('burns the overlay and landmarks into a valid Secondary Capture', () => {
@@ -241,7 +298,18 @@ describe('anonymized export', () => {
 
   it('leaves no original identifier in any tag of the DICOM objects, and they still validate', async () => {
     const json = JSON.parse(readFileSync(path.join(ctResults, 'result.json'), 'utf8'));
-    const secrets = ['Demo^Chest', String(src.PatientID), String(src.PatientBirthDate), String(src.StudyInstanceUID), String(src.SeriesInstanceUID), json.study.seriesUid, 'Explicare Demo Hospital', 'Demo^Referrer', String(src.AccessionNumber), String(src.StudyDate)];
+    const secrets = [
+      'Demo^Chest',
+      String(src.PatientID),
+      String(src.PatientBirthDate),
+      String(src.StudyInstanceUID),
+      String(src.SeriesInstanceUID),
+      json.study.seriesUid,
+      'Explicare Demo Hospital',
+      'Demo^Referrer',
+      String(src.AccessionNumber),
+      String(src.StudyDate),
+    ];
     const sopUids: string[] = [];
     for (const f of readdirSync(ctStudy).filter((n) => n.endsWith('.dcm'))) {
       const ds = await readNatural(path.join(ctStudy, f));
@@ -267,7 +335,8 @@ describe('anonymized export', () => {
 
   it('has no original identifier in the PDF text', () => {
     const text = pdfText(path.join(out, 'report.pdf'));
-    for (const s of ['Demo Chest', String(src.PatientID), String(src.StudyInstanceUID), String(src.SeriesInstanceUID), '1958', String(src.AccessionNumber)]) expect(text).not.toContain(s);
+    for (const s of ['Demo Chest', String(src.PatientID), String(src.StudyInstanceUID), String(src.SeriesInstanceUID), '1958', String(src.AccessionNumber)])
+      expect(text).not.toContain(s);
     expect(text).toContain('ANON-');
     expect(text).toContain('anonymized');
   });

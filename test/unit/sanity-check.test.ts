@@ -65,7 +65,13 @@ describe('cascading randomization', () => {
   it('lists the weight layers and splits them into contiguous blocks', () => {
     const layers = parameterLayers(decodeModel(onnx));
     expect(layers.map((l) => l.name)).toEqual([
-      '/features/features.0/Conv', '/features/features.3/Conv', '/features/features.7/Conv', '/features/features.10/Conv', '/features/features.14/Conv', '/detect/Conv', '/readout/Gemm',
+      '/features/features.0/Conv',
+      '/features/features.3/Conv',
+      '/features/features.7/Conv',
+      '/features/features.10/Conv',
+      '/features/features.14/Conv',
+      '/detect/Conv',
+      '/readout/Gemm',
     ]);
     expect(layers[6].initializers).toEqual(['readout.weight', 'readout.bias']);
     expect(blocksOf(7, 3)).toEqual([[0, 1], [2, 3], [4, 5, 6]]);

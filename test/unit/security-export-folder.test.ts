@@ -12,7 +12,8 @@ describe('export folder policy', () => {
   it('allows the folder chosen in the dialog, however the same folder is spelled, and no folder at all', () => {
     const policy = new ExportFolderPolicy();
     expect(policy.choose(`${chosen}/`)).toBe(chosen);
-    for (const outDir of [chosen, `${chosen}/`, `${chosen}/./`, path.join(chosen, 'x', '..'), undefined, '']) expect(policy.refusal(outDir), String(outDir)).toBeUndefined();
+    for (const outDir of [chosen, `${chosen}/`, `${chosen}/./`, path.join(chosen, 'x', '..'), undefined, ''])
+      expect(policy.refusal(outDir), String(outDir)).toBeUndefined();
   });
 
   it('refuses any folder the user did not choose: typed, a subfolder, a way out with ..', () => {

@@ -115,7 +115,13 @@ describe('uploads', () => {
     const declared = 60 * 1024;
     const full = await framed([{ name: 'slow.dcm', data: new Uint8Array(declared) }]);
     const firstPart = full.subarray(0, full.length - declared + 20000);
-    const req = request({ host: '127.0.0.1', port, path: '/api/openFiles', method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Length': full.length } });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path: '/api/openFiles',
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Length': full.length },
+    });
     const answered = new Promise<number>((resolve) => req.on('response', (res) => (res.resume(), resolve(res.statusCode!))));
     req.write(firstPart);
     // Before the body is complete, the bytes already sent are in a 0600 file of a 0700 folder.

@@ -38,17 +38,38 @@ const externalTensor = (name: string): TensorInit => ({
   dataLocation: TensorProto_DataLocation.EXTERNAL,
   externalData: [{ key: 'location', value: '../../../../etc/passwd' }],
 });
-const model = (graph: GraphInit, extra: Record<string, unknown> = {}) => toBinary(ModelProtoSchema, create(ModelProtoSchema, { irVersion: 8n, graph, ...extra } as never));
+const model = (graph: GraphInit, extra: Record<string, unknown> = {}) =>
+  toBinary(ModelProtoSchema, create(ModelProtoSchema, { irVersion: 8n, graph, ...extra } as never));
 
 describe('ONNX external data', () => {
   it('finds external tensors in the graph, in subgraphs of node attributes, in sparse initializers and in functions', () => {
     const sub: GraphInit = { name: 'then', initializer: [externalTensor('deep')] };
     const cases: [string, Uint8Array][] = [
       ['initializer', model({ initializer: [externalTensor('w1')] })],
-      ['If subgraph', model({ node: [{ opType: 'If', attribute: [{ name: 'then_branch', type: 5, g: { node: [{ opType: 'Loop', attribute: [{ name: 'body', type: 5, g: sub }] }] } }] }] })],
+      [
+        'If subgraph',
+        model({
+          node: [
+            { opType: 'If', attribute: [{ name: 'then_branch', type: 5, g: { node: [{ opType: 'Loop', attribute: [{ name: 'body', type: 5, g: sub }] }] } }] },
+          ],
+        }),
+      ],
       ['attribute tensor', model({ node: [{ opType: 'Constant', attribute: [{ name: 'value', type: 4, t: externalTensor('c') }] }] })],
-      ['sparse initializer', model({ sparseInitializer: [{ values: externalTensor('sv'), indices: { name: 'si', dims: [1n], dataType: 7, int64Data: [0n] } }] })],
-      ['function', model({}, { functions: [create(FunctionProtoSchema, { name: 'f', node: [{ opType: 'Constant', attribute: [{ name: 'value', type: 4, t: externalTensor('fc') }] }] })] })],
+      [
+        'sparse initializer',
+        model({ sparseInitializer: [{ values: externalTensor('sv'), indices: { name: 'si', dims: [1n], dataType: 7, int64Data: [0n] } }] }),
+      ],
+      [
+        'function',
+        model(
+          {},
+          {
+            functions: [
+              create(FunctionProtoSchema, { name: 'f', node: [{ opType: 'Constant', attribute: [{ name: 'value', type: 4, t: externalTensor('fc') }] }] }),
+            ],
+          },
+        ),
+      ],
     ];
     for (const [what, bytes] of cases) expect(externalDataTensors(bytes), what).toHaveLength(1);
     expect(externalDataTensors(readFileSync(path.join(FIXTURE, 'model.onnx')))).toEqual([]);
@@ -95,14 +116,18 @@ describe('zip packages', () => {
   it('stops inflating at the declared size (a bomb that lies small) and refuses impossible ratios', async () => {
     const bomb = zipOf({ 'model.json': Buffer.from(JSON.stringify(manifest())), 'model.onnx': Buffer.alloc(64 * 2 ** 20) });
     const rssBefore = process.memoryUsage().rss;
-    await expect(readModelPackage(write('lies-small.zip', declareSize(bomb, 4096)))).rejects.toThrow(/inflates to more than the 4096 bytes the archive declares/);
+    await expect(readModelPackage(write('lies-small.zip', declareSize(bomb, 4096)))).rejects.toThrow(
+      /inflates to more than the 4096 bytes the archive declares/,
+    );
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(48 * 2 ** 20);
     await expect(readModelPackage(write('ratio.zip', declareSize(bomb, 2 ** 31 - 16)))).rejects.toThrow(/not possible: a damaged or crafted archive/);
   });
 
   it('checks the CRC-32 of what it inflates', async () => {
     const zip = Buffer.from(zipOf({ 'model.json': Buffer.from(JSON.stringify(manifest())), 'model.onnx': onnx() }));
-    for (let i = 0; i + 4 <= zip.length; i++) if (zip.readUInt32LE(i) === 0x02014b50 && zip.toString('latin1', i + 46, i + 56) === 'model.onnx') zip.writeUInt32LE((zip.readUInt32LE(i + 16) ^ 1) >>> 0, i + 16);
+    for (let i = 0; i + 4 <= zip.length; i++)
+      if (zip.readUInt32LE(i) === 0x02014b50 && zip.toString('latin1', i + 46, i + 56) === 'model.onnx')
+        zip.writeUInt32LE((zip.readUInt32LE(i + 16) ^ 1) >>> 0, i + 16);
     await expect(readModelPackage(write('crc.zip', zip))).rejects.toThrow(/model\.onnx fails its CRC check/);
   });
 });
@@ -168,7 +193,9 @@ describe('model.onnx checksum', () => {
     const flipped = Buffer.from(onnx);
     flipped[flipped.length - 5] ^= 0x10;
     writeFileSync(path.join(dir, 'model.onnx'), flipped);
-    await expect(readModelPackage(dir)).rejects.toThrow(/model\.onnx does not match model\.json: its sha256 is [0-9a-f]{12}…, model\.json expects [0-9a-f]{12}… \(the file is damaged or was replaced\)/);
+    await expect(readModelPackage(dir)).rejects.toThrow(
+      /model\.onnx does not match model\.json: its sha256 is [0-9a-f]{12}…, model\.json expects [0-9a-f]{12}… \(the file is damaged or was replaced\)/,
+    );
     expect(await main(['constructor'])).toBe(1); // a prototype key is not a command
   });
 });

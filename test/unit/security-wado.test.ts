@@ -45,7 +45,9 @@ describe('WADO-RS against a hostile PACS', () => {
   });
 
   it('refuses a listed UID that breaks the UID grammar, before transferring anything', async () => {
-    await expect(retrieve({ listed: [A, '../../x'], wado: multipart([instance(A), instance('../../x')]) })).rejects.toThrow(/not a valid DICOM UID; nothing was retrieved/);
+    await expect(retrieve({ listed: [A, '../../x'], wado: multipart([instance(A), instance('../../x')]) })).rejects.toThrow(
+      /not a valid DICOM UID; nothing was retrieved/,
+    );
     expect(allFiles()).toEqual([]);
   });
 

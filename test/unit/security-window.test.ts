@@ -29,7 +29,8 @@ describe('window rules', () => {
     const c = new Contents();
     const opened: string[] = [];
     guardContents(c, (u) => opened.push(u));
-    for (const url of ['https://docs.example/x', 'http://evil.example', 'file:///etc/passwd', 'javascript:alert(1)']) expect(c.openHandler!({ url }).action).toBe('deny');
+    for (const url of ['https://docs.example/x', 'http://evil.example', 'file:///etc/passwd', 'javascript:alert(1)'])
+      expect(c.openHandler!({ url }).action).toBe('deny');
     expect(opened).toEqual(['https://docs.example/x']);
   });
 

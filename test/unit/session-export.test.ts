@@ -29,7 +29,19 @@ afterAll(async () => {
 
 describe('export of the session', () => {
   it('refuses a series with no finished explanation', async () => {
-    await expect(engine.exportReport({ seriesUid, outDir: path.join(tmp, 'none'), pdf: true, dicom: false, anonymize: false, comment: '', includeFreeText: false, allowBurnedInAnnotation: false, overwrite: false })).rejects.toThrow(/nothing to export yet/);
+    await expect(
+      engine.exportReport({
+        seriesUid,
+        outDir: path.join(tmp, 'none'),
+        pdf: true,
+        dicom: false,
+        anonymize: false,
+        comment: '',
+        includeFreeText: false,
+        allowBurnedInAnnotation: false,
+        overwrite: false,
+      }),
+    ).rejects.toThrow(/nothing to export yet/);
   });
 
   it('writes the PDF and DICOM objects of the latest explanation, with the prediction the app showed', async () => {
@@ -37,7 +49,17 @@ describe('export of the session', () => {
     const job = await engine.startExplanation(seriesUid, modelId, 'gradcam', {});
     await engine.waitForJob(job.id);
     const outDir = path.join(tmp, 'out');
-    const r = await engine.exportReport({ seriesUid, outDir, pdf: true, dicom: true, anonymize: false, comment: 'from memory', includeFreeText: false, allowBurnedInAnnotation: false, overwrite: false });
+    const r = await engine.exportReport({
+      seriesUid,
+      outDir,
+      pdf: true,
+      dicom: true,
+      anonymize: false,
+      comment: 'from memory',
+      includeFreeText: false,
+      allowBurnedInAnnotation: false,
+      overwrite: false,
+    });
     expect(r.methods).toEqual(['gradcam']);
     expect(r.files).toContain('report.pdf');
     expect(r.dicomFiles).toBe(4); // SC, PM, SEG, SR
@@ -46,14 +68,35 @@ describe('export of the session', () => {
 
   it("draws the key images in the colour map the app sends (the viewer's)", async () => {
     const outDir = path.join(tmp, 'viridis');
-    const r = await engine.exportReport({ seriesUid, outDir, pdf: false, dicom: true, anonymize: false, comment: '', includeFreeText: false, allowBurnedInAnnotation: false, overwrite: false, colormap: 'viridis' });
+    const r = await engine.exportReport({
+      seriesUid,
+      outDir,
+      pdf: false,
+      dicom: true,
+      anonymize: false,
+      comment: '',
+      includeFreeText: false,
+      allowBurnedInAnnotation: false,
+      overwrite: false,
+      colormap: 'viridis',
+    });
     const sc = await readNatural(path.join(outDir, r.files.find((f) => /SC-gradcam\.dcm$/.test(f))!));
     expect(JSON.stringify(sc)).toMatch(/gradcam saliency \(viridis, /);
   }, 60_000);
 
   it('refuses to write over an earlier export unless asked, naming the file', async () => {
     const outDir = path.join(tmp, 'out');
-    const args = { seriesUid, outDir, pdf: true, dicom: false, anonymize: false, comment: '', includeFreeText: false, allowBurnedInAnnotation: false, overwrite: false };
+    const args = {
+      seriesUid,
+      outDir,
+      pdf: true,
+      dicom: false,
+      anonymize: false,
+      comment: '',
+      includeFreeText: false,
+      allowBurnedInAnnotation: false,
+      overwrite: false,
+    };
     await expect(engine.exportReport(args)).rejects.toThrow(/^Export failed: .*report\.pdf already exists/);
     expect((await engine.exportReport({ ...args, overwrite: true })).files).toEqual(['report.pdf']);
   }, 60_000);

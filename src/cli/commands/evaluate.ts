@@ -29,12 +29,15 @@ function methodSpec(spec: string): { method: string; options: Record<string, unk
 
 export const evaluateCommand: Command = {
   summary: 'measure explanation methods over a cohort (faithfulness, masked prediction, localization)',
-  usage: 'evaluate --cohort DIR --model DIR|ZIP|NAME --methods mupax,mupax:paper,rise,regression,gradcam --out DIR [--keep 0.25] [--limit K] [--target T] [--samples N] [--seeds S1,S2]',
+  usage:
+    'evaluate --cohort DIR --model DIR|ZIP|NAME --methods mupax,mupax:paper,rise,regression,gradcam --out DIR [--keep 0.25] [--limit K] [--target T] [--samples N] [--seeds S1,S2]',
   async run(args) {
     const { values } = parseArgs({
       args,
       strict: true,
-      options: Object.fromEntries(['cohort', 'model', 'methods', 'out', 'keep', 'limit', 'samples', 'seed', 'seeds', 'target'].map((k) => [k, { type: 'string' as const }])),
+      options: Object.fromEntries(
+        ['cohort', 'model', 'methods', 'out', 'keep', 'limit', 'samples', 'seed', 'seeds', 'target'].map((k) => [k, { type: 'string' as const }]),
+      ),
     });
     if (!values.cohort || !values.model || !values.methods || !values.out) throw new UsageError('--cohort, --model, --methods and --out are required');
     const modelPath = resolveModelPath(values.model);
@@ -45,7 +48,11 @@ export const evaluateCommand: Command = {
     const target = values.target === undefined ? {} : { target: parseTargetSpec(values.target) };
     const sampling = Object.fromEntries(Object.entries({ samples: values.samples && Number(values.samples) }).filter(([, v]) => v !== undefined && v !== ''));
     const specs = values.methods.split(',').map((m) => methodSpec(m.trim()));
-    const studies = (await readdir(values.cohort, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort().slice(0, values.limit ? Number(values.limit) : undefined);
+    const studies = (await readdir(values.cohort, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort()
+      .slice(0, values.limit ? Number(values.limit) : undefined);
     if (studies.length === 0) throw new CommandFailure(`${values.cohort} has no study folders`);
 
     const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir() });

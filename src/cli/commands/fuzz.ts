@@ -11,9 +11,14 @@ import { type Command, CommandFailure, UsageError } from '../command';
 
 export const fuzzCommand: Command = {
   summary: 'fuzz the study opener (mutated DICOM files and series) and the model importer (mutated packages); seeded; writes a JSON summary',
-  usage: 'fuzz [--count N (DICOM cases, default 1000)] [--packages K (model-package cases, default 0)] [--seed S (default 1)] [--out FILE (default fuzz-summary.json)]',
+  usage:
+    'fuzz [--count N (DICOM cases, default 1000)] [--packages K (model-package cases, default 0)] [--seed S (default 1)] [--out FILE (default fuzz-summary.json)]',
   async run(args) {
-    const { values } = parseArgs({ args, strict: true, options: { count: { type: 'string' }, packages: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: { count: { type: 'string' }, packages: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } },
+    });
     const count = Number(values.count ?? 1000);
     const packages = Number(values.packages ?? 0);
     if (!Number.isInteger(packages) || packages < 0) throw new UsageError(`--packages must be a whole number, got "${values.packages}"`);
@@ -35,7 +40,11 @@ export const fuzzCommand: Command = {
       });
       const command = `npm run fuzz -- --count ${count}${packages ? ` --packages ${packages}` : ''} --seed ${seed}`;
       await writeFile(out, JSON.stringify({ command, date: new Date().toISOString(), ...summary }, null, 2) + '\n');
-      process.stdout.write(`${summary.cases} cases in ${summary.totalSeconds} s: ${Object.entries(summary.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}; slowest ${summary.slowestMs} ms; summary in ${out}\n`);
+      process.stdout.write(
+        `${summary.cases} cases in ${summary.totalSeconds} s: ${Object.entries(summary.outcomes)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}; slowest ${summary.slowestMs} ms; summary in ${out}\n`,
+      );
       if (summary.findings.length > 0) throw new CommandFailure(`${summary.findings.length} finding(s): see ${out}`);
     } finally {
       await rm(workDir, { recursive: true, force: true });

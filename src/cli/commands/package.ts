@@ -17,7 +17,8 @@ export const packageCommand: Command = {
     if (!values.model) throw new UsageError('--model is required');
     const dir = values.model;
     const info = await stat(dir).catch(() => null);
-    if (!info?.isDirectory()) throw new CommandFailure(`${dir} is ${info ? 'not a folder' : 'not there'}: --model takes the package folder holding model.json and model.onnx`);
+    if (!info?.isDirectory())
+      throw new CommandFailure(`${dir} is ${info ? 'not a folder' : 'not there'}: --model takes the package folder holding model.json and model.onnx`);
     try {
       const { json, onnx } = await readFromFolder(dir);
       checkOnnx(onnx);

@@ -25,19 +25,32 @@ export const predictCommand: Command = {
 
     const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir() });
     try {
-      const { model, series: chosen } = await openForModel(engine, { study: values.study, model: values.model, series: values.series, landmarks: values.landmarks });
+      const { model, series: chosen } = await openForModel(engine, {
+        study: values.study,
+        model: values.model,
+        series: values.series,
+        landmarks: values.landmarks,
+      });
       const result = await engine.runModel(chosen.seriesUid, model.id);
       await mkdir(values.out, { recursive: true });
       const file = path.join(values.out, 'result.json');
       await writeFileAtomic(file, JSON.stringify({ software: `Explicare ${APP_VERSION}`, created: new Date().toISOString(), ...result }, null, 2) + '\n');
       if (result.classification) {
         const c = result.classification;
-        process.stdout.write(`${result.modelName}: ${c.classes[c.predicted]} (${c.classes.map((n, i) => `${n} ${(c.probabilities[i] * 100).toFixed(1)}%`).join(', ')})\n`);
+        process.stdout.write(
+          `${result.modelName}: ${c.classes[c.predicted]} (${c.classes.map((n, i) => `${n} ${(c.probabilities[i] * 100).toFixed(1)}%`).join(', ')})\n`,
+        );
       } else if (result.landmarks) {
         const e = result.landmarks.errors;
-        process.stdout.write(`${result.modelName}: ${result.landmarks.points.length} landmarks` + (e?.meanRadialErrorMm != null ? `, MRE ${e.meanRadialErrorMm.toFixed(2)} mm against ${result.landmarks.truthSource}` : '') + '\n');
+        process.stdout.write(
+          `${result.modelName}: ${result.landmarks.points.length} landmarks` +
+            (e?.meanRadialErrorMm != null ? `, MRE ${e.meanRadialErrorMm.toFixed(2)} mm against ${result.landmarks.truthSource}` : '') +
+            '\n',
+        );
       }
-      process.stdout.write(`provider ${result.provider}${result.gpuNote ? ` (GPU not used: ${result.gpuNote})` : ''}; inference ${result.timings.inferenceMs.toFixed(1)} ms; wrote ${file}\n`);
+      process.stdout.write(
+        `provider ${result.provider}${result.gpuNote ? ` (GPU not used: ${result.gpuNote})` : ''}; inference ${result.timings.inferenceMs.toFixed(1)} ms; wrote ${file}\n`,
+      );
     } catch (err) {
       if (err instanceof EngineError) throw new CommandFailure(err.message);
       throw err;

@@ -47,9 +47,11 @@ export const reportCommand: Command = {
     const both = !values.pdf && !values.dicom;
     const topText = values['top-percent'];
     const topPercent = topText === undefined ? undefined : Number(topText);
-    if (topPercent !== undefined && !(/^\d+(\.\d+)?$/.test(topText!) && topPercent > 0 && topPercent <= 100)) throw new UsageError(`--top-percent must be a number above 0 and at most 100, got "${topText}"`);
+    if (topPercent !== undefined && !(/^\d+(\.\d+)?$/.test(topText!) && topPercent > 0 && topPercent <= 100))
+      throw new UsageError(`--top-percent must be a number above 0 and at most 100, got "${topText}"`);
     const colormap = values.colormap;
-    if (colormap !== undefined && !isSaliencyColormap(colormap)) throw new UsageError(`--colormap must be one of ${SALIENCY_COLORMAPS.join(', ')}, got "${colormap}"`);
+    if (colormap !== undefined && !isSaliencyColormap(colormap))
+      throw new UsageError(`--colormap must be one of ${SALIENCY_COLORMAPS.join(', ')}, got "${colormap}"`);
     try {
       const out = await exportResultFolder({
         study: values.study,
@@ -68,7 +70,11 @@ export const reportCommand: Command = {
         bundledModelsDir: bundledModelsDir(),
       });
       for (const f of out.files) process.stdout.write(`wrote ${f}\n`);
-      process.stdout.write(`key slices: ${Object.entries(out.keySlices).map(([m, k]) => `${m} ${k + 1}`).join(', ')} (${(out.elapsedMs / 1000).toFixed(1)} s)\n`);
+      process.stdout.write(
+        `key slices: ${Object.entries(out.keySlices)
+          .map(([m, k]) => `${m} ${k + 1}`)
+          .join(', ')} (${(out.elapsedMs / 1000).toFixed(1)} s)\n`,
+      );
     } catch (err) {
       if (err instanceof ReportError || err instanceof EngineError) throw new CommandFailure(err.message);
       throw err;

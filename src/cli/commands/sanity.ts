@@ -22,12 +22,15 @@ const whole = (name: string, text: string | undefined, lo: number, hi: number): 
 
 export const sanityCommand: Command = {
   summary: 'model-parameter randomization test of an explanation method (Adebayo et al. 2018); writes sanity.json and sanity.svg',
-  usage: 'sanity --study PATH --model DIR|ZIP|NAME --method M --out DIR [--target CLASS|INDEX|LANDMARK] [--samples N] [--seed S] [--steps K (default 6)] [--margin D (default 0.1)] [--series UID]',
+  usage:
+    'sanity --study PATH --model DIR|ZIP|NAME --method M --out DIR [--target CLASS|INDEX|LANDMARK] [--samples N] [--seed S] [--steps K (default 6)] [--margin D (default 0.1)] [--series UID]',
   async run(args) {
     const { values } = parseArgs({
       args,
       strict: true,
-      options: Object.fromEntries(['study', 'model', 'method', 'out', 'target', 'samples', 'seed', 'steps', 'margin', 'series'].map((k) => [k, { type: 'string' as const }])),
+      options: Object.fromEntries(
+        ['study', 'model', 'method', 'out', 'target', 'samples', 'seed', 'steps', 'margin', 'series'].map((k) => [k, { type: 'string' as const }]),
+      ),
     });
     if (!values.study || !values.model || !values.method || !values.out) throw new UsageError('--study, --model, --method and --out are required');
     resolveModelPath(values.model);
@@ -52,17 +55,30 @@ export const sanityCommand: Command = {
       await engine.loadVolume(series.seriesUid);
       const ctx = await engine.explainContextFor(series.seriesUid, model.id);
       let last = 0;
-      const result = await runSanityCheck(ctx, values.method, method, raw, { seed, maxSteps: steps, margin }, (p) => {
-        if (process.stderr.isTTY && Date.now() - last > 500) {
-          last = Date.now();
-          process.stderr.write(`\rsanity: run ${p.done}/${p.total}   `);
-        }
-      }, new AbortController().signal);
+      const result = await runSanityCheck(
+        ctx,
+        values.method,
+        method,
+        raw,
+        { seed, maxSteps: steps, margin },
+        (p) => {
+          if (process.stderr.isTTY && Date.now() - last > 500) {
+            last = Date.now();
+            process.stderr.write(`\rsanity: run ${p.done}/${p.total}   `);
+          }
+        },
+        new AbortController().signal,
+      );
       if (process.stderr.isTTY) process.stderr.write('\n');
       await mkdir(values.out, { recursive: true });
-      await writeFile(path.join(values.out, 'sanity.json'), JSON.stringify({ model: { id: model.id, name: model.name, version: model.version }, seriesUid: series.seriesUid, ...result }, null, 2) + '\n');
+      await writeFile(
+        path.join(values.out, 'sanity.json'),
+        JSON.stringify({ model: { id: model.id, name: model.name, version: model.version }, seriesUid: series.seriesUid, ...result }, null, 2) + '\n',
+      );
       await writeFile(path.join(values.out, 'sanity.svg'), sanityPlotSvg(result));
-      process.stdout.write(`${values.method}: ${result.verdict} (${result.reason})\nwrote ${path.join(values.out, 'sanity.json')}, ${path.join(values.out, 'sanity.svg')}\n`);
+      process.stdout.write(
+        `${values.method}: ${result.verdict} (${result.reason})\nwrote ${path.join(values.out, 'sanity.json')}, ${path.join(values.out, 'sanity.svg')}\n`,
+      );
     } catch (err) {
       if (err instanceof EngineError) throw new CommandFailure(err.message);
       throw err;

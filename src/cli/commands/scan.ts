@@ -24,9 +24,15 @@ function text(report: OpenReport, loads: Map<string, SeriesLoad>): string {
   for (const st of report.studies) {
     lines.push(`patient ${st.patientName || '(no name)'} [${st.patientId || 'no ID'}], study ${st.studyDate || '(no date)'} ${st.description}`.trimEnd());
     for (const se of st.series) {
-      lines.push(`  series ${se.seriesNumber ?? '-'} ${se.modality} ${se.description || '(no description)'}: ${se.imageCount} image(s) in ${se.fileCount} file(s), ${se.columns} x ${se.rows} (${se.seriesUid})`);
+      lines.push(
+        `  series ${se.seriesNumber ?? '-'} ${se.modality} ${se.description || '(no description)'}: ${se.imageCount} image(s) in ${se.fileCount} file(s), ${se.columns} x ${se.rows} (${se.seriesUid})`,
+      );
       const l = loads.get(se.seriesUid);
-      if (l?.ok) lines.push(`    volume ${l.dimensions!.join(' x ')} voxels, spacing ${l.spacing!.map((s) => Number(s.toFixed(4))).join(' x ')} mm${l.warnings!.length ? `; ${l.warnings!.length} warning(s)` : ''}`, ...l.warnings!.map((w) => `      warning: ${w}`));
+      if (l?.ok)
+        lines.push(
+          `    volume ${l.dimensions!.join(' x ')} voxels, spacing ${l.spacing!.map((s) => Number(s.toFixed(4))).join(' x ')} mm${l.warnings!.length ? `; ${l.warnings!.length} warning(s)` : ''}`,
+          ...l.warnings!.map((w) => `      warning: ${w}`),
+        );
       else if (l) lines.push(`    volume not built: ${l.error}`);
     }
   }
@@ -38,11 +44,18 @@ export const scanCommand: Command = {
   summary: 'list the patients, studies and series in files, folders or DICOMDIRs, and every skipped file with its reason',
   usage: 'scan PATH... [--load (build each volume)] [--json]',
   async run(args) {
-    const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { load: { type: 'boolean' }, json: { type: 'boolean' } } });
+    const { values, positionals } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: { load: { type: 'boolean' }, json: { type: 'boolean' } },
+    });
     if (positionals.length === 0) throw new UsageError('give at least one file, folder or DICOMDIR');
     for (const p of positionals) {
       await stat(p).catch((err: NodeJS.ErrnoException) => {
-        throw new CommandFailure(`cannot read ${p}: ${err.code === 'ENOENT' ? 'no such file or folder' : err.code === 'EACCES' ? 'permission denied' : err.message}`);
+        throw new CommandFailure(
+          `cannot read ${p}: ${err.code === 'ENOENT' ? 'no such file or folder' : err.code === 'EACCES' ? 'permission denied' : err.message}`,
+        );
       });
     }
     // Scanning needs no model library: a private scratch cache, removed afterwards.
@@ -62,7 +75,9 @@ export const scanCommand: Command = {
         }
       }
       const { openedSeries: _opened, ...rest } = report;
-      process.stdout.write(values.json ? JSON.stringify({ ...rest, ...(values.load ? { volumes: [...loads.values()] } : {}) }, null, 2) + '\n' : text(report, loads));
+      process.stdout.write(
+        values.json ? JSON.stringify({ ...rest, ...(values.load ? { volumes: [...loads.values()] } : {}) }, null, 2) + '\n' : text(report, loads),
+      );
     } finally {
       await engine.dispose();
       await rm(cacheDir, { recursive: true, force: true });

@@ -115,10 +115,16 @@ function specialCases(corpus: Corpus): Case[] {
   const dicomdir = path.join(PYDICOM_FILES, 'dicomdirtests', 'TINY_ALPHA');
   const fifo = (p: string) => execFileSync('mkfifo', [p]);
   const cases: Case[] = [
-    { label: 'a named pipe opened as a study file', build: (dir) => (fifo(path.join(dir, 'pipe.dcm')), { root: path.join(dir, 'pipe.dcm'), names: ['pipe.dcm'] }) },
+    {
+      label: 'a named pipe opened as a study file',
+      build: (dir) => (fifo(path.join(dir, 'pipe.dcm')), { root: path.join(dir, 'pipe.dcm'), names: ['pipe.dcm'] }),
+    },
     { label: '/dev/zero opened as a study file', build: () => ({ root: '/dev/zero', names: ['zero'] }) },
     { label: '/dev/urandom opened as a study file', build: () => ({ root: '/dev/urandom', names: ['urandom'] }) },
-    { label: 'a series folder with a named pipe and a link to /dev/zero', build: (dir) => (fifo(path.join(dir, 'pipe')), symlinkSync('/dev/zero', path.join(dir, 'zero.dcm')), { root: dir, names: withSeries(dir) }) },
+    {
+      label: 'a series folder with a named pipe and a link to /dev/zero',
+      build: (dir) => (fifo(path.join(dir, 'pipe')), symlinkSync('/dev/zero', path.join(dir, 'zero.dcm')), { root: dir, names: withSeries(dir) }),
+    },
     {
       label: 'sequences nested 100000 deep',
       build: (dir) => {
@@ -147,8 +153,20 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
   mkdirSync(o.workDir, { recursive: true });
   const corpus = await loadCorpus(o.workDir);
   const rng = createRng(`fuzz:${o.seed}`);
-  const outcomes = Object.fromEntries((['opened', 'refused', 'raw-error', 'unnamed', 'non-finite', 'hang', 'over-budget'] as Outcome[]).map((k) => [k, 0])) as Record<Outcome, number>;
-  const summary: CampaignSummary = { seed: o.seed, cases: 0, outcomes, findings: [], slowestMs: 0, slowestLabel: '', totalSeconds: 0, peakRssMb: 0, peakArrayBuffersMb: 0 };
+  const outcomes = Object.fromEntries(
+    (['opened', 'refused', 'raw-error', 'unnamed', 'non-finite', 'hang', 'over-budget'] as Outcome[]).map((k) => [k, 0]),
+  ) as Record<Outcome, number>;
+  const summary: CampaignSummary = {
+    seed: o.seed,
+    cases: 0,
+    outcomes,
+    findings: [],
+    slowestMs: 0,
+    slowestLabel: '',
+    totalSeconds: 0,
+    peakRssMb: 0,
+    peakArrayBuffersMb: 0,
+  };
   const specials = specialCases(corpus);
   const cacheDir = path.join(o.workDir, 'engine-cache');
   /** Builds case `c` in a clean folder, runs it, and books its outcome, time and memory. */
@@ -164,7 +182,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
     summary.peakArrayBuffersMb = Math.max(summary.peakArrayBuffersMb, Math.round(mem.arrayBuffers / 2 ** 20));
     // What the engine added while running the case (the harness's own allocations happen before).
     const grew = mem.rss - rssBefore;
-    if (grew > MEMORY_BUDGET_BYTES && result.outcome !== 'hang') Object.assign(result, { outcome: 'over-budget', detail: `RSS grew by ${Math.round(grew / 2 ** 20)} MB while running the case` });
+    if (grew > MEMORY_BUDGET_BYTES && result.outcome !== 'hang')
+      Object.assign(result, { outcome: 'over-budget', detail: `RSS grew by ${Math.round(grew / 2 ** 20)} MB while running the case` });
     summary.cases++;
     outcomes[result.outcome]++;
     if (result.ms > summary.slowestMs) Object.assign(summary, { slowestMs: result.ms, slowestLabel: c.label });
@@ -172,7 +191,12 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignSummary> 
     o.onCase?.(index, c.label, result);
   };
   for (let i = 0; i < o.count; i++) {
-    const c = i < specials.length ? specials[i] : rng.next() < 0.6 ? singleCase(corpus.singles[rng.int(0, corpus.singles.length - 1)], rng) : seriesCase(corpus.series[rng.int(0, corpus.series.length - 1)], rng);
+    const c =
+      i < specials.length
+        ? specials[i]
+        : rng.next() < 0.6
+          ? singleCase(corpus.singles[rng.int(0, corpus.singles.length - 1)], rng)
+          : seriesCase(corpus.series[rng.int(0, corpus.series.length - 1)], rng);
     await play(i, c, runCase);
   }
   const seeds = o.packages ? loadPackageSeeds(bundledModelsDir()) : [];

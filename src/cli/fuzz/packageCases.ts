@@ -22,7 +22,25 @@ export function loadPackageSeeds(modelsDir: string): PackageSeed[] {
 }
 
 /** Values that are valid JSON but hostile where a number, string or object is expected. */
-const HOSTILE_VALUES: unknown[] = [1e308, -1e308, 5e-324, 0, -1, 2 ** 31, 1e20, '', 'x'.repeat(100_000), null, true, [], {}, [1e9, 1e9, 1e9, 1e9, 1e9], { __proto__: { polluted: 1 } }, 'NaN', 'Infinity'];
+const HOSTILE_VALUES: unknown[] = [
+  1e308,
+  -1e308,
+  5e-324,
+  0,
+  -1,
+  2 ** 31,
+  1e20,
+  '',
+  'x'.repeat(100_000),
+  null,
+  true,
+  [],
+  {},
+  [1e9, 1e9, 1e9, 1e9, 1e9],
+  { __proto__: { polluted: 1 } },
+  'NaN',
+  'Infinity',
+];
 
 /** Replaces one value somewhere in the manifest (or deletes a key) and re-serializes it. */
 function editJson(bytes: Buffer, rng: Rng): { bytes: Buffer; label: string } {

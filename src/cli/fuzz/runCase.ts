@@ -31,7 +31,11 @@ function timeout(ms: number): Promise<never> {
 class HangError extends Error {}
 
 /** Runs `work` on a fresh engine within HANG_MS; anything it throws is a raw error. */
-async function classify(cacheDir: string, options: Partial<ConstructorParameters<typeof Engine>[0]>, work: (engine: Engine, done: (o: Outcome, detail?: string) => CaseResult) => Promise<CaseResult>): Promise<CaseResult> {
+async function classify(
+  cacheDir: string,
+  options: Partial<ConstructorParameters<typeof Engine>[0]>,
+  work: (engine: Engine, done: (o: Outcome, detail?: string) => CaseResult) => Promise<CaseResult>,
+): Promise<CaseResult> {
   const started = Date.now();
   const engine = new Engine({ cacheDir, ...options });
   const done = (outcome: Outcome, detail = ''): CaseResult => ({ outcome, ms: Date.now() - started, detail });
@@ -60,7 +64,8 @@ export function runCase(root: string, names: string[], cacheDir: string): Promis
         if (!finiteVolume(info)) return done('non-finite', JSON.stringify({ geometry: info.geometry, window: info.window, range: info.range }));
         opened++;
       } catch (err) {
-        if (!(err instanceof DicomInputError || err instanceof EngineError)) return done('raw-error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+        if (!(err instanceof DicomInputError || err instanceof EngineError))
+          return done('raw-error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
         if (!namesFile(err.message)) return done('unnamed', err.message);
       }
     }

@@ -29,7 +29,9 @@ export interface Orthanc {
 }
 
 function pluginPath(): string {
-  const found = PLUGIN_CANDIDATES.find((p) => existsSync(p)) ?? spawnSync('sh', ['-c', 'ls /usr/lib/orthanc/libOrthancDicomWeb.so* 2>/dev/null | head -1'], { encoding: 'utf8' }).stdout.trim();
+  const found =
+    PLUGIN_CANDIDATES.find((p) => existsSync(p)) ??
+    spawnSync('sh', ['-c', 'ls /usr/lib/orthanc/libOrthancDicomWeb.so* 2>/dev/null | head -1'], { encoding: 'utf8' }).stdout.trim();
   if (!found) throw new Error('the Orthanc DICOMweb plugin is missing: apt-get install -y orthanc orthanc-dicomweb');
   return found;
 }

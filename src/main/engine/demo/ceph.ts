@@ -81,7 +81,11 @@ export async function generateCeph(opts: CephDemoOptions): Promise<CephDemoResul
   };
   const landmarks: Landmark[] = anatomy.landmarks.map((p, i) => {
     const [col, row] = toPixel(p).map((v) => Math.round(v * 10) / 10) as P2;
-    return { ...ISBI_LANDMARKS[i], pixel: [col, row], patient: indexToPatient(geometry, [col, row, 0]).map((v) => Math.round(v * 1000) / 1000) as [number, number, number] };
+    return {
+      ...ISBI_LANDMARKS[i],
+      pixel: [col, row],
+      patient: indexToPatient(geometry, [col, row, 0]).map((v) => Math.round(v * 1000) / 1000) as [number, number, number],
+    };
   });
 
   const outDir = path.resolve(opts.outDir);

@@ -45,8 +45,17 @@ function posteriorTooth(origin: P2, tDir: P2, nDir: P2, front: number, back: num
   const side = (t: number, n: number): P2 => f(t, n);
   const rootsPts: P2[] =
     roots === 2
-      ? [side(back - 0.3, crownH + 1), side(back - 1.6, crownH + rootLen * 0.7), side(back - 2.6, crownH + rootLen), side(back - 3.8, crownH + rootLen * 0.6),
-        side(front + 0.5 * w, crownH + 3), side(front + 3.8, crownH + rootLen * 0.6), side(front + 2.6, crownH + rootLen), side(front + 1.6, crownH + rootLen * 0.7), side(front + 0.3, crownH + 1)]
+      ? [
+          side(back - 0.3, crownH + 1),
+          side(back - 1.6, crownH + rootLen * 0.7),
+          side(back - 2.6, crownH + rootLen),
+          side(back - 3.8, crownH + rootLen * 0.6),
+          side(front + 0.5 * w, crownH + 3),
+          side(front + 3.8, crownH + rootLen * 0.6),
+          side(front + 2.6, crownH + rootLen),
+          side(front + 1.6, crownH + rootLen * 0.7),
+          side(front + 0.3, crownH + 1),
+        ]
       : [side(back - 0.6, crownH + 1), side(front + 0.62 * w, crownH + rootLen), side(front + 0.38 * w, crownH + rootLen), side(front + 0.6, crownH + 1)];
   const tooth = spline([...crownTop, side(back, 3.5), ...rootsPts, side(front, 3.5), crownTop[0]], 0.3);
   // Enamel is a cap over the occlusal part of the crown, brightest where the beam grazes it.
@@ -80,7 +89,9 @@ export function buildAnatomy(k: Skeleton): CephAnatomy {
   const innerTable = vaultOuter.map((q) => inward(q, 0.78));
   // Brain case seen en face (both parietal walls), then the vault seen edge-on as a bright band.
   const Ba = v2.add(Ar, v2.scale(v2.dir(-p.snTilt + p.saddle + 8), 13));
-  shapes.push(plate([...vaultOuter, v2.scale([-55, 52], vs), Ba, v2.add(S, [-4, 16]), v2.add(S, [30, 6]), v2.add(Or, [8, -6]), v2.add(N, [-4, 6]), N], 0.32, 0.3));
+  shapes.push(
+    plate([...vaultOuter, v2.scale([-55, 52], vs), Ba, v2.add(S, [-4, 16]), v2.add(S, [30, 6]), v2.add(Or, [8, -6]), v2.add(N, [-4, 6]), N], 0.32, 0.3),
+  );
   shapes.push(fill([...outerTable, ...innerTable.slice().reverse()], 0.28, 0.8)); // diploe
   shapes.push(fill([...vaultOuter, ...outerTable.slice().reverse()], 0.55));
   shapes.push(fill([...innerTable, ...vaultInner.slice().reverse()], 0.5));
@@ -101,9 +112,25 @@ export function buildAnatomy(k: Skeleton): CephAnatomy {
   // The hypophyseal fossa is a notch in the sphenoid's outline: sella is the centre of its circle.
   const fossa = ellipse(S, rs, rs, 0, 64, -28, 208); // from the tuberculum, under the floor, up the dorsum
   const sphenoid: P2[] = [
-    ...spline([v2.add(S, [22, -6]), v2.add(S, [14, -5.5]), v2.add(S, [rs + 2.5, -rs * 0.75])], 0.3), ...fossa,
-    ...spline([v2.add(S, [-rs - 0.6, -9.5]), v2.add(S, [-rs - 3.4, -9]), v2.add(arUp, v2.scale(clivusBack, 9)),
-      v2.add(Ba, v2.scale(clivusBack, 5)), v2.add(Ba, v2.scale(clivusBack, 2)), Ba, Ar, arUp, v2.add(S, [10, 21]), v2.add(S, [22, 13]), v2.add(S, [25, 3]), v2.add(S, [22, -6])], 0.3),
+    ...spline([v2.add(S, [22, -6]), v2.add(S, [14, -5.5]), v2.add(S, [rs + 2.5, -rs * 0.75])], 0.3),
+    ...fossa,
+    ...spline(
+      [
+        v2.add(S, [-rs - 0.6, -9.5]),
+        v2.add(S, [-rs - 3.4, -9]),
+        v2.add(arUp, v2.scale(clivusBack, 9)),
+        v2.add(Ba, v2.scale(clivusBack, 5)),
+        v2.add(Ba, v2.scale(clivusBack, 2)),
+        Ba,
+        Ar,
+        arUp,
+        v2.add(S, [10, 21]),
+        v2.add(S, [22, 13]),
+        v2.add(S, [25, 3]),
+        v2.add(S, [22, -6]),
+      ],
+      0.3,
+    ),
   ];
   shapes.push(fill(sphenoid, 0.5, 0.5));
   shapes.push(plate(ellipse(v2.add(S, [13, 10]), 8, 6.5, 10), -0.3)); // sphenoid sinus
@@ -121,7 +148,13 @@ export function buildAnatomy(k: Skeleton): CephAnatomy {
     shapes.push(stroke(ellipse(v2.add(Po, [dx, eamR + dy]), 6.5, 6.5, 0, 72), 1.0, 0.6, true)); // ear rod rings
   }
   // Zygomatic arch and the condylar fossa's articular eminence.
-  shapes.push(plate(spline([v2.add(Po, [10, 4]), v2.add(Or, [-30, 6]), v2.add(Or, [-8, 9]), v2.add(Or, [-8, 15]), v2.add(Or, [-30, 13]), v2.add(Po, [10, 11])], 0.5), 0.2, 0.4));
+  shapes.push(
+    plate(
+      spline([v2.add(Po, [10, 4]), v2.add(Or, [-30, 6]), v2.add(Or, [-8, 9]), v2.add(Or, [-8, 15]), v2.add(Or, [-30, 13]), v2.add(Po, [10, 11])], 0.5),
+      0.2,
+      0.4,
+    ),
+  );
 
   // ---- Orbit (orbitale: lowest point of its rim) ----
   const orbitC: P2 = [Or[0], Or[1] - 17];
@@ -154,7 +187,13 @@ export function buildAnatomy(k: Skeleton): CephAnatomy {
   const occ = (d: number, n: number): P2 => inFrame(k.occlusalStart, k.occlusalDir, occUp, d, n);
   const lastBack = p.thirdMolars ? 59 : 50;
   shapes.push(fill([occ(8, 8), occ(20, 8.5), occ(lastBack - 4, 8.5), occ(lastBack + 1, 10), v2.add(PNS, [2, 5]), PNS, ...oral.slice(1, -1)], 0.35, 0.8));
-  shapes.push(plate(spline([v2.add(PNS, [3, -2]), v2.add(PNS, [6, -24]), v2.add(Or, [-6, 3]), v2.add(Or, [8, 4]), v2.add(N, [-1, 20]), pal(6, 8), pal(3, 1)], 0.5), 0.25, 0.7));
+  shapes.push(
+    plate(
+      spline([v2.add(PNS, [3, -2]), v2.add(PNS, [6, -24]), v2.add(Or, [-6, 3]), v2.add(Or, [8, 4]), v2.add(N, [-1, 20]), pal(6, 8), pal(3, 1)], 0.5),
+      0.25,
+      0.7,
+    ),
+  );
   shapes.push(plate(ellipse(v2.add(PNS, [22, -15]), 15, 11, -5), -0.22)); // maxillary sinus
   shapes.push(plate(ellipse(pal(20, 9), 13, 4.2, 0), 0.12, 0.5)); // inferior turbinate
   // Pterygomaxillary fissure: the inverted teardrop whose tip points at PNS.
@@ -201,8 +240,19 @@ export function buildAnatomy(k: Skeleton): CephAnatomy {
   shapes.push(stroke([...symAnterior, ...inferior, ...angle, ...posterior, ...condyle, ...front], 1.6, CORTEX)); // not the alveolar crest
   shapes.push(stroke([...symAnterior.slice(-60), ...inferior], 2.6, CORTEX * 0.7)); // thick lower cortex
   // Lingual cortex of the symphysis (the teardrop) and the mandibular canal.
-  shapes.push(stroke(spline([sym(-7.2 - lean, 0.3), sym(-11 - lean, 9), sym(-13.5 - lean, 17), sym(-13.8 - lean, 24), sym(-11.5, p.symphH - 1.5), v2.add(Me, [-4, -0.6])], 0.3), 1.6, CORTEX));
-  shapes.push(fill([...symAnterior, sym(-11.5, p.symphH - 1.5), sym(-13.8 - lean, 24), sym(-13.5 - lean, 17), sym(-11 - lean, 9), sym(-7.2 - lean, 0.3)], 0.25, 0.6));
+  shapes.push(
+    stroke(
+      spline(
+        [sym(-7.2 - lean, 0.3), sym(-11 - lean, 9), sym(-13.5 - lean, 17), sym(-13.8 - lean, 24), sym(-11.5, p.symphH - 1.5), v2.add(Me, [-4, -0.6])],
+        0.3,
+      ),
+      1.6,
+      CORTEX,
+    ),
+  );
+  shapes.push(
+    fill([...symAnterior, sym(-11.5, p.symphH - 1.5), sym(-13.8 - lean, 24), sym(-13.5 - lean, 17), sym(-11 - lean, 9), sym(-7.2 - lean, 0.3)], 0.25, 0.6),
+  );
   shapes.push(stroke(spline([ram(12, R - 12), ram(10, R * 0.45), mp(bodyLen * 0.55, 9), mp(bodyLen * 0.2, 11)], 0.5), 2.2, -0.12));
   // Hyoid (body and greater horn) below the mandible.
   const hy = v2.add(Me, [-30, 14]);
@@ -216,13 +266,37 @@ export function buildAnatomy(k: Skeleton): CephAnatomy {
     const [a, b] = sign > 0 ? [wLab, wLing] : [wLing, wLab];
     const cf = crownLen / len;
     const rows: [number, number, number][] = [
-      [0, 0.5, 0.5], [cf * 0.15, a * 0.62, b * 0.55], [cf * 0.55, a * 0.95, b * 0.9], [cf, a, b],
-      [cf + (1 - cf) * 0.45, a * 0.72, b * 0.72], [cf + (1 - cf) * 0.85, a * 0.3, b * 0.3], [1, 0.15, 0.15],
+      [0, 0.5, 0.5],
+      [cf * 0.15, a * 0.62, b * 0.55],
+      [cf * 0.55, a * 0.95, b * 0.9],
+      [cf, a, b],
+      [cf + (1 - cf) * 0.45, a * 0.72, b * 0.72],
+      [cf + (1 - cf) * 0.85, a * 0.3, b * 0.3],
+      [1, 0.15, 0.15],
     ];
     shapes.push(fill(taperedOutline(tip, apex, rows), DENTIN));
     const cervical = v2.sub(tip, v2.scale(axis, crownLen));
-    shapes.push(fill(taperedOutline(tip, cervical, [[0, 0.5, 0.5], [0.15, a * 0.62, b * 0.55], [0.55, a * 0.95, b * 0.9], [1, a * 0.9, b * 0.85]]), ENAMEL));
-    shapes.push(fill(taperedOutline(v2.sub(tip, v2.scale(axis, crownLen * 0.45)), v2.sub(tip, v2.scale(axis, len * 0.92)), [[0, 0.4, 0.4], [0.4, 0.9, 0.9], [1, 0.2, 0.2]]), -0.35)); // pulp
+    shapes.push(
+      fill(
+        taperedOutline(tip, cervical, [
+          [0, 0.5, 0.5],
+          [0.15, a * 0.62, b * 0.55],
+          [0.55, a * 0.95, b * 0.9],
+          [1, a * 0.9, b * 0.85],
+        ]),
+        ENAMEL,
+      ),
+    );
+    shapes.push(
+      fill(
+        taperedOutline(v2.sub(tip, v2.scale(axis, crownLen * 0.45)), v2.sub(tip, v2.scale(axis, len * 0.92)), [
+          [0, 0.4, 0.4],
+          [0.4, 0.9, 0.9],
+          [1, 0.2, 0.2],
+        ]),
+        -0.35,
+      ),
+    ); // pulp
   };
   // Lateral incisors and canines sit behind the centrals in a lateral view.
   for (const [dx, canine] of [[-4.5, false], [-9, true]] as const) {
@@ -285,13 +359,31 @@ export function buildAnatomy(k: Skeleton): CephAnatomy {
   const softB = v2.add(B, [s.b, 0]);
   const softPogK = v2.add(Pog, [s.pog, 0]);
   const softMe = v2.add(MeL, [-3, 7.5]);
-  const upperFace = spline([
-    [-250, vaultKnots[11][1]], v2.add(vaultKnots[11], [-7, 0]), v2.add(vaultKnots[10], [-6, -5]), v2.add(vaultKnots[9], [-3, -6.5]),
-    v2.add(vaultKnots[8], [0, -7]), v2.add(vaultKnots[7], [0, -7]), v2.add(vaultKnots[6], [5, -6]), v2.add(vaultKnots[5], [7, -2]), v2.add(vaultKnots[4], [7, 0]),
-    v2.add(Gl, [6.5, 1]), softN, v2.add(nasal1, [4.8, 0.5]), v2.add(nasalTip, [4.2, 1]),
-    v2.lerp(v2.add(nasalTip, [4.2, 1]), Prn, 0.6), v2.add(Prn, [-2.2, -3.5]), Prn, v2.add(Prn, [-1.2, 3.6]),
-    v2.add(Prn, [-5.5, 6.2]), v2.add(Sn, [3, -1.8]), Sn,
-  ], 0.25);
+  const upperFace = spline(
+    [
+      [-250, vaultKnots[11][1]],
+      v2.add(vaultKnots[11], [-7, 0]),
+      v2.add(vaultKnots[10], [-6, -5]),
+      v2.add(vaultKnots[9], [-3, -6.5]),
+      v2.add(vaultKnots[8], [0, -7]),
+      v2.add(vaultKnots[7], [0, -7]),
+      v2.add(vaultKnots[6], [5, -6]),
+      v2.add(vaultKnots[5], [7, -2]),
+      v2.add(vaultKnots[4], [7, 0]),
+      v2.add(Gl, [6.5, 1]),
+      softN,
+      v2.add(nasal1, [4.8, 0.5]),
+      v2.add(nasalTip, [4.2, 1]),
+      v2.lerp(v2.add(nasalTip, [4.2, 1]), Prn, 0.6),
+      v2.add(Prn, [-2.2, -3.5]),
+      Prn,
+      v2.add(Prn, [-1.2, 3.6]),
+      v2.add(Prn, [-5.5, 6.2]),
+      v2.add(Sn, [3, -1.8]),
+      Sn,
+    ],
+    0.25,
+  );
   const lowerFace = spline([
     Sn, v2.add(Sn, [1.2, 5]), Ls, v2.add(Ls, [-2.4, 6.5]), St, v2.add(Li, [-2.8, -5.5]), Li, v2.add(Li, [-3.5, 6]), softB,
     v2.add(softPogK, [-1.2, -6]), softPogK, v2.add(softPogK, [-3.5, 7]), softMe, v2.add(MeL, [-14, 12.5]),
@@ -303,7 +395,12 @@ export function buildAnatomy(k: Skeleton): CephAnatomy {
   const head = [...upperFace, ...lowerFace, [-250, 220] as P2];
   soft.push({ kind: 'fill', pts: head, density: 1.0, layer: 'soft' });
   // The nose and lips are thin from side to side: less tissue in the beam than over the cheeks.
-  soft.push({ kind: 'fill', pts: [...between(upperFace, softN, Sn), v2.add(Sn, [-5, -2]), v2.add(ANS, [6, -9]), v2.add(nasal1, [1, 4])], density: -0.3, layer: 'soft' });
+  soft.push({
+    kind: 'fill',
+    pts: [...between(upperFace, softN, Sn), v2.add(Sn, [-5, -2]), v2.add(ANS, [6, -9]), v2.add(nasal1, [1, 4])],
+    density: -0.3,
+    layer: 'soft',
+  });
 
   const landmarks: P2[] = [
     S, N, Or, Po, A, B, Pog, MeL, Gn, gonion, L1, U1, UL, LL, Sn, softPog, PNS, ANS, Ar,

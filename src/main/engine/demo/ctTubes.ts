@@ -210,7 +210,11 @@ function rotateAboutRandomAxis(d: P3, angle: number, rng: Rng): P3 {
   ax = [ax[0] / n, ax[1] / n, ax[2] / n];
   const bx: P3 = [d[1] * ax[2] - d[2] * ax[1], d[2] * ax[0] - d[0] * ax[2], d[0] * ax[1] - d[1] * ax[0]];
   const roll = rng.uniform(0, 2 * Math.PI);
-  const k: P3 = [ax[0] * Math.cos(roll) + bx[0] * Math.sin(roll), ax[1] * Math.cos(roll) + bx[1] * Math.sin(roll), ax[2] * Math.cos(roll) + bx[2] * Math.sin(roll)];
+  const k: P3 = [
+    ax[0] * Math.cos(roll) + bx[0] * Math.sin(roll),
+    ax[1] * Math.cos(roll) + bx[1] * Math.sin(roll),
+    ax[2] * Math.cos(roll) + bx[2] * Math.sin(roll),
+  ];
   n = Math.hypot(k[0], k[1], k[2]);
   const [kx, ky, kz] = [k[0] / n, k[1] / n, k[2] / n];
   const cos = Math.cos(angle);

@@ -42,7 +42,8 @@ function nativeFrameBits(h: ImageHeader, pixelData: Element): number {
 function sizeProblem(h: ImageHeader, ds: DataSet): string | undefined {
   if (h.rows === 0) return 'Rows (0028,0010) is 0: an image needs at least one row';
   if (h.columns === 0) return 'Columns (0028,0011) is 0: an image needs at least one column';
-  if (h.rows * h.columns > MAX_FRAME_PIXELS) return `Rows x Columns (0028,0010/0011) is ${h.rows} x ${h.columns}, above the ${Math.sqrt(MAX_FRAME_PIXELS)} x ${Math.sqrt(MAX_FRAME_PIXELS)} the engine decodes`;
+  if (h.rows * h.columns > MAX_FRAME_PIXELS)
+    return `Rows x Columns (0028,0010/0011) is ${h.rows} x ${h.columns}, above the ${Math.sqrt(MAX_FRAME_PIXELS)} x ${Math.sqrt(MAX_FRAME_PIXELS)} the engine decodes`;
   if (h.samplesPerPixel !== 1 && h.samplesPerPixel !== 3) return `Samples per Pixel (0028,0002) is ${h.samplesPerPixel}: only 1 or 3 are images`;
   const pixelData = pixelDataElement(ds)!;
   if (pixelData.tag === 'x7fe00010' && (h.bitsAllocated === 0 || (h.bitsAllocated !== 1 && h.bitsAllocated % 8 !== 0) || h.bitsAllocated > 32)) {
@@ -75,22 +76,34 @@ function orientationProblem(iop: readonly number[] | undefined, where: string): 
   if (!iop.every(Number.isFinite)) return `Image Orientation (Patient) (0020,0037)${where} is not finite: ${fmt(iop)}`;
   const [r, c] = [iop.slice(0, 3), iop.slice(3, 6)];
   const len = (v: number[]) => Math.hypot(v[0], v[1], v[2]);
-  if (len(r) < 1e-3 || len(c) < 1e-3) return `Image Orientation (Patient) (0020,0037)${where} has a zero ${len(r) < 1e-3 ? 'row' : 'column'} direction: ${fmt(iop)}`;
+  if (len(r) < 1e-3 || len(c) < 1e-3)
+    return `Image Orientation (Patient) (0020,0037)${where} has a zero ${len(r) < 1e-3 ? 'row' : 'column'} direction: ${fmt(iop)}`;
   const cos = (r[0] * c[0] + r[1] * c[1] + r[2] * c[2]) / (len(r) * len(c));
-  if (Math.abs(cos) > 0.05) return `Image Orientation (Patient) (0020,0037)${where}: the row and column directions are ${Math.abs(cos) > 0.999 ? 'parallel' : 'not perpendicular'} (${fmt(iop)})`;
+  if (Math.abs(cos) > 0.05)
+    return `Image Orientation (Patient) (0020,0037)${where}: the row and column directions are ${Math.abs(cos) > 0.999 ? 'parallel' : 'not perpendicular'} (${fmt(iop)})`;
   return undefined;
 }
 
-function geometryProblem(g: Pick<FrameFunctionalGroups, 'imageOrientationPatient' | 'imagePositionPatient' | 'pixelSpacing' | 'rescaleSlope' | 'rescaleIntercept'>, where: string, imagerSpacing?: readonly number[]): string | undefined {
+function geometryProblem(
+  g: Pick<FrameFunctionalGroups, 'imageOrientationPatient' | 'imagePositionPatient' | 'pixelSpacing' | 'rescaleSlope' | 'rescaleIntercept'>,
+  where: string,
+  imagerSpacing?: readonly number[],
+): string | undefined {
   const orientation = orientationProblem(g.imageOrientationPatient, where);
   if (orientation) return orientation;
   const ipp = g.imagePositionPatient;
-  if (ipp && !ipp.every((v) => Number.isFinite(v) && Math.abs(v) <= MAX_MM)) return `Image Position (Patient) (0020,0032)${where} is not a finite position in mm: ${fmt(ipp)}`;
-  for (const [name, tag, s] of [['Pixel Spacing', '0028,0030', g.pixelSpacing], ['Imager Pixel Spacing', '0018,1164', imagerSpacing]] as const) {
+  if (ipp && !ipp.every((v) => Number.isFinite(v) && Math.abs(v) <= MAX_MM))
+    return `Image Position (Patient) (0020,0032)${where} is not a finite position in mm: ${fmt(ipp)}`;
+  for (const [name, tag, s] of [
+    ['Pixel Spacing', '0028,0030', g.pixelSpacing],
+    ['Imager Pixel Spacing', '0018,1164', imagerSpacing],
+  ] as const) {
     if (s && !s.every((v) => Number.isFinite(v) && v > 0 && v <= MAX_MM)) return `${name} (${tag})${where} must be two positive finite numbers, got ${fmt(s)}`;
   }
-  if (g.rescaleSlope !== undefined && !(Number.isFinite(g.rescaleSlope) && Math.abs(g.rescaleSlope) <= MAX_SLOPE)) return `Rescale Slope (0028,1053)${where} is ${g.rescaleSlope}: not a usable finite number`;
-  if (g.rescaleIntercept !== undefined && !(Number.isFinite(g.rescaleIntercept) && Math.abs(g.rescaleIntercept) <= MAX_INTERCEPT)) return `Rescale Intercept (0028,1052)${where} is ${g.rescaleIntercept}: not a usable finite number`;
+  if (g.rescaleSlope !== undefined && !(Number.isFinite(g.rescaleSlope) && Math.abs(g.rescaleSlope) <= MAX_SLOPE))
+    return `Rescale Slope (0028,1053)${where} is ${g.rescaleSlope}: not a usable finite number`;
+  if (g.rescaleIntercept !== undefined && !(Number.isFinite(g.rescaleIntercept) && Math.abs(g.rescaleIntercept) <= MAX_INTERCEPT))
+    return `Rescale Intercept (0028,1052)${where} is ${g.rescaleIntercept}: not a usable finite number`;
   return undefined;
 }
 
@@ -125,7 +138,9 @@ function unparsedProblem(ds: DataSet): string | undefined {
   for (const [tag, name] of MUST_PARSE) {
     const e = ds.elements[tag];
     if (!e || e.length === 0 || (e.vr && e.vr !== 'DS')) continue;
-    const raw = Buffer.from(ds.byteArray.buffer, ds.byteArray.byteOffset + e.dataOffset, Math.min(e.length, ds.byteArray.length - e.dataOffset)).toString('latin1').replace(/[\0 ]+$/, '');
+    const raw = Buffer.from(ds.byteArray.buffer, ds.byteArray.byteOffset + e.dataOffset, Math.min(e.length, ds.byteArray.length - e.dataOffset))
+      .toString('latin1')
+      .replace(/[\0 ]+$/, '');
     const numbers = raw.split('\\').every((v) => v.trim() !== '' && !Number.isNaN(Number(v.trim())));
     if (!numbers) return `${name} is present but not numbers: "${raw.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')}"`;
   }
@@ -136,7 +151,10 @@ function unparsedProblem(ds: DataSet): string | undefined {
 export function checkImageHeader(h: ImageHeader, ds: DataSet): HeaderCheck {
   const notes: string[] = [];
   const refusal =
-    sizeProblem(h, ds) ?? geometryProblem(h, '', h.imagerPixelSpacing) ?? unparsedProblem(ds) ?? h.frames?.map((f, i) => geometryProblem(f, ` of frame ${i + 1}`)).find((p) => p !== undefined);
+    sizeProblem(h, ds) ??
+    geometryProblem(h, '', h.imagerPixelSpacing) ??
+    unparsedProblem(ds) ??
+    h.frames?.map((f, i) => geometryProblem(f, ` of frame ${i + 1}`)).find((p) => p !== undefined);
   if (refusal) return { refusal, notes };
   dropBrokenHints(h, '', notes);
   h.frames?.forEach((f, i) => dropBrokenHints(f, ` of frame ${i + 1}`, notes));

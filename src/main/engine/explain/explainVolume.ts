@@ -52,7 +52,13 @@ export async function explainVolume(args: {
 }
 
 /** What a method needs: the input on the model grid, ground truth in model-grid pixels. */
-export function explainContext(args: { volume: Volume; entry: LibraryEntry; session: LoadedSession; worker: InferencePool; truth: GroundTruth | null }): ExplainContext {
+export function explainContext(args: {
+  volume: Volume;
+  entry: LibraryEntry;
+  session: LoadedSession;
+  worker: InferencePool;
+  truth: GroundTruth | null;
+}): ExplainContext {
   const { manifest } = args.entry.pkg;
   const input = preprocessOnce(manifest, args.entry.pkg.sha256, args.volume.info.geometry, args.volume.voxels);
   const decoding = manifest.output.decoding;

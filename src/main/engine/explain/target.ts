@@ -119,7 +119,8 @@ export function resolveTarget(ctx: TargetContext, spec: TargetSpec, plain: Tenso
   }
   const [, channels, h, w] = plain.dims;
   const n = d.landmarks.length;
-  if (plain.dims.length !== 4 || channels !== n) throw new Error(`the model returned heatmaps of shape [${plain.dims.join(', ')}]; model.json lists ${n} landmarks`);
+  if (plain.dims.length !== 4 || channels !== n)
+    throw new Error(`the model returned heatmaps of shape [${plain.dims.join(', ')}]; model.json lists ${n} landmarks`);
   const decodeOutput = (out: TensorData) =>
     Float32Array.from(decodeHeatmaps(out.data, n, out.dims[2], out.dims[3], ctx.gridSize, d.refinement).flatMap((p) => [p.x, p.y]));
   const truth = ctx.truthInGrid;

@@ -23,7 +23,17 @@ export type WorkerRequest =
   | { id: number; type: 'run'; key: string; feeds: Record<string, TensorData>; outputs: string[] }
   | { id: number; type: 'unload'; key: string }
   | { id: number; type: 'setMaskBase'; baseId: string; input: Float32Array; baseline: Float32Array; chunkOf: Int32Array; chunkCount: number }
-  | { id: number; type: 'runMasked'; key: string; baseId: string; inputName: string; sampleDims: number[]; masks: Uint8Array; output: string; decode: MaskedDecode }
+  | {
+      id: number;
+      type: 'runMasked';
+      key: string;
+      baseId: string;
+      inputName: string;
+      sampleDims: number[];
+      masks: Uint8Array;
+      output: string;
+      decode: MaskedDecode;
+    }
   | { id: number; type: 'dropMaskBase'; baseId: string };
 
 export type WorkerResponse =

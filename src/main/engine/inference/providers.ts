@@ -30,7 +30,8 @@ export function planProviders(preference: ProviderPreference, platform: NodeJS.P
     if (available.has(p)) order.push(p);
     else skipped.push(p === 'cuda' ? 'CUDA: the CUDA provider of ONNX Runtime is not installed' : `${p}: not in this ONNX Runtime build for ${platform}`);
   }
-  if (preference === 'auto' && platform === 'linux' && available.has('webgpu')) skipped.push('webgpu: experimental on Linux, used only when chosen in settings');
+  if (preference === 'auto' && platform === 'linux' && available.has('webgpu'))
+    skipped.push('webgpu: experimental on Linux, used only when chosen in settings');
   order.push('cpu');
   return { order, skipped };
 }

@@ -48,7 +48,12 @@ const failed = new Map<string, string>();
 
 /** The plan's providers in turn (ORT throws instead of falling back); every reason is kept. */
 async function createSession(model: Uint8Array, threads: number, preference: ProviderPreference, memoryArena: boolean) {
-  const base: ort.InferenceSession.SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', enableCpuMemArena: memoryArena };
+  const base: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: memoryArena,
+  };
   const plan = planProviders(preference, process.platform, availableProviders());
   const notes = [...plan.skipped];
   for (const provider of plan.order) {
@@ -77,7 +82,15 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
       const { session, provider, notes } = await createSession(req.model, req.threads, req.provider, req.memoryArena);
       await sessions.get(req.key)?.release();
       sessions.set(req.key, session);
-      return { id: req.id, ok: true, type: 'load', provider, gpuError: notes.length ? notes.join('; ') : undefined, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) };
+      return {
+        id: req.id,
+        ok: true,
+        type: 'load',
+        provider,
+        gpuError: notes.length ? notes.join('; ') : undefined,
+        inputs: describe(session.inputMetadata),
+        outputs: describe(session.outputMetadata),
+      };
     }
     case 'run': {
       const session = sessions.get(req.key);

@@ -17,7 +17,8 @@ const BULK = { FloatPixelData: { element: 0x0008, vr: 'OF' }, PixelData: { eleme
 /** The raw bytes of a one-fragment native pixel value of even length (what can be appended as is). */
 function rawBytes(v: unknown): Uint8Array | undefined {
   const one = Array.isArray(v) && v.length === 1 ? v[0] : undefined;
-  const bytes = one instanceof ArrayBuffer ? new Uint8Array(one) : ArrayBuffer.isView(one) ? new Uint8Array(one.buffer, one.byteOffset, one.byteLength) : undefined;
+  const bytes =
+    one instanceof ArrayBuffer ? new Uint8Array(one) : ArrayBuffer.isView(one) ? new Uint8Array(one.buffer, one.byteOffset, one.byteLength) : undefined;
   return bytes && bytes.byteLength % 2 === 0 ? bytes : undefined;
 }
 

@@ -28,7 +28,12 @@ function itemHeader(length: number): Buffer {
  * itself is Explicit VR Little Endian), then one fragment per frame from `frames`, in order.
  * An empty Basic Offset Table is written: readers find frames by their fragments (one per frame).
  */
-export async function writeEncapsulatedDicom(file: string, header: NaturalDataset, transferSyntaxUid: string, frames: AsyncIterable<Uint8Array>): Promise<number> {
+export async function writeEncapsulatedDicom(
+  file: string,
+  header: NaturalDataset,
+  transferSyntaxUid: string,
+  frames: AsyncIterable<Uint8Array>,
+): Promise<number> {
   if ('PixelData' in header || 'FloatPixelData' in header) throw new Error('the header must not hold pixel data: frames are streamed after it');
   const fh = await open(file, 'wx');
   let count = 0;

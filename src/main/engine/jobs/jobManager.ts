@@ -34,9 +34,23 @@ export class JobManager<R> {
     for (const e of finished.slice(0, Math.max(0, finished.length - this.maxFinished))) this.jobs.delete(e.job.id);
   }
 
-  start(label: string, meta: Record<string, string>, work: (progress: (p: JobProgress) => void, signal: AbortSignal) => Promise<R>, describe: (err: unknown) => string): Job<R> {
+  start(
+    label: string,
+    meta: Record<string, string>,
+    work: (progress: (p: JobProgress) => void, signal: AbortSignal) => Promise<R>,
+    describe: (err: unknown) => string,
+  ): Job<R> {
     const controller = new AbortController();
-    const job: Job<R> = { id: `job-${Date.now().toString(36)}-${++this.counter}`, label, state: 'running', progress: { done: 0, total: 1 }, partialVersion: 0, startedAt: Date.now(), fromCache: false, meta };
+    const job: Job<R> = {
+      id: `job-${Date.now().toString(36)}-${++this.counter}`,
+      label,
+      state: 'running',
+      progress: { done: 0, total: 1 },
+      partialVersion: 0,
+      startedAt: Date.now(),
+      fromCache: false,
+      meta,
+    };
     const settled = work((p) => {
       job.progress = p;
       if (p.partial) job.partialVersion++;
@@ -66,7 +80,18 @@ export class JobManager<R> {
   /** A job that is finished at once (a cached result). */
   finished(label: string, meta: Record<string, string>, result: R): Job<R> {
     const now = Date.now();
-    const job: Job<R> = { id: `job-${now.toString(36)}-${++this.counter}`, label, state: 'done', progress: { done: 1, total: 1 }, partialVersion: 0, startedAt: now, finishedAt: now, result, fromCache: true, meta };
+    const job: Job<R> = {
+      id: `job-${now.toString(36)}-${++this.counter}`,
+      label,
+      state: 'done',
+      progress: { done: 1, total: 1 },
+      partialVersion: 0,
+      startedAt: now,
+      finishedAt: now,
+      result,
+      fromCache: true,
+      meta,
+    };
     this.jobs.set(job.id, { job, controller: new AbortController(), settled: Promise.resolve() });
     this.evict();
     return job;

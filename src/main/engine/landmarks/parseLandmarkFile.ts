@@ -103,7 +103,10 @@ function resolveNames(points: RawPoint[], set: LandmarkSet, strict: boolean): Pi
   const unknown = [...new Set(points.filter((p) => !findLandmark(set, p.name ?? '')).map((p) => `"${p.name ?? ''}"`))];
   if (strict && unknown.length > 0) {
     throw new LandmarkFileError(
-      `${listed(unknown)} ${unknown.length === 1 ? 'is not a landmark' : 'are not landmarks'} of ${set.name} (its landmarks: ${listed(set.landmarks.map((l) => l.abbreviation), 19)})`,
+      `${listed(unknown)} ${unknown.length === 1 ? 'is not a landmark' : 'are not landmarks'} of ${set.name} (its landmarks: ${listed(
+        set.landmarks.map((l) => l.abbreviation),
+        19,
+      )})`,
     );
   }
   const seen = new Set<string>();

@@ -27,7 +27,12 @@ function order(map: Float32Array): Uint32Array {
   return idx.sort((a, b) => map[b] - map[a] || a - b);
 }
 
-export async function faithfulness(ctx: ExplainContext, map: Float32Array, scorer: Scorer, opts: { steps?: number; baseline: number; keepTop?: number[] }): Promise<FaithfulnessReport> {
+export async function faithfulness(
+  ctx: ExplainContext,
+  map: Float32Array,
+  scorer: Scorer,
+  opts: { steps?: number; baseline: number; keepTop?: number[] },
+): Promise<FaithfulnessReport> {
   const steps = opts.steps ?? 20;
   const x = ctx.input.data;
   const ranked = order(map);

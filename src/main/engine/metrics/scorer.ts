@@ -20,7 +20,11 @@ export async function makeScorer(ctx: ExplainContext, spec: TargetSpec): Promise
   const run = async (x: Float32Array): Promise<TensorData> =>
     (await worker.run(session.key, { [manifest.input.name]: { data: x, dims: input.dims } }, [manifest.output.name])).outputs[manifest.output.name];
   const [gx, gy] = input.grid.dimensions;
-  const target = resolveTarget({ manifest, gridSize: [gx, gy], spacing: [input.grid.spacing[0], input.grid.spacing[1]], truthInGrid: ctx.truthInGrid }, spec, await run(input.data));
+  const target = resolveTarget(
+    { manifest, gridSize: [gx, gy], spacing: [input.grid.spacing[0], input.grid.spacing[1]], truthInGrid: ctx.truthInGrid },
+    spec,
+    await run(input.data),
+  );
   return {
     kind: target.scoreKind,
     target: target.kind === 'class' ? target.label : `${target.label} vs ${target.reference}`,

@@ -73,7 +73,9 @@ export class ModelLibrary {
       })
       .catch((err: unknown) => {
         entry.session = undefined;
-        throw err instanceof ModelPackageError ? err : new ModelPackageError(`model.onnx could not be loaded by ONNX Runtime: ${(err as Error).message.split('\n')[0]}`);
+        throw err instanceof ModelPackageError
+          ? err
+          : new ModelPackageError(`model.onnx could not be loaded by ONNX Runtime: ${(err as Error).message.split('\n')[0]}`);
       });
     return entry.session;
   }

@@ -24,12 +24,18 @@ async function readMember(dir: string, name: 'model.json' | 'model.onnx'): Promi
   } catch (err) {
     if (err instanceof InputFileError) {
       const tooLarge = /above the/.test(err.reason);
-      throw new PackageFileError(tooLarge ? `${name} is too large: ${err.reason.replace(/^not read: /, '')} (limit ${formatBytes(limitOf(name))})` : `${name} in the package folder ${err.reason.replace(/^not read: /, 'is ')}`);
+      throw new PackageFileError(
+        tooLarge
+          ? `${name} is too large: ${err.reason.replace(/^not read: /, '')} (limit ${formatBytes(limitOf(name))})`
+          : `${name} in the package folder ${err.reason.replace(/^not read: /, 'is ')}`,
+      );
     }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       const link = await lstat(file).catch(() => null);
-      throw new PackageFileError(link?.isSymbolicLink() ? `${name} in the package folder is a symbolic link to something that does not exist` : `the package folder has no ${name}`);
+      throw new PackageFileError(
+        link?.isSymbolicLink() ? `${name} in the package folder is a symbolic link to something that does not exist` : `the package folder has no ${name}`,
+      );
     }
     if (code === 'ELOOP') throw new PackageFileError(`${name} in the package folder is a loop of symbolic links`);
     if (code === 'EACCES' || code === 'EPERM') throw new PackageFileError(`${name} in the package folder cannot be read (permission denied)`);
@@ -47,7 +53,12 @@ export async function readFromZip(file: string): Promise<{ json: Uint8Array; onn
   try {
     entries = await readZipEntries(file, wanted, { maxArchiveBytes: MAX_PACKAGE_ZIP_BYTES, maxEntryBytes: limitOf });
   } catch (err) {
-    const reason = err instanceof ZipError ? err.message : (err as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : ((err as NodeJS.ErrnoException).code ?? 'read error');
+    const reason =
+      err instanceof ZipError
+        ? err.message
+        : (err as NodeJS.ErrnoException).code === 'EACCES'
+          ? 'permission denied'
+          : ((err as NodeJS.ErrnoException).code ?? 'read error');
     throw new PackageFileError(`${path.basename(file)} is not a usable zip archive: ${reason}`);
   }
   const pick = (name: string) => {

@@ -55,7 +55,9 @@ export function checkOnnx(onnx: Uint8Array): void {
   }
   if (external.length) {
     const names = external.slice(0, 3).map((n) => `"${n}"`).join(', ') + (external.length > 3 ? ` and ${external.length - 3} more` : '');
-    throw new ModelPackageError(`model.onnx keeps ${external.length} tensor(s) (${names}) in external data files; only self-contained models are accepted (save the model without external data)`);
+    throw new ModelPackageError(
+      `model.onnx keeps ${external.length} tensor(s) (${names}) in external data files; only self-contained models are accepted (save the model without external data)`,
+    );
   }
 }
 
@@ -66,10 +68,18 @@ export async function readModelPackage(location: string): Promise<ModelPackage> 
     info = await stat(location);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelPackageError(code === 'ENOENT' ? `${location} does not exist (or is a symbolic link to nothing)` : `${location} cannot be opened (${code ?? 'error'})`);
+    throw new ModelPackageError(
+      code === 'ENOENT' ? `${location} does not exist (or is a symbolic link to nothing)` : `${location} cannot be opened (${code ?? 'error'})`,
+    );
   }
   if (!info.isDirectory() && !(info.isFile() && location.toLowerCase().endsWith('.zip'))) {
-    const what = info.isFile() ? 'a file that is not a .zip' : info.isFIFO() ? 'a named pipe' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'not a regular file or folder';
+    const what = info.isFile()
+      ? 'a file that is not a .zip'
+      : info.isFIFO()
+        ? 'a named pipe'
+        : info.isCharacterDevice() || info.isBlockDevice()
+          ? 'a device'
+          : 'not a regular file or folder';
     throw new ModelPackageError(`${location} is ${what}; a model package is a folder or a .zip holding model.onnx and model.json`);
   }
   let files: { json: Uint8Array; onnx: Uint8Array };
@@ -84,9 +94,14 @@ export async function readModelPackage(location: string): Promise<ModelPackage> 
   checkOnnx(onnx);
   const sha256 = createHash('sha256').update(onnx).digest('hex');
   const warnings: string[] = [];
-  if (!manifest.sha256) warnings.push('model.json carries no sha256 of model.onnx, so a damaged or replaced model.onnx cannot be detected (add it with: npm run cli -- package --model DIR)');
+  if (!manifest.sha256)
+    warnings.push(
+      'model.json carries no sha256 of model.onnx, so a damaged or replaced model.onnx cannot be detected (add it with: npm run cli -- package --model DIR)',
+    );
   else if (manifest.sha256 !== sha256) {
-    throw new ModelPackageError(`model.onnx does not match model.json: its sha256 is ${sha256.slice(0, 12)}…, model.json expects ${manifest.sha256.slice(0, 12)}… (the file is damaged or was replaced)`);
+    throw new ModelPackageError(
+      `model.onnx does not match model.json: its sha256 is ${sha256.slice(0, 12)}…, model.json expects ${manifest.sha256.slice(0, 12)}… (the file is damaged or was replaced)`,
+    );
   }
   return { manifest, onnx, sha256, warnings };
 }

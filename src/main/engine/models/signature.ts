@@ -12,7 +12,9 @@ export function checkSignature(manifest: ModelManifest, session: LoadedSession):
     throw new ModelPackageError(`input "${input.name}" is ${input.type}; Explicare feeds float32`);
   }
   if (input.shape.length !== manifest.input.shape.length) {
-    throw new ModelPackageError(`input "${input.name}" has rank ${input.shape.length} in the model but ${manifest.input.shape.length} (${manifest.input.layout}) in model.json`);
+    throw new ModelPackageError(
+      `input "${input.name}" has rank ${input.shape.length} in the model but ${manifest.input.shape.length} (${manifest.input.layout}) in model.json`,
+    );
   }
   input.shape.forEach((dim, axis) => {
     // The batch axis may be fixed or dynamic; every other fixed axis must match the manifest.

@@ -101,9 +101,13 @@ async function centralDirectory(h: FileHandle, fileSize: number): Promise<ZipEnt
 
 async function inflateEntry(h: FileHandle, fileSize: number, entry: ZipEntry): Promise<Buffer> {
   if (entry.flags & 1) throw new ZipError(`${entry.name} is encrypted`);
-  if (entry.method !== 0 && entry.method !== 8) throw new ZipError(`${entry.name} uses compression method ${entry.method} (only stored and deflate are supported)`);
+  if (entry.method !== 0 && entry.method !== 8)
+    throw new ZipError(`${entry.name} uses compression method ${entry.method} (only stored and deflate are supported)`);
   if (entry.method === 0 && entry.size !== entry.compressedSize) throw new ZipError(`${entry.name}: the archive declares inconsistent sizes`);
-  if (entry.size > Math.max(entry.compressedSize, 1) * MAX_DEFLATE_RATIO) throw new ZipError(`${entry.name}: the archive declares ${entry.size} bytes from ${entry.compressedSize} compressed (not possible: a damaged or crafted archive)`);
+  if (entry.size > Math.max(entry.compressedSize, 1) * MAX_DEFLATE_RATIO)
+    throw new ZipError(
+      `${entry.name}: the archive declares ${entry.size} bytes from ${entry.compressedSize} compressed (not possible: a damaged or crafted archive)`,
+    );
   const local = await readAt(h, entry.localHeaderOffset, 30);
   if (local.readUInt32LE(0) !== 0x04034b50) throw new ZipError(`${entry.name}: the local header is damaged`);
   const dataStart = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
@@ -148,7 +152,8 @@ export async function readZipEntries(file: string, wanted: (name: string) => boo
   try {
     const st = await h.stat();
     if (!st.isFile()) throw new ZipError('it is not a regular file');
-    if (st.size > limits.maxArchiveBytes) throw new ZipError(`it is ${(st.size / 2 ** 30).toFixed(1)} GiB, above the ${(limits.maxArchiveBytes / 2 ** 30).toFixed(1)} GiB limit for a package`);
+    if (st.size > limits.maxArchiveBytes)
+      throw new ZipError(`it is ${(st.size / 2 ** 30).toFixed(1)} GiB, above the ${(limits.maxArchiveBytes / 2 ** 30).toFixed(1)} GiB limit for a package`);
     const out = new Map<string, Buffer>();
     for (const entry of (await centralDirectory(h, st.size)).filter((e) => wanted(e.name))) {
       const limit = limits.maxEntryBytes(entry.name);

@@ -42,7 +42,11 @@ const MAX_PADDING_BYTES = 1024;
  * Every byte is copied a bounded number of times (the chunk list of a part is joined once, when the
  * part ends), so a large instance costs linear time whatever the chunk sizes.
  */
-export async function* readMultipart(chunks: AsyncIterable<Uint8Array>, boundary: string, limits: MultipartLimits = DEFAULT_MULTIPART_LIMITS): AsyncGenerator<Part> {
+export async function* readMultipart(
+  chunks: AsyncIterable<Uint8Array>,
+  boundary: string,
+  limits: MultipartLimits = DEFAULT_MULTIPART_LIMITS,
+): AsyncGenerator<Part> {
   const delimiter = Buffer.from(`\r\n--${boundary}`);
   const keep = delimiter.length - 1; // bytes that might be the start of a delimiter split across chunks
   let pieces: Buffer[] = [];
@@ -110,7 +114,11 @@ export function buildMultipart(instances: Uint8Array[]): { body: Buffer; content
   const boundary = `explicare-${randomBytes(12).toString('hex')}`;
   const parts: Buffer[] = [];
   for (const data of instances) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\nContent-Length: ${data.byteLength}\r\n\r\n`), Buffer.from(data.buffer, data.byteOffset, data.byteLength), Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\nContent-Length: ${data.byteLength}\r\n\r\n`),
+      Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      Buffer.from('\r\n'),
+    );
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(parts), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };

@@ -50,9 +50,11 @@ export function connectionFailure(err: unknown, server: string): PacsError {
 
 /** A non-success HTTP status, explained. */
 export function statusFailure(status: number, what: string, server: string): PacsError {
-  if (status === 401) return new PacsError(`the PACS at ${server} refused the credentials (401 Unauthorized): check the authorization header in the PACS settings`);
+  if (status === 401)
+    return new PacsError(`the PACS at ${server} refused the credentials (401 Unauthorized): check the authorization header in the PACS settings`);
   if (status === 403) return new PacsError(`the PACS at ${server} does not allow this (403 Forbidden) for ${what}`);
-  if (status === 400) return new PacsError(`${what}: the PACS at ${server} did not understand the request (400 Bad Request; is the URL the DICOMweb root, e.g. .../dicom-web?)`);
+  if (status === 400)
+    return new PacsError(`${what}: the PACS at ${server} did not understand the request (400 Bad Request; is the URL the DICOMweb root, e.g. .../dicom-web?)`);
   if (status === 404) return new PacsError(`${what}: not found on the PACS at ${server} (404; is the DICOMweb URL right, e.g. .../dicom-web?)`);
   if (status === 413) return new PacsError(`${what}: the PACS at ${server} refused a request that large (413)`);
   if (status >= 500) return new PacsError(`${what}: the PACS at ${server} failed with HTTP ${status} (a server error; see its log)`);

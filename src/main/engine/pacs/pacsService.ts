@@ -52,7 +52,13 @@ export class PacsService {
       {},
       async (progress, signal) => {
         try {
-          const folder = await retrieveToCache(settings, this.dir, target, (p) => progress({ done: p.done, total: p.total, stats: { bytes: p.bytes } }), signal);
+          const folder = await retrieveToCache(
+            settings,
+            this.dir,
+            target,
+            (p) => progress({ done: p.done, total: p.total, stats: { bytes: p.bytes } }),
+            signal,
+          );
           return await this.open(folder);
         } catch (err) {
           if (signal.aborted) throw new RetrievalCancelled();

@@ -30,7 +30,8 @@ export async function searchStudies(settings: PacsSettings, q: ApiArgs<'pacsSear
   if (dates) params.set('StudyDate', dates);
   if (q.modality) params.set('ModalitiesInStudy', q.modality);
   params.set('limit', String(q.limit));
-  for (const f of ['StudyDescription', 'ModalitiesInStudy', 'NumberOfStudyRelatedSeries', 'NumberOfStudyRelatedInstances', 'AccessionNumber']) params.append('includefield', f);
+  for (const f of ['StudyDescription', 'ModalitiesInStudy', 'NumberOfStudyRelatedSeries', 'NumberOfStudyRelatedInstances', 'AccessionNumber'])
+    params.append('includefield', f);
   const found = await qido(settings, `/studies?${params}`, 'the study search');
   return found
     .map((ds) => ({
@@ -48,7 +49,12 @@ export async function searchStudies(settings: PacsSettings, q: ApiArgs<'pacsSear
 }
 
 export async function listSeries(settings: PacsSettings, studyUid: string, signal?: AbortSignal): Promise<PacsSeriesHit[]> {
-  const found = await qido(settings, `/studies/${studyUid}/series?includefield=NumberOfSeriesRelatedInstances&includefield=SeriesDescription`, 'the series list', signal);
+  const found = await qido(
+    settings,
+    `/studies/${studyUid}/series?includefield=NumberOfSeriesRelatedInstances&includefield=SeriesDescription`,
+    'the series list',
+    signal,
+  );
   return found
     .map((ds) => ({
       seriesUid: text(ds, TAG.SeriesInstanceUID),

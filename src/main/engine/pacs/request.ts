@@ -49,7 +49,8 @@ export async function pacsRequest(settings: PacsSettings, req: PacsRequest): Pro
     req.signal?.removeEventListener('abort', onOuterAbort);
   };
   req.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const timeoutError = () => new PacsError(`the PACS at ${server} did not answer within ${settings.timeoutSeconds} s (${req.what}); the timeout is set in the PACS settings`);
+  const timeoutError = () =>
+    new PacsError(`the PACS at ${server} did not answer within ${settings.timeoutSeconds} s (${req.what}); the timeout is set in the PACS settings`);
   const failure = (err: unknown): Error => {
     if (timedOut) return timeoutError();
     if (req.signal?.aborted) return new PacsError(`${req.what}: cancelled`);
@@ -108,7 +109,8 @@ export async function pacsRequest(settings: PacsSettings, req: PacsRequest): Pro
       // fetch inflates gzip/deflate/br itself: counting what it yields caps the inflated size.
       for await (const c of chunks()) {
         size += c.byteLength;
-        if (size > maxBytes) throw new PacsError(`${req.what}: the PACS at ${server} sent more than ${Math.round(maxBytes / 2 ** 20)} MB; the answer was refused`);
+        if (size > maxBytes)
+          throw new PacsError(`${req.what}: the PACS at ${server} sent more than ${Math.round(maxBytes / 2 ** 20)} MB; the answer was refused`);
         parts.push(c);
       }
       return Buffer.concat(parts, size);

@@ -65,7 +65,15 @@ function* batches(all: Pending[]): Generator<Pending[]> {
 async function storeBatch(settings: PacsSettings, batch: Pending[]): Promise<StowInstanceResult[]> {
   const { body, contentType } = buildMultipart(batch.map((p) => p.data));
   // 202: some instances failed, 409: all failed; both carry the per-instance answer.
-  const res = await pacsRequest(settings, { method: 'POST', path: '/studies', accept: 'application/dicom+json', contentType, body, what: 'sending to the PACS (STOW-RS)', okStatuses: [202, 409] });
+  const res = await pacsRequest(settings, {
+    method: 'POST',
+    path: '/studies',
+    accept: 'application/dicom+json',
+    contentType,
+    body,
+    what: 'sending to the PACS (STOW-RS)',
+    okStatuses: [202, 409],
+  });
   const textBody = (await res.bytes()).toString('utf8');
   const answer = textBody.trim() ? parseDicomJsonObject(textBody, 'sending to the PACS (STOW-RS)') : {};
   const stored = new Set(sequence(answer, TAG.ReferencedSOPSequence).map((i) => text(i, TAG.ReferencedSOPInstanceUID)));
@@ -74,7 +82,10 @@ async function storeBatch(settings: PacsSettings, batch: Pending[]): Promise<Sto
     if (stored.has(p.sopInstanceUid)) return { file: p.file, sopInstanceUid: p.sopInstanceUid, ok: true };
     const code = failed.get(p.sopInstanceUid);
     if (code !== undefined) {
-      const reason = code === null ? 'refused by the PACS' : `refused by the PACS: ${FAILURE_REASONS[code] ?? 'status'} (0x${code.toString(16).toUpperCase().padStart(4, '0')})`;
+      const reason =
+        code === null
+          ? 'refused by the PACS'
+          : `refused by the PACS: ${FAILURE_REASONS[code] ?? 'status'} (0x${code.toString(16).toUpperCase().padStart(4, '0')})`;
       return { file: p.file, sopInstanceUid: p.sopInstanceUid, ok: false, reason };
     }
     return { file: p.file, sopInstanceUid: p.sopInstanceUid, ok: false, reason: `not confirmed by the PACS (HTTP ${res.response.status})` };

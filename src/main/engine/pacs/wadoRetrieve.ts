@@ -73,7 +73,9 @@ export async function retrieveToCache(
       for await (const c of res.chunks()) {
         state.bytes += c.byteLength;
         if (state.bytes > limits.maxResponseBytes) {
-          throw new PacsError(`${what}: the PACS sent more than ${Math.round(limits.maxResponseBytes / 2 ** 20)} MB; the retrieval was stopped and nothing was kept`);
+          throw new PacsError(
+            `${what}: the PACS sent more than ${Math.round(limits.maxResponseBytes / 2 ** 20)} MB; the retrieval was stopped and nothing was kept`,
+          );
         }
         yield c;
       }
@@ -97,7 +99,8 @@ export async function retrieveToCache(
       progress({ ...state });
     }
     const missing = [...expected].filter((u) => !received.has(u)).length;
-    if (missing > 0) throw new PacsError(`partial retrieval: the PACS delivered ${expected.size - missing} of ${expected.size} instances; nothing was kept, try again`);
+    if (missing > 0)
+      throw new PacsError(`partial retrieval: the PACS delivered ${expected.size - missing} of ${expected.size} instances; nothing was kept, try again`);
     return await commit(incoming, retrievedFolder(root, target));
   } catch (err) {
     await rm(incoming, { recursive: true, force: true });

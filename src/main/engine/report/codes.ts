@@ -10,7 +10,11 @@ export interface CodedConcept {
 
 export const PRIVATE_SCHEME = '99EXPLICARE';
 
-export const code = (CodeValue: string, CodingSchemeDesignator: string, CodeMeaning: string): CodedConcept => ({ CodeValue, CodingSchemeDesignator, CodeMeaning });
+export const code = (CodeValue: string, CodingSchemeDesignator: string, CodeMeaning: string): CodedConcept => ({
+  CodeValue,
+  CodingSchemeDesignator,
+  CodeMeaning,
+});
 
 /** CID 7203 Image Derivation: what the derived frames went through. */
 export const RESAMPLED = code('113085', 'DCM', 'Spatial resampling');

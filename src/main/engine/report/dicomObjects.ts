@@ -42,7 +42,8 @@ export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> 
   const uid = (...purpose: string[]) => derivedUid(result.study.seriesUid, result.created, ...purpose);
   // Projection images (the cephalogram) have no frame of reference; the derived objects get one
   // of their own: the X-ray's pixel plane, with the geometry the engine gives it.
-  const frameOfReferenceUid = typeof first.FrameOfReferenceUID === 'string' && first.FrameOfReferenceUID ? first.FrameOfReferenceUID : uid('frame-of-reference');
+  const frameOfReferenceUid =
+    typeof first.FrameOfReferenceUID === 'string' && first.FrameOfReferenceUID ? first.FrameOfReferenceUID : uid('frame-of-reference');
   const common = { geometry: g, sources, sourceDataset: first, sourceSeriesUid: result.study.seriesUid, frameOfReferenceUid, created: a.created };
   const write = async (name: string, ds: NaturalDataset) => a.staging.write(path.join('dicom', name), dicomBuffer(a.anon ? a.anon.dataset(ds) : ds));
 
@@ -66,7 +67,9 @@ export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> 
 
   // One bit per voxel (bitMask.ts): byte masks of two 400-slice maps were the export's peak.
   const segments = a.maps.map(({ method, map, region }) =>
-    region ? { method, mask: maskWhere(map.data, (v) => v > 0), description: region } : { method, mask: topRegionMask(map.data, a.topPercent), description: `Top ${a.topPercent}% of the ${method} saliency map` },
+    region
+      ? { method, mask: maskWhere(map.data, (v) => v > 0), description: region }
+      : { method, mask: topRegionMask(map.data, a.topPercent), description: `Top ${a.topPercent}% of the ${method} saliency map` },
   );
   await write(
     'SEG-top-regions.dcm',

@@ -101,7 +101,17 @@ export async function exportReport(input: ExportInput, o: ExportOptions): Promis
     images,
     colormap,
     draw: (im, colorbarWidth) =>
-      renderKeyImage({ voxels: source.voxels, geometry: source.info.geometry, window: source.info.window, map: im.map, slice: im.slice, points: source.info.kind === 'image' ? points : [], colorbarWidth, region: !!im.region, colormap }),
+      renderKeyImage({
+        voxels: source.voxels,
+        geometry: source.info.geometry,
+        window: source.info.window,
+        map: im.map,
+        slice: im.slice,
+        points: source.info.kind === 'image' ? points : [],
+        colorbarWidth,
+        region: !!im.region,
+        colormap,
+      }),
   };
   const first = await source.instance(0);
   let anon: Anonymizer | undefined;
@@ -131,7 +141,14 @@ export async function exportReport(input: ExportInput, o: ExportOptions): Promis
   }
 }
 
-async function stageSecondaryCaptures(staging: Staging, result: ExplainResult, source: StudySource, keyImages: KeyImageSet, anon: Anonymizer | undefined, created: Date) {
+async function stageSecondaryCaptures(
+  staging: Staging,
+  result: ExplainResult,
+  source: StudySource,
+  keyImages: KeyImageSet,
+  anon: Anonymizer | undefined,
+  created: Date,
+) {
   const seriesUid = derivedUid(result.study.seriesUid, result.created, 'key-images');
   for (const [n, im] of keyImages.images.entries()) {
     const src = await source.instance(im.slice);
@@ -152,7 +169,16 @@ async function stageSecondaryCaptures(staging: Staging, result: ExplainResult, s
   }
 }
 
-async function reportContent(result: ExplainResult, source: StudySource, { images, colormap, draw }: KeyImageSet, dataset: NaturalDataset, anon: Anonymizer | undefined, created: Date, comment: string | undefined, freeText: boolean): Promise<ReportContent> {
+async function reportContent(
+  result: ExplainResult,
+  source: StudySource,
+  { images, colormap, draw }: KeyImageSet,
+  dataset: NaturalDataset,
+  anon: Anonymizer | undefined,
+  created: Date,
+  comment: string | undefined,
+  freeText: boolean,
+): Promise<ReportContent> {
   const ps = anon ? anon.dataset(patientStudyAttributes(dataset)) : patientStudyAttributes(dataset);
   const uid = (u: string) => (anon ? anon.uid(u) : u);
   const header: [string, string][] = [
@@ -165,7 +191,10 @@ async function reportContent(result: ExplainResult, source: StudySource, { image
     ['Accession number', String(ps.AccessionNumber ?? '')],
     ['Study UID', uid(source.info.studyUid)],
     ['Series UID', uid(source.info.seriesUid)],
-    ['Modality', `${source.info.modality} (${source.info.geometry.dimensions.join(' x ')} voxels, ${source.info.geometry.spacing.map((s) => Number(s.toFixed(3))).join(' x ')} mm)`],
+    [
+      'Modality',
+      `${source.info.modality} (${source.info.geometry.dimensions.join(' x ')} voxels, ${source.info.geometry.spacing.map((s) => Number(s.toFixed(3))).join(' x ')} mm)`,
+    ],
   ];
   const card = result.model.card?.intendedUse;
   const p = result.prediction;
@@ -180,16 +209,32 @@ async function reportContent(result: ExplainResult, source: StudySource, { image
   ];
   const errs = p.landmarks?.errors;
   const errorOf = new Map((errs?.perLandmark ?? []).map((e) => [e.name, e.errorMm]));
-  const spacing = errs ? `${errs.spacingMm.map((s) => s.toFixed(4)).join(' x ')} mm (${errs.spacingSource})` : `${source.info.geometry.spacing.slice(0, 2).map((s) => s.toFixed(4)).join(' x ')} mm (${source.info.pixelSpacingSource})`;
+  const spacing = errs
+    ? `${errs.spacingMm.map((s) => s.toFixed(4)).join(' x ')} mm (${errs.spacingSource})`
+    : `${source.info.geometry.spacing
+        .slice(0, 2)
+        .map((s) => s.toFixed(4))
+        .join(' x ')} mm (${source.info.pixelSpacingSource})`;
   const landmarks = p.landmarks && {
     rows: p.landmarks.points.map((pt) => {
       const e = errorOf.get(pt.name);
-      return [pt.name, pt.abbreviation, `${pt.pixel[0].toFixed(1)}, ${pt.pixel[1].toFixed(1)}`, pt.peak.toFixed(3), e === undefined || e === null ? 'n/a' : e.toFixed(2)];
+      return [
+        pt.name,
+        pt.abbreviation,
+        `${pt.pixel[0].toFixed(1)}, ${pt.pixel[1].toFixed(1)}`,
+        pt.peak.toFixed(3),
+        e === undefined || e === null ? 'n/a' : e.toFixed(2),
+      ];
     }),
     summary: [
       ['Pixel spacing used', spacing],
       ['Ground truth', !p.landmarks.truthSource ? 'none' : freeText ? p.landmarks.truthSource : 'a landmark file (name not shown in anonymized reports)'],
-      ['MRE', errs?.meanRadialErrorMm != null ? `${errs.meanRadialErrorMm.toFixed(2)} mm (SD ${errs.stdRadialErrorMm?.toFixed(2)} mm, ${errs.count} landmarks)` : 'n/a (no ground truth)'],
+      [
+        'MRE',
+        errs?.meanRadialErrorMm != null
+          ? `${errs.meanRadialErrorMm.toFixed(2)} mm (SD ${errs.stdRadialErrorMm?.toFixed(2)} mm, ${errs.count} landmarks)`
+          : 'n/a (no ground truth)',
+      ],
       ['SDR', errs ? errs.successDetectionRate.map((s) => `${s.radiusMm} mm: ${(s.rate * 100).toFixed(1)}%`).join(', ') : 'n/a'],
     ] as [string, string][],
   };
@@ -220,13 +265,30 @@ async function reportContent(result: ExplainResult, source: StudySource, { image
     keyImages,
     colormap,
     keyImageNote:
-      (source.info.kind === 'volume' ? 'Every method on the same axial slice: where the methods\' saliency masses, each scaled to its own peak, add up most. ' : 'Green crosses: predicted landmarks; magenta rings: ground truth. ') +
+      (source.info.kind === 'volume'
+        ? "Every method on the same axial slice: where the methods' saliency masses, each scaled to its own peak, add up most. "
+        : 'Green crosses: predicted landmarks; magenta rings: ground truth. ') +
       `Window ${w.center}/${w.width}; saliency normalised to its min..max range, shown (${colormap}, 55% opacity) above 20% of that range.` +
-      images.filter((im) => im.region).map((im) => ` ${im.region}: only this region is coloured (colour = z, standard deviations above chance); uncoloured areas show no evidence either way.`).join(''),
+      images
+        .filter((im) => im.region)
+        .map(
+          (im) => ` ${im.region}: only this region is coloured (colour = z, standard deviations above chance); uncoloured areas show no evidence either way.`,
+        )
+        .join(''),
     faithfulness: Object.entries(result.methods).flatMap(([method, m]) => (m.metrics ? [{ method, ...m.metrics.faithfulness }] : [])),
     convergence: Object.entries(result.methods).flatMap(([method, m]) => {
       const c = m.convergence as { samples: number; jaccardWithPrevious?: number; splitHalfJaccard?: number }[] | undefined;
-      return c && c.length > 1 ? [{ method, samples: c.map((x) => x.samples), previous: c.map((x) => x.jaccardWithPrevious ?? NaN), splitHalf: c.map((x) => x.splitHalfJaccard ?? NaN), summary: stabilityText(m as Record<string, unknown>) ?? '' }] : [];
+      return c && c.length > 1
+        ? [
+            {
+              method,
+              samples: c.map((x) => x.samples),
+              previous: c.map((x) => x.jaccardWithPrevious ?? NaN),
+              splitHalf: c.map((x) => x.splitHalfJaccard ?? NaN),
+              summary: stabilityText(m as Record<string, unknown>) ?? '',
+            },
+          ]
+        : [];
     }),
     comment,
     created: anon ? undefined : created,

@@ -78,7 +78,9 @@ export function derivationImage(source: SourceImage, derivation: CodedConcept, d
           {
             ReferencedSOPClassUID: source.sopClassUid,
             ReferencedSOPInstanceUID: source.sopInstanceUid,
-            PurposeOfReferenceCodeSequence: [{ CodeValue: '121322', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Source image for image processing operation' }],
+            PurposeOfReferenceCodeSequence: [
+              { CodeValue: '121322', CodingSchemeDesignator: 'DCM', CodeMeaning: 'Source image for image processing operation' },
+            ],
           },
         ],
       },

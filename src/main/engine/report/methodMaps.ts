@@ -48,7 +48,8 @@ export async function writeMethodMaps(outDir: string, method: string, result: Ex
   const base = (t: number) => (t === main ? method : `${method}-${slug(result.targets[t])}`);
   const files: Record<string, string> = {};
   const region = isRegion(result);
-  for (let t = main; t >= 0; t--) files[result.targets[t]] = write(`${base(t)}.nii.gz`, result.maps[t], `${method} ${region ? 'significant evidence' : ''} ${result.targets[t]}`, region);
+  for (let t = main; t >= 0; t--)
+    files[result.targets[t]] = write(`${base(t)}.nii.gz`, result.maps[t], `${method} ${region ? 'significant evidence' : ''} ${result.targets[t]}`, region);
   if (result.explainedInput) {
     // The explained input is an image of what the model sees: it stays on the model grid (its own
     // affine, same patient space). On the study grid it was a blurred, 30x larger copy of the CT
@@ -64,7 +65,8 @@ export async function writeMethodMaps(outDir: string, method: string, result: Ex
     // Every target's region; the z and retention maps of the main target only (a cephalogram's 19
     // landmarks x 4 full-resolution maps would cost more to write than to compute).
     const upTo = layer === 'significant' ? 0 : main;
-    for (let t = main; t >= upTo; t--) layerFiles[layer][result.targets[t]] = write(`${base(t)}-${layer}.nii.gz`, maps[t], `${method} ${layer} ${result.targets[t]}`, layer === 'significant');
+    for (let t = main; t >= upTo; t--)
+      layerFiles[layer][result.targets[t]] = write(`${base(t)}-${layer}.nii.gz`, maps[t], `${method} ${layer} ${result.targets[t]}`, layer === 'significant');
   }
   let next = 0;
   const lane = async () => {

@@ -61,7 +61,10 @@ export function parametricMapHeader(a: ParametricMapArgs, q: Quantization): Natu
     InstanceNumber: a.instanceNumber,
     ContentDate: date,
     ContentTime: time,
-    ContentLabel: a.method.toUpperCase().replace(/[^A-Z0-9_ ]/g, '_').slice(0, 16),
+    ContentLabel: a.method
+      .toUpperCase()
+      .replace(/[^A-Z0-9_ ]/g, '_')
+      .slice(0, 16),
     ContentDescription: a.description.slice(0, 64),
     ContentCreatorName: '',
     ContentQualification: 'RESEARCH',
@@ -89,7 +92,9 @@ export function parametricMapHeader(a: ParametricMapArgs, q: Quantization): Natu
         ...(anatomy ? { FrameAnatomySequence: [{ AnatomicRegionSequence: [anatomy], FrameLaterality: 'U' }] } : {}),
         ...IDENTITY_TRANSFORMATION,
         // The window applies to stored values (the pixel value transformation is the identity): the map's whole range
-        FrameVOILUTSequence: [{ WindowCenter: decimalString((q.first + q.last) / 2), WindowWidth: decimalString(Math.max(q.last - q.first, 1)), VOILUTFunction: 'LINEAR_EXACT' }],
+        FrameVOILUTSequence: [
+          { WindowCenter: decimalString((q.first + q.last) / 2), WindowWidth: decimalString(Math.max(q.last - q.first, 1)), VOILUTFunction: 'LINEAR_EXACT' },
+        ],
         ParametricMapFrameTypeSequence: [{ FrameType: imageType }],
         RealWorldValueMappingSequence: [
           {

@@ -33,7 +33,11 @@ async function* jpegLsFrames(data: ArrayLike<number>, nx: number, ny: number, nz
  * Writes the Parametric Map of `a` to `file` (which must not exist); `finish` may rewrite the header
  * (the anonymizer). Returns the quantization, whose slope / 2 bounds the error of every stored value.
  */
-export async function writeParametricMap(file: string, a: ParametricMapArgs, finish: (ds: NaturalDataset) => NaturalDataset = (ds) => ds): Promise<Quantization> {
+export async function writeParametricMap(
+  file: string,
+  a: ParametricMapArgs,
+  finish: (ds: NaturalDataset) => NaturalDataset = (ds) => ds,
+): Promise<Quantization> {
   const [nx, ny, nz] = a.geometry.dimensions;
   const [lo, hi] = finiteRange(a.data, a.method);
   const q = quantizationOf(lo, hi);

@@ -14,7 +14,16 @@ export const CHART_COLOURS = [rgb(0.85, 0.1, 0.1), rgb(0.1, 0.35, 0.85), rgb(0.1
 
 
 /** A chart `width` x `height` points at the layout cursor (left offset `x`); does not move the cursor. */
-export function lineChart(l: PdfLayout, x: number, width: number, height: number, title: string, xLabel: string, series: ChartSeries[], yRange?: [number, number]): void {
+export function lineChart(
+  l: PdfLayout,
+  x: number,
+  width: number,
+  height: number,
+  title: string,
+  xLabel: string,
+  series: ChartSeries[],
+  yRange?: [number, number],
+): void {
   const p = l.page;
   const size = 7;
   const left = MARGIN + x + 40;

@@ -122,7 +122,13 @@ export class PdfLayout {
       p.drawLine({ start: { x: MARGIN, y: MARGIN + 14 }, end: { x: A4[0] - MARGIN, y: MARGIN + 14 }, thickness: 0.5, color: rgb(0.6, 0.6, 0.6) });
       p.drawText(this.clean(left), { x: MARGIN, y: MARGIN, size: 7.5, font: this.regular, color: rgb(0.3, 0.3, 0.3) });
       const right = `page ${i + 1} of ${pages.length}`;
-      p.drawText(right, { x: A4[0] - MARGIN - this.regular.widthOfTextAtSize(right, 7.5), y: MARGIN, size: 7.5, font: this.regular, color: rgb(0.3, 0.3, 0.3) });
+      p.drawText(right, {
+        x: A4[0] - MARGIN - this.regular.widthOfTextAtSize(right, 7.5),
+        y: MARGIN,
+        size: 7.5,
+        font: this.regular,
+        color: rgb(0.3, 0.3, 0.3),
+      });
     });
   }
 }

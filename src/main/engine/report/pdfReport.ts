@@ -30,7 +30,13 @@ export interface ReportContent {
   /** The key images' colour map, for the PDF's own colour bars. */
   colormap: ColormapName;
   keyImageNote: string;
-  faithfulness: { method: string; scoreKind: string; target: string; deletion: { fractions: number[]; scores: number[]; auc: number }; insertion: { fractions: number[]; scores: number[]; auc: number } }[];
+  faithfulness: {
+    method: string;
+    scoreKind: string;
+    target: string;
+    deletion: { fractions: number[]; scores: number[]; auc: number };
+    insertion: { fractions: number[]; scores: number[]; auc: number };
+  }[];
   convergence: { method: string; samples: number[]; previous: number[]; splitHalf: number[]; summary: string }[];
   comment?: string;
   /** Absent in anonymized reports: the real export date would betray the date offset. */
@@ -56,7 +62,11 @@ export async function renderPdf(c: ReportContent): Promise<Uint8Array> {
 
   l.heading(c.anonymized ? 'Patient and study (anonymized)' : 'Patient and study');
   l.table(c.header);
-  if (c.anonymized) l.text('Identifiers replaced, dates shifted by a secret per-patient offset, UIDs remapped (PS3.15 basic profile subset).', { size: 8, color: rgb(0.35, 0.35, 0.35) });
+  if (c.anonymized)
+    l.text('Identifiers replaced, dates shifted by a secret per-patient offset, UIDs remapped (PS3.15 basic profile subset).', {
+      size: 8,
+      color: rgb(0.35, 0.35, 0.35),
+    });
 
   l.heading('Model');
   l.table(c.model);
@@ -87,12 +97,20 @@ export async function renderPdf(c: ReportContent): Promise<Uint8Array> {
   if (c.faithfulness.length > 0) {
     l.ensure(210);
     l.heading('Faithfulness');
-    l.text('Deletion: score as the most salient voxels are removed first (lower AUC is better); insertion: as they are added first (higher is better).', { size: 8, gapAfter: 4 });
+    l.text('Deletion: score as the most salient voxels are removed first (lower AUC is better); insertion: as they are added first (higher is better).', {
+      size: 8,
+      gapAfter: 4,
+    });
     const chartH = 150;
     const w = l.width / 2;
     c.faithfulness.forEach((f, i) => {
       if (i % 2 === 0) l.ensure(chartH + 30);
-      l.page.drawText(l.clean(`${f.method}: deletion AUC ${f.deletion.auc.toFixed(4)}, insertion AUC ${f.insertion.auc.toFixed(4)}`), { x: MARGIN + (i % 2) * w, y: l.y - 8, size: 7.5, font: l.regular });
+      l.page.drawText(l.clean(`${f.method}: deletion AUC ${f.deletion.auc.toFixed(4)}, insertion AUC ${f.insertion.auc.toFixed(4)}`), {
+        x: MARGIN + (i % 2) * w,
+        y: l.y - 8,
+        size: 7.5,
+        font: l.regular,
+      });
       const y = l.y;
       l.y -= 12;
       const series: ChartSeries[] = [

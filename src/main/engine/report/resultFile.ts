@@ -40,13 +40,18 @@ export const resultSchema = z.object({
   software: z.string(),
   created: z.string(),
   study: z.object({ seriesUid: z.string(), modality: z.string(), geometry }),
-  model: z.object({ id: z.string(), name: z.string(), version: z.string(), card: z.object({ intendedUse: z.string().optional() }).passthrough().optional() }).passthrough(),
+  model: z
+    .object({ id: z.string(), name: z.string(), version: z.string(), card: z.object({ intendedUse: z.string().optional() }).passthrough().optional() })
+    .passthrough(),
   prediction: z
     .object({
       provider: z.string(),
       gpuNote: z.string().optional(),
       task: z.string(),
-      classification: z.object({ classes: z.array(z.string()), probabilities: z.array(z.number()), predicted: z.number() }).passthrough().optional(),
+      classification: z
+        .object({ classes: z.array(z.string()), probabilities: z.array(z.number()), predicted: z.number() })
+        .passthrough()
+        .optional(),
       landmarks: z
         .object({
           points: z.array(z.object({ name: z.string(), abbreviation: z.string(), pixel: z.tuple([z.number(), z.number()]), peak: z.number() }).passthrough()),

@@ -64,7 +64,8 @@ export function packFrames(segments: readonly SegmentInput[], frames: readonly S
 export function segmentationDataset(a: SegmentationArgs): NaturalDataset {
   const [nx, ny, nz] = a.geometry.dimensions;
   if (a.segments.length === 0) throw new RangeError('a segmentation needs at least one segment');
-  for (const s of a.segments) if (s.mask.length !== nx * ny * nz) throw new RangeError(`the ${s.method} region has ${s.mask.length} voxels, the grid ${nx * ny * nz}`);
+  for (const s of a.segments)
+    if (s.mask.length !== nx * ny * nz) throw new RangeError(`the ${s.method} region has ${s.mask.length} voxels, the grid ${nx * ny * nz}`);
   if (a.sources.length !== nz) throw new RangeError(`${nz} slices but ${a.sources.length} source images`);
   const { date, time } = dicomDateTime(a.created);
   const frames = segmentFrames(a.segments, a.geometry);

@@ -88,6 +88,8 @@ export class Staging {
   }
 
   private existsError(name: string): ReportError {
-    return new ReportError(`${path.join(this.out, name)} already exists: nothing was written (choose another folder, or ask to overwrite: --overwrite / overwrite: true)`);
+    return new ReportError(
+      `${path.join(this.out, name)} already exists: nothing was written (choose another folder, or ask to overwrite: --overwrite / overwrite: true)`,
+    );
   }
 }

@@ -55,7 +55,11 @@ export interface StructuredReportArgs {
 const toSrPoint = (p: readonly [number, number]): [number, number] => [p[0] + 0.5, p[1] + 0.5];
 
 function trackingGroup(a: StructuredReportArgs, id: string, children: ContentItem[]): ContentItem {
-  return container('CONTAINS', MEASUREMENT_GROUP, [text('HAS OBS CONTEXT', TRACKING_ID, id.slice(0, 64)), uidRef('HAS OBS CONTEXT', TRACKING_UID, a.uid(`tracking:${id}`)), ...children]);
+  return container('CONTAINS', MEASUREMENT_GROUP, [
+    text('HAS OBS CONTEXT', TRACKING_ID, id.slice(0, 64)),
+    uidRef('HAS OBS CONTEXT', TRACKING_UID, a.uid(`tracking:${id}`)),
+    ...children,
+  ]);
 }
 
 function algorithm(name: string, version: string, parameters: string[]): ContentItem[] {
@@ -91,7 +95,12 @@ function methodGroups(a: StructuredReportArgs): ContentItem[] {
       codeItem('CONTAINS', FINDING, OWN(`TOP-REGION`, `Top ${a.topPercent}% saliency region`)),
       ...algorithm(s.method, APP_VERSION, [...params, `targets = ${m.targets.join('; ')}`, `top region = ${a.topPercent}%`]),
       region,
-      ...(f ? [num('CONTAINS', OWN('DELETION-AUC', 'Deletion AUC'), f.deletion.auc, UNITLESS), num('CONTAINS', OWN('INSERTION-AUC', 'Insertion AUC'), f.insertion.auc, UNITLESS)] : []),
+      ...(f
+        ? [
+            num('CONTAINS', OWN('DELETION-AUC', 'Deletion AUC'), f.deletion.auc, UNITLESS),
+            num('CONTAINS', OWN('INSERTION-AUC', 'Insertion AUC'), f.insertion.auc, UNITLESS),
+          ]
+        : []),
     ]);
   });
 }
@@ -143,7 +152,13 @@ export function structuredReportDataset(a: StructuredReportArgs): NaturalDataset
       text('HAS OBS CONTEXT', DCM('121014', 'Device Observer Manufacturer'), 'Explicare'),
       text('HAS OBS CONTEXT', DCM('121015', 'Device Observer Model Name'), `Explicare ${APP_VERSION}`),
       codeItem('HAS CONCEPT MOD', DCM('121058', 'Procedure reported'), procedure(modality)),
-      container('CONTAINS', DCM('111028', 'Image Library'), [container('CONTAINS', DCM('126200', 'Image Library Group'), a.sources.map((s) => image('CONTAINS', undefined, s)))]),
+      container('CONTAINS', DCM('111028', 'Image Library'), [
+        container(
+          'CONTAINS',
+          DCM('126200', 'Image Library Group'),
+          a.sources.map((s) => image('CONTAINS', undefined, s)),
+        ),
+      ]),
       container('CONTAINS', DCM('126010', 'Imaging Measurements'), [...predictionGroup(a), ...methodGroups(a), ...landmarkGroups(a)]),
       container('CONTAINS', code('C0034375', 'UMLS', 'Qualitative Evaluations'), [
         text('CONTAINS', DCM('121106', 'Comment'), 'For research use only. Not for diagnostic use.'),

@@ -60,6 +60,17 @@ export function studySource(series: ExportSeries): StudySource {
 export function patientStudyAttributes(source: NaturalDataset): NaturalDataset {
   const out: NaturalDataset = {};
   for (const k of PATIENT_STUDY_KEYWORDS) if (source[k] !== undefined) out[k] = source[k];
-  for (const k of ['PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'StudyDate', 'StudyTime', 'ReferringPhysicianName', 'StudyID', 'AccessionNumber']) out[k] ??= '';
+  for (const k of [
+    'PatientName',
+    'PatientID',
+    'PatientBirthDate',
+    'PatientSex',
+    'StudyDate',
+    'StudyTime',
+    'ReferringPhysicianName',
+    'StudyID',
+    'AccessionNumber',
+  ])
+    out[k] ??= '';
   return out;
 }

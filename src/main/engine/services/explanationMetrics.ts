@@ -24,7 +24,12 @@ export async function explanationMetrics(ctx: ExplainContext, r: ExplanationResu
   // The method's own baseline (MUPAX records it); otherwise the input's minimum (air, background).
   let baseline = (r.details.parameters as { baselineValue?: number } | undefined)?.baselineValue ?? Infinity;
   if (!Number.isFinite(baseline)) for (const v of input.data) baseline = Math.min(baseline, v);
-  const report = await faithfulness(ctx, ranking, await makeScorer(ctx, jobTargetSpec(r.details, r.method === 'mupax' && manifest.output.decoding.type === 'heatmaps')), { steps, baseline });
+  const report = await faithfulness(
+    ctx,
+    ranking,
+    await makeScorer(ctx, jobTargetSpec(r.details, r.method === 'mupax' && manifest.output.decoding.type === 'heatmaps')),
+    { steps, baseline },
+  );
   const lesions = truth?.lesions ?? [];
   const regionFraction = r.layers?.significant ? r.layers.significant[main].reduce((a, b) => a + (b > 0 ? 1 : 0), 0) / map.length : null;
   return { faithfulness: report, localization: lesions.length ? localization(map, lesionMask(input.grid, lesions)) : null, regionFraction };

@@ -89,7 +89,14 @@ export class ExportService {
     const files = out.files.map((f) => path.relative(outDir, f));
     const exportId = `export-${Date.now().toString(36)}-${this.exports.size + 1}`;
     this.exports.set(exportId, { folder: outDir, files });
-    return { exportId, folder: outDir, files, dicomFiles: files.filter((f) => f.endsWith('.dcm')).length, methods: latest.jobs.map((j) => j.meta.method), elapsedMs: out.elapsedMs };
+    return {
+      exportId,
+      folder: outDir,
+      files,
+      dicomFiles: files.filter((f) => f.endsWith('.dcm')).length,
+      methods: latest.jobs.map((j) => j.meta.method),
+      elapsedMs: out.elapsedMs,
+    };
   }
 
   /** STOW-RS of the DICOM files of one of this session's exports. */
@@ -108,7 +115,9 @@ export class ExportService {
     const series = await this.openResultSeries(o.studyFiles ?? [o.study], result.study.seriesUid, o.study);
     const input = await resultFolderInput(o.results, result, series);
     // Results written before the model card was recorded: the library's card, if it still has the model.
-    const card = result.model.card?.intendedUse ? result.model.card : (await this.parts.models.list().catch(() => [])).find((m) => m.id === result.model.id)?.card;
+    const card = result.model.card?.intendedUse
+      ? result.model.card
+      : (await this.parts.models.list().catch(() => [])).find((m) => m.id === result.model.id)?.card;
     if (card) input.result.model = { ...result.model, card };
     return exportReport(input, { ...o, anonymizationSecretDir: o.anonymizationSecretDir ?? this.parts.cacheDir });
   }

@@ -35,7 +35,12 @@ export class GroundTruthService {
       parsed = groundTruthFileSchema.parse(JSON.parse(await readFile(file, 'utf8')));
     } catch (err) {
       // Never quote the file: JSON.parse's message carries its first bytes, whatever the file holds.
-      const why = err instanceof SyntaxError ? 'not valid JSON' : err instanceof z.ZodError ? `${err.issues[0]?.path.join('.') || '(root)'}: ${err.issues[0]?.message}` : 'unreadable';
+      const why =
+        err instanceof SyntaxError
+          ? 'not valid JSON'
+          : err instanceof z.ZodError
+            ? `${err.issues[0]?.path.join('.') || '(root)'}: ${err.issues[0]?.message}`
+            : 'unreadable';
       throw new EngineError('bad-input', `groundtruth.json beside this series is invalid: ${why}`);
     }
     if (parsed.seriesUid !== uid) return null;

@@ -46,7 +46,11 @@ async function listFiles(root: string, base: string): Promise<{ files: string[];
       const full = path.join(dir, e.name);
       if (e.isDirectory()) await walk(full);
       else if (e.isFile()) files.push(full);
-      else others.push({ file: path.relative(base, full), reason: e.isSymbolicLink() ? 'symbolic link: not followed' : 'not a regular file (a pipe, socket or device): not read' });
+      else
+        others.push({
+          file: path.relative(base, full),
+          reason: e.isSymbolicLink() ? 'symbolic link: not followed' : 'not a regular file (a pipe, socket or device): not read',
+        });
     }
   };
   await walk(root);
@@ -92,13 +96,19 @@ export async function scanPaths(roots: string[]): Promise<ScanResult> {
       const { studyUid, seriesUid, sopInstanceUid } = header;
       const check = header.hasPixelData ? checkImageHeader(header, dataSet) : undefined;
       if (check?.notes.length) header.notes = check.notes;
-      const problem =
-        !header.hasPixelData ? (header.rows === 0 || header.columns === 0 ? 'not an image (e.g. a report or presentation state)' : 'missing pixel data (7FE0,0010)')
-        : check?.refusal ? check.refusal
-        : !studyUid ? 'missing Study Instance UID (0020,000D)'
-        : !seriesUid ? 'missing Series Instance UID (0020,000E)'
-        : !sopInstanceUid ? 'missing SOP Instance UID (0008,0018)'
-        : null;
+      const problem = !header.hasPixelData
+        ? header.rows === 0 || header.columns === 0
+          ? 'not an image (e.g. a report or presentation state)'
+          : 'missing pixel data (7FE0,0010)'
+        : check?.refusal
+          ? check.refusal
+          : !studyUid
+            ? 'missing Study Instance UID (0020,000D)'
+            : !seriesUid
+              ? 'missing Series Instance UID (0020,000E)'
+              : !sopInstanceUid
+                ? 'missing SOP Instance UID (0008,0018)'
+                : null;
       if (problem || !studyUid || !seriesUid || !sopInstanceUid) {
         result.skipped.push({ file: displayName, reason: problem ?? 'incomplete header' });
         continue;

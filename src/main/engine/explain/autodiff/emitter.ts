@@ -38,7 +38,12 @@ export class Emitter {
 
   /** Identity into a chosen (already reserved) name, for graph outputs. */
   identityTo(input: string, output: string): void {
-    const node = create(NodeProtoSchema, { name: this.g.fresh(`${this.prefix}/expose_${this.counter++}`), opType: 'Identity', input: [input], output: [output] });
+    const node = create(NodeProtoSchema, {
+      name: this.g.fresh(`${this.prefix}/expose_${this.counter++}`),
+      opType: 'Identity',
+      input: [input],
+      output: [output],
+    });
     this.g.graph.node.push(node);
   }
 

@@ -57,7 +57,10 @@ export function makeGradcam(variant: 'gradcam' | 'gradcampp') {
     progress({ done: 0, total: 2 });
     const { key, gm } = await gradientSession(ctx, onnx, [layer], [layer]);
     const { seed, target, resolved } = await makeSeed(ctx, o.target);
-    const run = await ctx.worker.run(key, { [ctx.manifest.input.name]: { data: ctx.input.data, dims: ctx.input.dims }, [gm.seedInput]: seed }, [gm.activationOutputs[layer], gm.gradientOutputs[layer]]);
+    const run = await ctx.worker.run(key, { [ctx.manifest.input.name]: { data: ctx.input.data, dims: ctx.input.dims }, [gm.seedInput]: seed }, [
+      gm.activationOutputs[layer],
+      gm.gradientOutputs[layer],
+    ]);
     progress({ done: 1, total: 2 });
     const act = run.outputs[gm.activationOutputs[layer]];
     const grad = run.outputs[gm.gradientOutputs[layer]];
@@ -75,6 +78,15 @@ export function makeGradcam(variant: 'gradcam' | 'gradcampp') {
     const actGrid = fitGrid(ctx.input.grid, dims as [number, number, number]);
     const map = resample(cam, actGrid, ctx.input.grid, 'linear', 'clamp');
     progress({ done: 2, total: 2 });
-    return { maps: [{ target, data: map }], details: { method: variant, parameters: { ...o, layer }, activationShape: act.dims, target: { label: target, kind: resolved.kind, index: resolved.index, chosenBy: resolved.chosenBy }, timing: { gradientPassMs: run.ms } } };
+    return {
+      maps: [{ target, data: map }],
+      details: {
+        method: variant,
+        parameters: { ...o, layer },
+        activationShape: act.dims,
+        target: { label: target, kind: resolved.kind, index: resolved.index, chosenBy: resolved.chosenBy },
+        timing: { gradientPassMs: run.ms },
+      },
+    };
   };
 }

@@ -60,7 +60,9 @@ export function makeIntegratedGradients(mode: 'ig' | 'psig' | 'gradient') {
     }
     // Completeness check: IG's attributions sum to score(x) - score(baseline), score = sum(seed * output).
     const score = async (data: Float32Array) => {
-      const out = (await ctx.worker.run(ctx.session.key, { [inputName]: { data, dims: ctx.input.dims } }, [ctx.manifest.output.name])).outputs[ctx.manifest.output.name].data;
+      const out = (await ctx.worker.run(ctx.session.key, { [inputName]: { data, dims: ctx.input.dims } }, [ctx.manifest.output.name])).outputs[
+        ctx.manifest.output.name
+      ].data;
       let v = 0;
       for (let i = 0; i < out.length; i++) v += seed.data[i] * out[i];
       return v;
@@ -76,7 +78,10 @@ export function makeIntegratedGradients(mode: 'ig' | 'psig' | 'gradient') {
         // ONNX Runtime time of one forward + backward pass (mean over the steps).
         timing: { gradientPassMs: passMs / steps },
         // PS-IG sums to the expected score difference over its sampled baselines, not to this one.
-        completeness: scoreDifference === null || mode === 'psig' ? null : { scoreDifference, relativeError: Math.abs(sum - scoreDifference) / Math.max(Math.abs(scoreDifference), 1e-12) },
+        completeness:
+          scoreDifference === null || mode === 'psig'
+            ? null
+            : { scoreDifference, relativeError: Math.abs(sum - scoreDifference) / Math.max(Math.abs(scoreDifference), 1e-12) },
       },
     };
   };

@@ -13,8 +13,14 @@ export interface Seed {
 
 export async function makeSeed(ctx: ExplainContext, spec: TargetSpec): Promise<Seed> {
   const { manifest, input, worker, session } = ctx;
-  const out = (await worker.run(session.key, { [manifest.input.name]: { data: input.data, dims: input.dims } }, [manifest.output.name])).outputs[manifest.output.name];
+  const out = (await worker.run(session.key, { [manifest.input.name]: { data: input.data, dims: input.dims } }, [manifest.output.name])).outputs[
+    manifest.output.name
+  ];
   const [gx, gy] = input.grid.dimensions;
-  const resolved = resolveTarget({ manifest, gridSize: [gx, gy], spacing: [input.grid.spacing[0], input.grid.spacing[1]], truthInGrid: ctx.truthInGrid }, spec, out);
+  const resolved = resolveTarget(
+    { manifest, gridSize: [gx, gy], spacing: [input.grid.spacing[0], input.grid.spacing[1]], truthInGrid: ctx.truthInGrid },
+    spec,
+    out,
+  );
   return { seed: { data: resolved.seed(out), dims: out.dims }, target: resolved.label, resolved };
 }

@@ -25,7 +25,10 @@ export class MupaxParameterError extends ExplainOptionError {}
 export function chunkGrid(dims: [number, number, number], size: [number, number, number]): ChunkGrid {
   size.forEach((s, a) => {
     if (!Number.isInteger(s) || s < 1) throw new MupaxParameterError(`chunk: chunk size must be whole voxels >= 1, got ${size.join('x')}`);
-    if (s > dims[a]) throw new MupaxParameterError(`chunk: ${size[2]}x${size[1]}x${size[0]} (z,y,x) is larger than the model input ${dims[2]}x${dims[1]}x${dims[0]} along ${'xyz'[a]}`);
+    if (s > dims[a])
+      throw new MupaxParameterError(
+        `chunk: ${size[2]}x${size[1]}x${size[0]} (z,y,x) is larger than the model input ${dims[2]}x${dims[1]}x${dims[0]} along ${'xyz'[a]}`,
+      );
   });
   const counts = [0, 1, 2].map((a) => Math.ceil(dims[a] / size[a])) as [number, number, number];
   const count = counts[0] * counts[1] * counts[2];

@@ -7,7 +7,12 @@
 import type { Acceptance, MupaxAccumulator } from './accumulator';
 import { benjaminiHochberg, type Significance } from './significance';
 
-export function jointTest(acc: MupaxAccumulator, targets: number[], o: { percentile: number; acceptance: Acceptance; q: number }, use?: (i: number) => boolean): Significance {
+export function jointTest(
+  acc: MupaxAccumulator,
+  targets: number[],
+  o: { percentile: number; acceptance: Acceptance; q: number },
+  use?: (i: number) => boolean,
+): Significance {
   const tests = targets.map((t) => acc.test(t, o, use));
   const n = tests[0].z.length;
   const p = new Float64Array(n * tests.length);

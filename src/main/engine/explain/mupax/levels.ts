@@ -27,7 +27,13 @@ export function groupsOf(partition: Partition, coarse: Partition, refined: Uint8
 }
 
 /** Voxel maps of one target: units significant on their own, and groups' remainders shown whole. */
-export function levelsOf(partition: Partition, test: Significance, groups: number[][] = [], remainderZ?: Float64Array, remainderShown?: Uint8Array): TargetLevels {
+export function levelsOf(
+  partition: Partition,
+  test: Significance,
+  groups: number[][] = [],
+  remainderZ?: Float64Array,
+  remainderShown?: Uint8Array,
+): TargetLevels {
   const unitValue = Float64Array.from(test.z, (z, u) => (test.significant[u] ? z : 0));
   const unitShown = Uint8Array.from(test.significant);
   let groupsShown = 0;
@@ -36,11 +42,18 @@ export function levelsOf(partition: Partition, test: Significance, groups: numbe
     if (!remainderShown?.[i]) return;
     groupsShown++;
     zThreshold = Math.min(zThreshold, remainderZ![i]);
-    for (const u of g) if (!unitShown[u]) {
-      unitShown[u] = 1;
-      unitValue[u] = remainderZ![i];
-    }
+    for (const u of g)
+      if (!unitShown[u]) {
+        unitShown[u] = 1;
+        unitValue[u] = remainderZ![i];
+      }
   });
-  return { evidence: chunksToVoxels(partition, unitValue), significant: chunksToVoxels(partition, unitShown), significantUnits: test.significantCount, groupsShown, zThreshold };
+  return {
+    evidence: chunksToVoxels(partition, unitValue),
+    significant: chunksToVoxels(partition, unitShown),
+    significantUnits: test.significantCount,
+    groupsShown,
+    zThreshold,
+  };
 }
 

@@ -112,7 +112,14 @@ export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (
     },
     details: {
       method: 'mupax',
-      parameters: { ...o, ...est, chunk: setup.chunk, chunkGrid: [fine.counts[2], fine.counts[1], fine.counts[0]], chunkCount: fine.count, baselineValue: est.baseline === 'blur' ? undefined : fill[0] },
+      parameters: {
+        ...o,
+        ...est,
+        chunk: setup.chunk,
+        chunkGrid: [fine.counts[2], fine.counts[1], fine.counts[0]],
+        chunkCount: fine.count,
+        baselineValue: est.baseline === 'blur' ? undefined : fill[0],
+      },
       target: { label: target.label, kind: target.kind, index: target.index, chosenBy: target.chosenBy },
       reference: target.reference,
       shows: 'significant evidence',

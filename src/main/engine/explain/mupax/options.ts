@@ -46,7 +46,12 @@ export const mupaxOptionsSchema = z
 export type MupaxOptions = z.infer<typeof mupaxOptionsSchema>;
 
 /** The estimator a mode implies, with single options overriding it. */
-export function estimatorOf(o: MupaxOptions): { acceptance: 'global' | 'stratum'; baseline: 'min' | 'zero' | 'blur' | number; antithetic: boolean; refine: boolean } {
+export function estimatorOf(o: MupaxOptions): {
+  acceptance: 'global' | 'stratum';
+  baseline: 'min' | 'zero' | 'blur' | number;
+  antithetic: boolean;
+  refine: boolean;
+} {
   const paper = o.mode === 'paper';
   return {
     acceptance: o.acceptance ?? (paper ? 'global' : 'stratum'),

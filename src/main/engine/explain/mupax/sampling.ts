@@ -35,19 +35,33 @@ export async function prepareMupax(ctx: ExplainContext, o: MupaxOptions): Promis
     throw new MupaxParameterError(`samples: N = ${o.samples} is too few for ${fine.count} chunks (use at least 256)`);
   }
   const acceptedAtN = Math.floor((o.percentile / 100) * o.samples);
-  if (acceptedAtN < 10) throw new MupaxParameterError(`percentile: W at the ${o.percentile}th percentile of ${o.samples} samples accepts only ${acceptedAtN}: raise the percentile or N`);
+  if (acceptedAtN < 10)
+    throw new MupaxParameterError(
+      `percentile: W at the ${o.percentile}th percentile of ${o.samples} samples accepts only ${acceptedAtN}: raise the percentile or N`,
+    );
   // The strongest possible evidence (a chunk kept in every accepted sample, kept fraction 1/2)
   // gives z = sqrt(accepted); when that cannot pass q/n, no chunk can ever be significant.
   if (upperTail(Math.sqrt(acceptedAtN)) > o.fdr / fine.count) {
     let need = acceptedAtN;
     while (upperTail(Math.sqrt(need)) > o.fdr / fine.count) need++;
-    throw new MupaxParameterError(`samples: N = ${o.samples} cannot show any significant chunk at fdr ${o.fdr} among ${fine.count} chunks (needs at least ${Math.ceil((need * 100) / o.percentile)} samples)`);
+    throw new MupaxParameterError(
+      `samples: N = ${o.samples} cannot show any significant chunk at fdr ${o.fdr} among ${fine.count} chunks (needs at least ${Math.ceil((need * 100) / o.percentile)} samples)`,
+    );
   }
   const fill = fillVolume(input.data, [gx, gy, gz], fine.size, est.baseline);
   // Unmasked run: what the target is (the predicted class, the landmark reference).
-  const plain = (await worker.run(session.key, { [manifest.input.name]: { data: input.data, dims: input.dims } }, [manifest.output.name])).outputs[manifest.output.name];
+  const plain = (await worker.run(session.key, { [manifest.input.name]: { data: input.data, dims: input.dims } }, [manifest.output.name])).outputs[
+    manifest.output.name
+  ];
   const target = resolveTarget(
-    { manifest, gridSize: [gx, gy], spacing: [input.grid.spacing[0], input.grid.spacing[1]], truthInGrid: ctx.truthInGrid, reference: o.reference, classError: o.error },
+    {
+      manifest,
+      gridSize: [gx, gy],
+      spacing: [input.grid.spacing[0], input.grid.spacing[1]],
+      truthInGrid: ctx.truthInGrid,
+      reference: o.reference,
+      classError: o.error,
+    },
     o.target,
     plain,
   );
@@ -120,12 +134,25 @@ export class MupaxSampling {
     if (this.baseId === null) {
       // Reopened (a banked run drawing more): hand the workers the masking base again.
       this.baseId = `mupax-${process.pid}-${++baseCounter}`;
-      await worker.setMaskBase(this.baseId, { input: input.data, baseline: this.setup.fill, chunkOf: this.partition.chunkOf, chunkCount: this.partition.count });
+      await worker.setMaskBase(this.baseId, {
+        input: input.data,
+        baseline: this.setup.fill,
+        chunkOf: this.partition.chunkOf,
+        chunkCount: this.partition.count,
+      });
     }
     const units = this.partition.count;
     const masks = new Uint8Array(count * units);
     for (let i = 0; i < count; i++) this.sampler.next(masks, i * units);
-    const result = worker.runMasked({ key: session.key, baseId: this.baseId, inputName: manifest.input.name, sampleDims: input.dims.slice(1), masks, output: manifest.output.name, decode: this.setup.target.decode });
+    const result = worker.runMasked({
+      key: session.key,
+      baseId: this.baseId,
+      inputName: manifest.input.name,
+      sampleDims: input.dims.slice(1),
+      masks,
+      output: manifest.output.name,
+      decode: this.setup.target.decode,
+    });
     result.catch(() => undefined); // awaited in order later; a failure must not go unhandled meanwhile
     this.inFlight.push({ count, masks, result });
   }

@@ -35,7 +35,13 @@ function erfc(x: number): number {
   const y =
     t *
     Math.exp(
-      -x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+      -x * x -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return y;
 }
@@ -61,9 +67,19 @@ export function benjaminiHochberg(p: Float64Array, q: number): Uint8Array {
  * masks: sample-major 0/1 selection vectors (chunkCount per sample); accepted: sample indices;
  * weights and fractions: per accepted sample (same order).
  */
-export function testChunks(masks: Uint8Array, chunkCount: number, accepted: ArrayLike<number>, weights: ArrayLike<number>, fractions: ArrayLike<number>, q: number): Significance {
+export function testChunks(
+  masks: Uint8Array,
+  chunkCount: number,
+  accepted: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  fractions: ArrayLike<number>,
+  q: number,
+): Significance {
   const retention = new Float64Array(chunkCount);
-  let W = 0, W2 = 0, mean = 0, variance = 0;
+  let W = 0,
+    W2 = 0,
+    mean = 0,
+    variance = 0;
   for (let a = 0; a < accepted.length; a++) {
     const w = weights[a];
     const f = fractions[a];
@@ -76,7 +92,8 @@ export function testChunks(masks: Uint8Array, chunkCount: number, accepted: Arra
   }
   const z = new Float64Array(chunkCount);
   const p = new Float64Array(chunkCount).fill(1);
-  let nullMean = NaN, nullSd = NaN;
+  let nullMean = NaN,
+    nullSd = NaN;
   if (W > 0) {
     nullMean = mean / W;
     nullSd = Math.sqrt(variance) / W;
@@ -87,13 +104,26 @@ export function testChunks(masks: Uint8Array, chunkCount: number, accepted: Arra
     }
   }
   const significant = benjaminiHochberg(p, q);
-  let count = 0, zThreshold = Infinity;
+  let count = 0,
+    zThreshold = Infinity;
   for (let c = 0; c < chunkCount; c++) {
     if (!significant[c]) continue;
     count++;
     zThreshold = Math.min(zThreshold, z[c]);
   }
-  return { retention, z, p, significant, significantCount: count, nullMean, nullSd, zThreshold, q, accepted: accepted.length, effectiveSamples: W2 > 0 ? (W * W) / W2 : 0 };
+  return {
+    retention,
+    z,
+    p,
+    significant,
+    significantCount: count,
+    nullMean,
+    nullSd,
+    zThreshold,
+    q,
+    accepted: accepted.length,
+    effectiveSamples: W2 > 0 ? (W * W) / W2 : 0,
+  };
 }
 
 /** Jaccard index of two regions, a voxel or chunk being inside where its value is > 0 (1 when both are empty: they agree). */
@@ -128,10 +158,20 @@ export function canReachSignificance(acceptedFractions: ArrayLike<number>, chunk
  * group's k units. Under the null its mean is f_s and, the kept units being a uniform draw of
  * k_s from n without replacement, its variance is f_s (1 - f_s) / k * (n - k) / (n - 1).
  */
-export function groupZ(masks: Uint8Array, chunkCount: number, accepted: ArrayLike<number>, weights: ArrayLike<number>, fractions: ArrayLike<number>, members: ArrayLike<number>): number {
+export function groupZ(
+  masks: Uint8Array,
+  chunkCount: number,
+  accepted: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  fractions: ArrayLike<number>,
+  members: ArrayLike<number>,
+): number {
   const k = members.length;
   const shrink = chunkCount > 1 ? (chunkCount - k) / (chunkCount - 1) : 0;
-  let W = 0, r = 0, mean = 0, variance = 0;
+  let W = 0,
+    r = 0,
+    mean = 0,
+    variance = 0;
   for (let a = 0; a < accepted.length; a++) {
     const w = weights[a];
     const f = fractions[a];
@@ -165,7 +205,16 @@ export const CONFIRM_Z = 1.6448536;
  * stays whole, a small blob stays small. Under the null a group needs a false coarse discovery
  * (rate <= q) and a false confirmation (5%), so the family's error rate stays about q.
  */
-export function testHierarchy(masks: Uint8Array, chunkCount: number, accepted: ArrayLike<number>, weights: ArrayLike<number>, fractions: ArrayLike<number>, groups: number[][], parentSignificant: ArrayLike<number>, q: number): HierarchyTest {
+export function testHierarchy(
+  masks: Uint8Array,
+  chunkCount: number,
+  accepted: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  fractions: ArrayLike<number>,
+  groups: number[][],
+  parentSignificant: ArrayLike<number>,
+  q: number,
+): HierarchyTest {
   const units = testChunks(masks, chunkCount, accepted, weights, fractions, q);
   const remainderZ = new Float64Array(groups.length);
   const remainderShown = new Uint8Array(groups.length);

@@ -108,7 +108,14 @@ export async function sampleStage(
       report.progress({
         done: n,
         total,
-        stats: { acceptanceRate: point.acceptanceRate, samplesPerSecond: n / elapsed, etaSeconds: ((total - n) * elapsed) / n, regionSize: point.regionSize, jaccardWithPrevious: point.jaccardWithPrevious, splitHalfJaccard: point.splitHalfJaccard },
+        stats: {
+          acceptanceRate: point.acceptanceRate,
+          samplesPerSecond: n / elapsed,
+          etaSeconds: ((total - n) * elapsed) / n,
+          regionSize: point.regionSize,
+          jaccardWithPrevious: point.jaccardWithPrevious,
+          splitHalfJaccard: point.splitHalfJaccard,
+        },
         partial: chunksToVoxels(partition, evidenceOf(now)),
       });
     }

@@ -19,7 +19,9 @@ export function makeEstimator(kind: 'rise' | 'regression') {
     const t0 = performance.now();
     const setup = await prepareMupax(ctx, { ...o, refine: false });
     if (kind === 'regression' && setup.fine.count > MAX_REGRESSION_CHUNKS) {
-      throw new MupaxParameterError(`chunk: the regression solves for one weight per chunk and takes at most ${MAX_REGRESSION_CHUNKS} chunks; these chunks give ${setup.fine.count}`);
+      throw new MupaxParameterError(
+        `chunk: the regression solves for one weight per chunk and takes at most ${MAX_REGRESSION_CHUNKS} chunks; these chunks give ${setup.fine.count}`,
+      );
     }
     if (kind === 'regression' && o.samples <= setup.fine.count + 1) {
       throw new MupaxParameterError(`samples: the regression needs more samples than chunks (N = ${o.samples}, ${setup.fine.count} chunks)`);
@@ -60,7 +62,18 @@ export function makeEstimator(kind: 'rise' | 'regression') {
       },
       details: {
         method: kind,
-        parameters: { samples: o.samples, seed: o.seed, chunk: setup.chunk, baseline: setup.estimator.baseline, antithetic: setup.estimator.antithetic, fdr: o.fdr, target: o.target, reference: o.reference, error: o.error, chunkCount: chunks },
+        parameters: {
+          samples: o.samples,
+          seed: o.seed,
+          chunk: setup.chunk,
+          baseline: setup.estimator.baseline,
+          antithetic: setup.estimator.antithetic,
+          fdr: o.fdr,
+          target: o.target,
+          reference: o.reference,
+          error: o.error,
+          chunkCount: chunks,
+        },
         target: { label: target.label, kind: target.kind, index: target.index, chosenBy: target.chosenBy },
         reference: target.reference,
         shows: 'significant evidence',

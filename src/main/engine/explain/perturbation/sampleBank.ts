@@ -22,7 +22,18 @@ function inputHash(data: Float32Array): string {
 
 /** The key of the samples `o` draws on `ctx` (chunk and fill as resolved by the run). */
 export function sampleKey(ctx: ExplainContext, o: MupaxOptions, resolved: { chunk: number[]; baseline: unknown; antithetic: boolean }): string {
-  return JSON.stringify([ctx.session.key, inputHash(ctx.input.data), o.seed, resolved.chunk, resolved.baseline, resolved.antithetic, o.stratificationBlock, o.target, o.reference, o.error]);
+  return JSON.stringify([
+    ctx.session.key,
+    inputHash(ctx.input.data),
+    o.seed,
+    resolved.chunk,
+    resolved.baseline,
+    resolved.antithetic,
+    o.stratificationBlock,
+    o.target,
+    o.reference,
+    o.error,
+  ]);
 }
 
 export function takeSamples(key: string): MupaxSampling | undefined {
