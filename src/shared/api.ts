@@ -2,6 +2,7 @@
 // HTTP server (src/server). Arguments are validated with these schemas on the engine side of both.
 import { z } from 'zod';
 import type { ExecutionProvider } from './executionProviders';
+import type { SanityStatus } from './sanity';
 import type { Geometry, Vec3 } from './geometry';
 import type { LandmarkErrors } from './landmarkMetrics';
 import type { ModelManifest } from './modelManifest';
@@ -48,6 +49,9 @@ export const apiArgs = {
     .object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/), target: z.number().int().min(0).max(1000), partial: z.boolean().default(false), layer: mapLayerSchema.default('map') })
     .strict(),
   clearExplanations: z.object({}).strict(),
+  /** The model-parameter randomization test of a finished explanation (docs/sanity.md). */
+  startSanityCheck: z.object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/), steps: z.number().int().min(1).max(16).default(6) }).strict(),
+  getSanityCheck: z.object({ sanityId: z.string().regex(/^job-[a-z0-9-]{1,40}$/) }).strict(),
   ...pacsApiArgs,
 } as const;
 
@@ -251,6 +255,9 @@ export interface ExplicareApi {
   /** A map on the model grid (Float32, [z][y][x]); `partial` gives the latest live map of a running job. */
   getExplanationMap(args: ApiArgs<'getExplanationMap'>): Promise<ArrayBuffer>;
   clearExplanations(): Promise<void>;
+  /** Starts the randomization test of a finished explanation; poll getSanityCheck. */
+  startSanityCheck(args: z.input<(typeof apiArgs)['startSanityCheck']>): Promise<SanityStatus>;
+  getSanityCheck(args: ApiArgs<'getSanityCheck'>): Promise<SanityStatus>;
   /** PDF and/or DICOM export of the series' finished explanations (engine-side, like the CLI). */
   exportReport(args: z.input<(typeof apiArgs)['exportReport']>): Promise<ExportResult>;
   /** PACS (DICOMweb): the engine talks to the server; the renderer only calls these. */

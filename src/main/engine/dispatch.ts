@@ -43,6 +43,11 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
       return engine.explanationMap(a.jobId, a.target, a.partial, a.layer);
     }
     case 'clearExplanations': apiArgs.clearExplanations.parse(raw); return engine.clearExplanations();
+    case 'startSanityCheck': {
+      const a = apiArgs.startSanityCheck.parse(raw);
+      return engine.startSanityCheck(a.jobId, a.steps);
+    }
+    case 'getSanityCheck': return engine.sanityCheckStatus(apiArgs.getSanityCheck.parse(raw).sanityId);
     case 'exportReport': return engine.exportReport(apiArgs.exportReport.parse(raw));
     case 'pacsGetSettings': apiArgs.pacsGetSettings.parse(raw); return engine.pacs.getSettings();
     case 'pacsSaveSettings': return engine.pacs.saveSettings(apiArgs.pacsSaveSettings.parse(raw));

@@ -1,6 +1,7 @@
 // The engine: everything the API contract offers, in plain Node (no Electron, no HTTP), composed of
 // services (services/: studies and volumes, ground truth, models, explanations, exports; pacs/) that
 // each own one concern. This class only wires them together and keeps the API callers use.
+import type { SanityStatus } from '../../shared/sanity';
 import path from 'node:path';
 import type { ApiArgs, GroundTruth, JobStatus, MapLayer, ModelSummary, OpenReport, PredictionResult, StudySummary, TagEntry, UploadFile, VolumeInfo } from '../../shared/api';
 import type { ExportResult, StowResult } from '../../shared/pacsApi';
@@ -140,6 +141,13 @@ export class Engine {
   /** Faithfulness, localization and significant-region size of a finished explanation (services/explanationMetrics.ts). */
   explanationMetrics(jobId: string, opts: { steps?: number } = {}): Promise<ExplanationMetrics> {
     return this.explanations.metrics(jobId, opts);
+  }
+  /** The model-parameter randomization test of a finished explanation (sanity/, docs/sanity.md). */
+  startSanityCheck(jobId: string, steps: number): Promise<SanityStatus> {
+    return this.explanations.startSanity(jobId, steps);
+  }
+  sanityCheckStatus(id: string): SanityStatus {
+    return this.explanations.sanityStatus(id);
   }
   clearExplanations(): Promise<void> {
     return this.explanations.clear();

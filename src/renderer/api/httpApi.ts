@@ -59,6 +59,8 @@ export function createHttpApi(token: string): ExplicareApi {
     cancelJob: (args) => json('cancelJob', args),
     getExplanationMap: async (args) => (await post('getExplanationMap', JSON.stringify(args), 'application/json')).arrayBuffer(),
     clearExplanations: () => json('clearExplanations'),
+    startSanityCheck: (args) => json('startSanityCheck', args),
+    getSanityCheck: (args) => json('getSanityCheck', args),
     exportReport: (args) => json('exportReport', args),
     pacsGetSettings: () => json('pacsGetSettings'),
     pacsSaveSettings: (args) => json('pacsSaveSettings', args),

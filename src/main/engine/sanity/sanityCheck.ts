@@ -5,6 +5,7 @@
 // unrelated inputs (the floor: the same method on the input turned 180 degrees in-plane, on the
 // intact model). A map that keeps its likeness explains the input, not the model (an edge detector
 // would). Randomized models live in memory only, one at a time.
+import type { SanityLikeness, SanityReport } from '../../../shared/sanity';
 import type { TargetSpec } from '../../../shared/target';
 import type { ExplainContext, JobProgress, MethodOutput } from '../explain/method';
 import type { MethodEntry } from '../explain/methods';
@@ -12,32 +13,8 @@ import { cascadingRandomization, parameterLayers } from './randomizeLayers';
 import { decodeModel } from '../explain/autodiff/proto';
 import { regionJaccard, spearman, ssim } from './similarity';
 
-export interface Likeness {
-  /** Spearman's rho with the original map; null when a map is constant (counted as 0). */
-  spearman: number | null;
-  ssim: number;
-  /** Jaccard of the significant regions (methods with a significance test). */
-  regionJaccard?: number;
-}
-
-export interface SanityResult {
-  method: string;
-  target: string;
-  /** The map whose Spearman/SSIM are reported: the method's main map, or its z map where it has one. */
-  compared: 'map' | 'z';
-  /** What the verdict reads: the significant region's Jaccard (methods with a test) or Spearman. */
-  judgedBy: 'region' | 'spearman';
-  seed: number;
-  layerCount: number;
-  steps: ({ layers: string[] } & Likeness)[];
-  floor: Likeness;
-  /** Stochastic methods: the original map against the same method with the next seed. */
-  seedAgreement?: Likeness;
-  margin: number;
-  /** inconclusive: a stochastic map that does not agree with itself across seeds above the floor. */
-  verdict: 'pass' | 'fail' | 'inconclusive';
-  reason: string;
-}
+export type Likeness = SanityLikeness;
+export type SanityResult = SanityReport;
 
 export interface SanityOptions {
   seed: number;

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { JobStatus, MapLayer } from '../../../shared/api';
+import type { SanityReport, SanityStatus } from '../../../shared/sanity';
 import { targetSpecSchema } from '../../../shared/target';
 import { fromCache, toCache } from '../explain/cachedResult';
 import { explainContext, explainVolume, type ExplanationResult } from '../explain/explainVolume';
@@ -12,6 +13,7 @@ import { METHODS, methodNames } from '../explain/methods';
 import { ExplainOptionError } from '../explain/optionError';
 import { checkTargetSpec } from '../explain/target';
 import { JobManager } from '../jobs/jobManager';
+import { runSanityCheck } from '../sanity/sanityCheck';
 import { cacheKey, ResultCache } from '../jobs/resultCache';
 import { EngineError, issuesText, translatingErrors } from './engineError';
 import { explanationMetrics, type ExplanationMetrics } from './explanationMetrics';
@@ -22,6 +24,7 @@ import type { StudyService } from './studyService';
 
 export class ExplanationService {
   private readonly jobs = new JobManager<ExplanationResult>();
+  private readonly sanity = new JobManager<SanityReport>(16);
   private readonly results: ResultCache;
 
   constructor(
@@ -51,7 +54,8 @@ export class ExplanationService {
     if (spec.success) await translatingErrors(() => checkTargetSpec(model.entry.pkg.manifest, spec.data), `${method} options`);
     const truth = await this.truth.forModel(seriesUid, model.entry.pkg.manifest);
     const key = cacheKey({ seriesUid, modelId, method, options: { options, truth: truth?.source ?? null } });
-    const meta = { seriesUid, modelId, method, cacheKey: key };
+    // The options travel with the job: a sanity check reruns the method with exactly these.
+    const meta = { seriesUid, modelId, method, cacheKey: key, options: JSON.stringify(options) };
     const label = `${method} · ${model.entry.pkg.manifest.name}`;
     const cached = await this.results.read(key);
     if (cached) return this.jobs.finished(label, meta, fromCache(cached));
@@ -130,6 +134,28 @@ export class ExplanationService {
     if (!modelId) return null;
     const latest = new Map(done.filter((j) => j.meta.modelId === modelId).map((j) => [j.meta.method, j]));
     return { modelId, jobs: [...latest.values()] };
+  }
+
+  /** The randomization test of a finished explanation, as a job (minutes for a sampling method). */
+  async startSanity(jobId: string, steps: number): Promise<SanityStatus> {
+    const job = this.job(jobId);
+    const r = job.result;
+    if (!r) throw new EngineError('not-found', `the job is ${job.state}: nothing to check`);
+    const ctx = await this.context(r.seriesUid, r.modelId);
+    const options = JSON.parse(job.meta.options ?? '{}') as Record<string, unknown>;
+    const check = this.sanity.start(
+      `sanity · ${r.method}`,
+      { jobId },
+      (progress, signal) => runSanityCheck(ctx, r.method, METHODS[r.method], options, { seed: 0, maxSteps: steps, margin: 0.1 }, progress, signal),
+      (err) => `the sanity check failed: ${(err as Error).message}`,
+    );
+    return this.sanityStatus(check.id);
+  }
+
+  sanityStatus(id: string): SanityStatus {
+    const c = this.sanity.get(id);
+    if (!c) throw new EngineError('not-found', 'no such sanity check');
+    return { id: c.id, jobId: c.meta.jobId, state: c.state, done: c.progress.done, total: c.progress.total, error: c.error, result: c.result };
   }
 
   clear(): Promise<void> {

@@ -1,0 +1,40 @@
+// A sanity check's outcome as the engine reports it (CLI sanity.json, the app's job card): the
+// model-parameter randomization test of one finished explanation (docs/sanity.md).
+
+export interface SanityLikeness {
+  /** Spearman's rho with the original map; null when a map is constant (counted as 0). */
+  spearman: number | null;
+  ssim: number;
+  /** Jaccard of the significant regions (methods with a significance test). */
+  regionJaccard?: number;
+}
+
+export interface SanityReport {
+  method: string;
+  target: string;
+  /** The map whose Spearman/SSIM are reported: the method's main map, or its z map where it has one. */
+  compared: 'map' | 'z';
+  /** What the verdict reads: the significant region's Jaccard (methods with a test) or Spearman. */
+  judgedBy: 'region' | 'spearman';
+  seed: number;
+  layerCount: number;
+  steps: ({ layers: string[] } & SanityLikeness)[];
+  floor: SanityLikeness;
+  /** Stochastic methods: the original map against the same method with the next seed. */
+  seedAgreement?: SanityLikeness;
+  margin: number;
+  /** inconclusive: a stochastic map that does not agree with itself across seeds above the floor. */
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  reason: string;
+}
+
+/** A running or finished sanity check of an explanation job. */
+export interface SanityStatus {
+  id: string;
+  jobId: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  done: number;
+  total: number;
+  error?: string;
+  result?: SanityReport;
+}
