@@ -208,7 +208,9 @@ describe('anonymized export', () => {
     const pdf = path.join(out, 'report.pdf');
     const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
     const iso = (d: string) => `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`;
-    for (const s of [PATIENT_ID, 'Patientname', iso(localDa(now)), iso(ORIGINAL.StudyDate), '2026-12-01']) expect(text).not.toContain(s);
+    for (const s of ['Patientname', iso(localDa(now)), iso(ORIGINAL.StudyDate), '2026-12-01']) expect(text).not.toContain(s);
+    // The ID as a value of its own, not digits inside a printed UID or hash.
+    expect(text).not.toMatch(new RegExp(`(^|[^0-9a-fA-F.])${PATIENT_ID}($|[^0-9a-fA-F.])`));
     expect(text).toContain('not shown (anonymized report)');
     const meta = execFileSync('pdfinfo', [pdf], { encoding: 'utf8' });
     expect(meta).not.toMatch(/CreationDate|ModDate/);
