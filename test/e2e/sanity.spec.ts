@@ -1,6 +1,11 @@
 // The sanity check from a finished map's job card: Grad-CAM on the demo CT (finding class), the
 // randomization test run by the engine, the verdict in words and its curve, and the engine's own
-// figures behind it (read back over the API) agreeing with what the card says.
+// figures behind it (read back over the API) agreeing with what the card says, and the PDF
+// export reporting the verdict beside the map's parameters.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { openDemo } from './support/app';
 import { startServer, type RunningServer } from './support/server';
@@ -40,4 +45,18 @@ test('a Grad-CAM map passes the model-parameter randomization test, and the card
   expect(report.result.method).toBe('gradcam');
   expect(report.result.target).toBe('nodule');
   expect(report.result.layerCount).toBe(7);
+
+  // The PDF names the verdict of the map's latest sanity check.
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'explicare-e2e-sanity-'));
+  try {
+    await page.getByTestId('tab-export').click();
+    await page.getByTestId('export-dicom').uncheck();
+    await page.getByTestId('export-folder').fill(path.join(folder, 'out'));
+    await page.getByTestId('export-run').click();
+    await expect(page.getByTestId('export-result')).toBeVisible({ timeout: 180_000 });
+    const text = execFileSync('pdftotext', [path.join(folder, 'out', 'report.pdf'), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(text).toMatch(/PASSES the model-parameter randomization test: with every weight layer redrawn/);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });

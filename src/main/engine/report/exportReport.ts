@@ -2,6 +2,7 @@
 // the key images and writes the PDF report and/or the DICOM objects (Secondary Capture key images,
 // Parametric Maps, SEG, TID 1500 SR; optionally anonymized), all or nothing.
 import { type ExecutionProvider, PROVIDER_LABELS } from '../../../shared/executionProviders';
+import type { SanityReport } from '../../../shared/sanity';
 import path from 'node:path';
 import { regionText, significanceOf, stabilityText } from '../../../shared/significanceText';
 import { dicomBuffer, type NaturalDataset } from '../io/dicomWrite';
@@ -260,7 +261,7 @@ async function reportContent(
     methods: Object.entries(result.methods).map(([name, m]) => ({
       name,
       // An app export writes no map files: the row names only files that exist beside result.json.
-      parameters: [...methodParameters(m), ['targets', m.targets.join('; ')], ...mapFilesRow(m), ['from cache', String(m.fromCache ?? false)]],
+      parameters: [...methodParameters(m), ['targets', m.targets.join('; ')], ...mapFilesRow(m), ['from cache', String(m.fromCache ?? false)], ...sanityRow(m)],
     })),
     keyImages,
     colormap,
@@ -294,6 +295,14 @@ async function reportContent(
     created: anon ? undefined : created,
     software: `Explicare ${APP_VERSION}`,
   };
+}
+
+/** The model-parameter randomization test, when one ran on this map (docs/sanity.md). */
+function sanityRow(m: MethodResult): [string, string][] {
+  const s = (m as { sanity?: SanityReport }).sanity;
+  if (!s) return [['sanity check', 'not run (model-parameter randomization test, from the map\'s job card)']];
+  const word = s.verdict === 'pass' ? 'PASSES' : s.verdict === 'fail' ? 'FAILS' : 'INCONCLUSIVE';
+  return [['sanity check', `${word} the model-parameter randomization test: ${s.reason} (${s.steps.length} steps over ${s.layerCount} weight layers)`]];
 }
 
 function mapFilesRow(m: MethodResult): [string, string][] {

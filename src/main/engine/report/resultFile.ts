@@ -68,7 +68,7 @@ export type ExplainResult = z.infer<typeof resultSchema>;
 export type MethodResult = z.infer<typeof methodSchema>;
 
 /** Keys of a method entry that are bookkeeping, not parameters of the run. */
-const NOT_PARAMETERS = new Set(['files', 'layerFiles', 'targets', 'fromCache', 'modelGrid', 'convergence', 'metrics', 'acceptance', 'significance']);
+const NOT_PARAMETERS = new Set(['files', 'layerFiles', 'targets', 'fromCache', 'modelGrid', 'convergence', 'metrics', 'acceptance', 'significance', 'sanity']);
 
 /** The parameters a method ran with (seed, samples, chunk, percentile, ...), flattened to text. */
 export function methodParameters(m: MethodResult): [string, string][] {

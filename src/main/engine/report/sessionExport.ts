@@ -4,6 +4,7 @@
 import type { ModelSummary, PredictionResult, VolumeInfo } from '../../../shared/api';
 import { landmarkErrors } from '../../../shared/landmarkMetrics';
 import type { EditedGroundTruth } from '../../../shared/pacsApi';
+import type { SanityReport } from '../../../shared/sanity';
 import type { ExplanationResult } from '../explain/explainVolume';
 import { APP_VERSION } from '../version';
 import type { ExportInput, ExportSeries } from './exportInput';
@@ -15,7 +16,7 @@ export interface SessionExplanations {
   series: ExportSeries;
   model: Pick<ModelSummary, 'id' | 'name' | 'version'> & { card?: { intendedUse?: string } };
   prediction: PredictionResult;
-  explanations: { method: string; fromCache: boolean; result: ExplanationResult }[];
+  explanations: { method: string; fromCache: boolean; result: ExplanationResult; sanity?: SanityReport }[];
   /** Ground truth as edited in the app: scored in the PDF instead of the loaded one. */
   groundTruth?: EditedGroundTruth;
 }
@@ -34,7 +35,7 @@ export function sessionExportInput(s: SessionExplanations): ExportInput {
   const maps = new Map<string, MapVolume>();
   for (const e of s.explanations) {
     // No map files: an app export hands its maps over in memory.
-    methods[e.method] = { files: {}, targets: e.result.targets, fromCache: e.fromCache, modelGrid: e.result.grid, ...e.result.details };
+    methods[e.method] = { files: {}, targets: e.result.targets, fromCache: e.fromCache, modelGrid: e.result.grid, ...e.result.details, ...(e.sanity ? { sanity: e.sanity } : {}) };
     maps.set(e.method, { geometry: info.geometry, data: mainMapOnStudyGrid(e.result, info.geometry) });
   }
   const result: ExplainResult = {

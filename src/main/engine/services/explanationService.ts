@@ -158,6 +158,15 @@ export class ExplanationService {
     return { id: c.id, jobId: c.meta.jobId, state: c.state, done: c.progress.done, total: c.progress.total, error: c.error, result: c.result };
   }
 
+  /** The latest finished sanity check of an explanation job, if one ran (the PDF reports it). */
+  latestSanity(jobId: string): SanityReport | undefined {
+    return this.sanity
+      .list()
+      .filter((c) => c.meta.jobId === jobId && c.state === 'done' && c.result)
+      .sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0))
+      .at(-1)?.result;
+  }
+
   clear(): Promise<void> {
     return this.results.clear();
   }

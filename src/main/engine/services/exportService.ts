@@ -69,7 +69,7 @@ export class ExportService {
         series,
         model: { id: summary.id, name: summary.name, version: summary.version, card: summary.card },
         prediction,
-        explanations: latest.jobs.map((j) => ({ method: j.meta.method, fromCache: j.fromCache, result: j.result! })),
+        explanations: latest.jobs.map((j) => ({ method: j.meta.method, fromCache: j.fromCache, result: j.result!, sanity: explanations.latestSanity(j.id) })),
         groundTruth: a.groundTruth,
       });
       return exportReport(input, {
