@@ -118,7 +118,8 @@ if (process.argv.includes('--only') && process.argv.includes('export')) {
 // `npm run bench -- --only mupax`: rerun the MUPAX section alone and merge it into results.json.
 if (process.argv.includes('--only') && process.argv.includes('mupax')) {
   const previous = existsSync('bench/results.json') ? JSON.parse(readFileSync('bench/results.json', 'utf8')) : {};
-  const merged = { ...previous, mupax: { date: new Date().toISOString(), ...benchMupax() } };
+  // Merged into the previous section: figures measured by other scripts (the cohort) stay.
+  const merged = { ...previous, mupax: { ...previous.mupax, date: new Date().toISOString(), ...benchMupax() } };
   writeFileSync('bench/results.json', JSON.stringify(merged, null, 2) + '\n');
   console.log(JSON.stringify(merged.mupax, null, 2));
   process.exit(0);
