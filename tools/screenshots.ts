@@ -15,7 +15,7 @@ const SAMPLES = process.env.SAMPLES ?? '1024';
 async function explain(page: Page, method: string, doneCount: number): Promise<void> {
   await page.getByTestId('explain-method').selectOption(method);
   if (method === 'mupax') await page.getByTestId('mupax-samples').fill(SAMPLES);
-  await page.getByTestId('run-mupax').click();
+  await page.getByTestId('run-explain').click();
   await page.getByTestId('job-done').nth(doneCount - 1).waitFor({ timeout: 900_000 });
 }
 
