@@ -1,5 +1,5 @@
 // `sanity --study PATH --model DIR|NAME --method M --out DIR [--target T] [--samples N] [--seed S]
-//  [--steps K] [--margin D] [--series UID]`: the model-parameter randomization test of one method
+//  [--steps K] [--margin D] [--series UID] [--unrelated PATH]`: the model-parameter randomization test of one method
 // on one study; writes DIR/sanity.json and DIR/sanity.svg.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,13 +23,13 @@ const whole = (name: string, text: string | undefined, lo: number, hi: number): 
 export const sanityCommand: Command = {
   summary: 'model-parameter randomization test of an explanation method (Adebayo et al. 2018); writes sanity.json and sanity.svg',
   usage:
-    'sanity --study PATH --model DIR|ZIP|NAME --method M --out DIR [--target CLASS|INDEX|LANDMARK] [--samples N] [--seed S] [--steps K (default 6)] [--margin D (default 0.1)] [--series UID]',
+    'sanity --study PATH --model DIR|ZIP|NAME --method M --out DIR [--target CLASS|INDEX|LANDMARK] [--samples N] [--seed S] [--steps K (default 6)] [--margin D (default 0.1)] [--series UID] [--unrelated PATH (another study for the floor; default: the input turned 180 degrees)]',
   async run(args) {
     const { values } = parseArgs({
       args,
       strict: true,
       options: Object.fromEntries(
-        ['study', 'model', 'method', 'out', 'target', 'samples', 'seed', 'steps', 'margin', 'series'].map((k) => [k, { type: 'string' as const }]),
+        ['study', 'model', 'method', 'out', 'target', 'samples', 'seed', 'steps', 'margin', 'series', 'unrelated'].map((k) => [k, { type: 'string' as const }]),
       ),
     });
     if (!values.study || !values.model || !values.method || !values.out) throw new UsageError('--study, --model, --method and --out are required');
@@ -54,13 +54,20 @@ export const sanityCommand: Command = {
       const { model, series } = await openForModel(engine, { study: values.study, model: values.model, series: values.series });
       await engine.loadVolume(series.seriesUid);
       const ctx = await engine.explainContextFor(series.seriesUid, model.id);
+      let unrelated;
+      if (values.unrelated) {
+        const other = await openForModel(engine, { study: values.unrelated, model: values.model });
+        if (other.series.seriesUid === series.seriesUid) throw new UsageError('--unrelated must be another study than --study');
+        await engine.loadVolume(other.series.seriesUid);
+        unrelated = await engine.explainContextFor(other.series.seriesUid, model.id);
+      }
       let last = 0;
       const result = await runSanityCheck(
         ctx,
         values.method,
         method,
         raw,
-        { seed, maxSteps: steps, margin },
+        { seed, maxSteps: steps, margin, unrelated },
         (p) => {
           if (process.stderr.isTTY && Date.now() - last > 500) {
             last = Date.now();

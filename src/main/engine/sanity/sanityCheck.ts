@@ -22,6 +22,8 @@ export interface SanityOptions {
   maxSteps: number;
   /** Pass when the fully randomized map's likeness is at most the floor's plus this. */
   margin: number;
+  /** Another study on the same model grid for the floor; default: the input turned 180 degrees. */
+  unrelated?: ExplainContext;
 }
 
 /** The map compared, and the region if the method tests significance (main target: the last map). */
@@ -103,7 +105,7 @@ export async function runSanityCheck(
   const original = await run(ctx, rawOptions);
   const target = pinnedTarget(original, rawOptions.target);
   const pinned = { ...rawOptions, ...(target === undefined ? {} : { target }) };
-  const floor = likeness(original, await run(turned(ctx), pinned), dims);
+  const floor = likeness(original, await run(o.unrelated ? { ...o.unrelated, truthInGrid: undefined } : turned(ctx), pinned), dims);
   let seedAgreement: Likeness | undefined;
   if (stochastic) {
     const seed = Number((method.parse(rawOptions) as { seed: number }).seed);
