@@ -2,6 +2,7 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { viewportRendered } from './support/overlay';
 import { stats } from './support/pixels';
 import { startServer, type RunningServer } from './support/server';
 
@@ -19,7 +20,7 @@ test('opens the demo cephalogram and measures a known distance in mm', async ({ 
   await page.getByTestId('open-demo-ceph').click();
   const viewport = page.getByTestId('viewport-image');
   await expect(viewport.locator('canvas')).toBeVisible({ timeout: 120_000 });
-  await page.waitForTimeout(500);
+  await viewportRendered(page, 'viewport-image');
   const s = stats(await viewport.screenshot());
   expect(s.std).toBeGreaterThan(15);
 

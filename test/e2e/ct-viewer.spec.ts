@@ -1,5 +1,6 @@
 // Demo CT end to end: three MPR viewports render it, scrolling changes the slice, presets change pixels.
 import { expect, test, type Page } from '@playwright/test';
+import { viewportsRendered } from './support/overlay';
 import { meanAbsDiff, stats } from './support/pixels';
 import { startServer, type RunningServer } from './support/server';
 
@@ -16,11 +17,8 @@ interface ViewerProbe {
 const sliceOf = (page: Page, i: number) =>
   page.evaluate((i) => (window as unknown as { __explicareViewer: ViewerProbe }).__explicareViewer.getSliceIndex(i), i);
 
-async function settle(page: Page): Promise<void> {
-  // Two animation frames: cornerstone renders on the next frame after a change.
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  await page.waitForTimeout(300);
-}
+/** Renders the viewports and waits for their IMAGE_RENDERED events (twice: see renderAndWait). */
+const settle = viewportsRendered;
 
 test('opens the demo CT in axial, sagittal and coronal viewports and reads it', async ({ page }) => {
   const errors: string[] = [];

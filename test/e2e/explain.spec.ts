@@ -2,6 +2,7 @@
 // stops a job, and a reload shows the computed map again at once.
 import { expect, test, type Page } from '@playwright/test';
 import { openDemo } from './support/app';
+import { overlayDrawn, pageClock, viewportsRendered } from './support/overlay';
 import { meanAbsDiff } from './support/pixels';
 import { startServer, type RunningServer } from './support/server';
 
@@ -44,10 +45,11 @@ test('MUPAX on the demo cephalogram: live job, overlay controls, reload restores
   const viewport = page.getByTestId('viewport-image');
   const before = await viewport.screenshot();
   await page.getByTestId('mupax-samples').fill('256');
+  let since = await pageClock(page);
   await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 180_000 });
   await expect(page.getByTestId('convergence-plot')).toBeVisible();
-  await page.waitForTimeout(500);
+  await overlayDrawn(page, 'overlay-0', since);
   expect(await overlayCoverage(page)).toBeGreaterThan(0.15); // share of the whole canvas: the portrait image fills less of it as the viewer gets wider than tall
   const withOverlay = await viewport.screenshot();
   expect(meanAbsDiff(before, withOverlay)).toBeGreaterThan(3);
@@ -55,29 +57,34 @@ test('MUPAX on the demo cephalogram: live job, overlay controls, reload restores
   // One pass of samples gives a map per landmark and the mean-error map: a table row shows its own.
   await expect(page.getByTestId('overlay-target').locator('option')).toHaveCount(21);
   await expect(page.getByTestId('overlay-target')).toHaveValue('20'); // any landmark (the joint test)
+  since = await pageClock(page);
   await page.getByTestId('landmark-row-Go').click();
   await expect(page.getByTestId('overlay-target')).toHaveValue(String(9)); // gonion, the 10th ISBI landmark
-  await page.waitForTimeout(500);
+  await overlayDrawn(page, 'overlay-0', since);
   expect(meanAbsDiff(withOverlay, await viewport.screenshot()), 'gonion map differs from the mean map').toBeGreaterThan(0.3);
+  since = await pageClock(page);
   await page.getByTestId('overlay-target').selectOption('20');
-  await page.waitForTimeout(500);
+  await overlayDrawn(page, 'overlay-0', since);
 
+  since = await pageClock(page);
   await page.getByTestId('overlay-colormap').selectOption('hot');
-  await page.waitForTimeout(300);
+  await overlayDrawn(page, 'overlay-0', since);
   const hot = await viewport.screenshot();
   expect(meanAbsDiff(withOverlay, hot)).toBeGreaterThan(1);
+  since = await pageClock(page);
   await page.getByTestId('overlay-opacity').fill('0.9');
-  await page.waitForTimeout(300);
+  await overlayDrawn(page, 'overlay-0', since);
   expect(meanAbsDiff(hot, await viewport.screenshot())).toBeGreaterThan(1);
+  since = await pageClock(page);
   await page.getByTestId('overlay-visible').uncheck();
-  await page.waitForTimeout(300);
+  await overlayDrawn(page, 'overlay-0', since, 'none');
   expect(await overlayCoverage(page)).toBe(0);
   await page.getByTestId('overlay-visible').check();
 
   // Reload: the engine still holds the result; the map is shown again without recomputing.
   await page.reload();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 60_000 });
-  await page.waitForTimeout(800);
+  await overlayDrawn(page, 'overlay-0', 0); // a new page: its clock starts again
   expect(await overlayCoverage(page)).toBeGreaterThan(0.15);
 });
 
@@ -103,9 +110,10 @@ test('Grad-CAM on the demo CT overlays all three planes; compare with MUPAX in s
   await expect(page.getByTestId('prediction')).toBeVisible({ timeout: 120_000 });
   await page.getByTestId('explain-target').selectOption('predicted');
   await page.getByTestId('explain-method').selectOption('gradcam');
+  let since = await pageClock(page);
   await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 120_000 });
-  await page.waitForTimeout(800);
+  for (const i of [0, 1, 2]) await overlayDrawn(page, `overlay-${i}`, since);
   for (const i of [0, 1, 2]) expect(await litPixels(page, `overlay-${i}`), `overlay on viewport ${i}`).toBeGreaterThan(100);
   // A quick MUPAX run to compare with.
   await page.getByTestId('explain-method').selectOption('mupax');
@@ -114,18 +122,21 @@ test('Grad-CAM on the demo CT overlays all three planes; compare with MUPAX in s
   await expect(page.getByTestId('job-done')).toHaveCount(2, { timeout: 240_000 });
   // MUPAX shows its significant region by default, which may not cross these planes; the
   // comparison views are checked on its z map of every chunk.
+  since = await pageClock(page);
   await page.getByTestId('overlay-layer').selectOption('z');
   const axial = page.getByTestId('viewport-axial');
-  await page.waitForTimeout(500);
+  await overlayDrawn(page, 'overlay-0', since);
   const single = await axial.screenshot();
 
   // One synchronized row of viewports per method (the default comparison view).
+  since = await pageClock(page);
   await page.getByTestId('compare-gradcam').check();
   const axialB = page.getByTestId('viewport-axial-r1');
   await expect(axialB).toBeVisible();
   await expect(page.getByTestId('row-method-1').first()).toContainText('Grad-CAM');
   await expect(page.getByTestId('viewport-coronal-r1')).toBeVisible();
-  await page.waitForTimeout(800);
+  await overlayDrawn(page, 'overlay-0', since);
+  await overlayDrawn(page, 'overlay-r1-0', since);
   expect(await litPixels(page, 'overlay-0')).toBeGreaterThan(100);
   expect(await litPixels(page, 'overlay-r1-0')).toBeGreaterThan(100);
   const slices = () =>
@@ -135,27 +146,34 @@ test('Grad-CAM on the demo CT overlays all three planes; compare with MUPAX in s
   // Scrolling the lower row moves the upper one to the same slice, and back.
   await axialB.hover();
   for (let i = 0; i < 6; i++) await page.mouse.wheel(0, 120);
-  await page.waitForTimeout(500);
+  // Scrolled when the lower row left its slice and the upper one followed.
+  await expect.poll(async () => slices().then(([a, b]) => b !== b0 && a === b)).toBe(true);
   const [a1, b1] = await slices();
   expect(b1).not.toBe(b0);
   expect(a1).toBe(b1);
   // The same slice by pixels: without overlays the two axial viewports show the same image.
+  since = await pageClock(page);
   await page.getByTestId('overlay-visible').uncheck();
-  await page.waitForTimeout(500);
+  await overlayDrawn(page, 'overlay-0', since, 'none');
+  await overlayDrawn(page, 'overlay-r1-0', since, 'none');
+  await viewportsRendered(page);
   // (Text drawn over the viewports, such as each row's method and target, is left out of this comparison.)
   const imagesOnly = { style: '.cell .label, .cell .ann { visibility: hidden !important; }' };
   const imageA = await axial.screenshot();
   expect(meanAbsDiff(await axial.screenshot(imagesOnly), await axialB.screenshot(imagesOnly))).toBeLessThan(1);
+  since = await pageClock(page);
   await page.getByTestId('overlay-visible').check();
-  await page.waitForTimeout(500);
+  await overlayDrawn(page, 'overlay-0', since);
+  await overlayDrawn(page, 'overlay-r1-0', since);
   const rowA = await axial.screenshot();
   expect(meanAbsDiff(imageA, rowA)).toBeGreaterThan(1); // the overlay is back
   expect(meanAbsDiff(rowA, await axialB.screenshot())).toBeGreaterThan(0.5); // and differs per method
 
   // Top-k% outline: fewer pixels than the filled map, still some.
   const filled = await litPixels(page, 'overlay-0');
+  since = await pageClock(page);
   await page.getByTestId('overlay-display').selectOption('outline');
-  await page.waitForTimeout(500);
+  await overlayDrawn(page, 'overlay-0', since);
   const outlined = await litPixels(page, 'overlay-0');
   expect(outlined).toBeGreaterThan(10);
   expect(outlined).toBeLessThan(filled);
@@ -167,12 +185,15 @@ test('Grad-CAM on the demo CT overlays all three planes; compare with MUPAX in s
   await expect(axialB).toBeVisible();
 
   // Swipe and difference on the same viewports.
+  since = await pageClock(page);
   await page.getByTestId('compare-mode').selectOption('swipe');
   await expect(axialB).toHaveCount(0);
-  await page.waitForTimeout(800);
+  await overlayDrawn(page, 'overlay-0', since);
+  await viewportsRendered(page);
   const swipe = await axial.screenshot();
   expect(meanAbsDiff(single, swipe)).toBeGreaterThan(0.5);
+  since = await pageClock(page);
   await page.getByTestId('compare-mode').selectOption('difference');
-  await page.waitForTimeout(800);
+  await overlayDrawn(page, 'overlay-0', since);
   expect(meanAbsDiff(swipe, await axial.screenshot())).toBeGreaterThan(0.5);
 });

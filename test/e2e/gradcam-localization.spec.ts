@@ -7,7 +7,7 @@
 import { expect, test } from '@playwright/test';
 import type { Geometry, Vec3 } from '../../src/shared/geometry';
 import { openDemo } from './support/app';
-import { drawnVersion, overlayDrawn } from './support/overlay';
+import { overlayDrawn, pageClock } from './support/overlay';
 import { startServer, type RunningServer } from './support/server';
 
 let server: RunningServer;
@@ -41,7 +41,7 @@ test('the Grad-CAM peak of "nodule" lies over the demo nodule, in the engine and
   await expect(page.getByTestId('prediction')).toBeVisible({ timeout: 120_000 });
   await page.getByTestId('explain-method').selectOption('gradcam');
   await page.getByTestId('explain-target').selectOption({ label: 'nodule' });
-  const beforeRun = await drawnVersion(page, 'overlay-0');
+  const beforeRun = await pageClock(page);
   await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 120_000 });
   await overlayDrawn(page, 'overlay-0', beforeRun);
@@ -87,8 +87,12 @@ test('the Grad-CAM peak of "nodule" lies over the demo nodule, in the engine and
   // channel is its colour-map level (0..255 over the map's min..max).
   await page.getByTestId('overlay-colormap').selectOption('gray');
   await page.getByTestId('overlay-opacity').fill('1');
-  const beforeFocus = await drawnVersion(page, 'overlay-0');
-  await page.evaluate((p) => (window as unknown as { __explicareViewers: Probe[] }).__explicareViewers[0].restoreFocus({ axial: p, sagittal: p, coronal: p }), peak);
+  // The clock is read in the same task as the camera moves: a draw after it shows the new camera.
+  const beforeFocus = await page.evaluate((p) => {
+    const t = performance.now();
+    (window as unknown as { __explicareViewers: Probe[] }).__explicareViewers[0].restoreFocus({ axial: p, sagittal: p, coronal: p });
+    return t;
+  }, peak);
   await overlayDrawn(page, 'overlay-0', beforeFocus);
 
   const screen = await page.evaluate((g) => {

@@ -4,6 +4,7 @@
 // the colours mean, and the job card says how stable the region is.
 import { expect, test } from '@playwright/test';
 import { openDemo } from './support/app';
+import { overlayDrawn, pageClock } from './support/overlay';
 import { startServer, type RunningServer } from './support/server';
 
 let server: RunningServer;
@@ -26,6 +27,7 @@ test('MUPAX on the demo CT lights only its significant region and says so', asyn
   await expect(page.getByTestId('prediction')).toBeVisible({ timeout: 120_000 });
   await page.getByTestId('explain-target').selectOption({ label: 'nodule' });
   await page.getByTestId('mupax-samples').fill('1024');
+  const beforeRun = await pageClock(page);
   await page.getByTestId('run-explain').click();
   await expect(page.getByTestId('job-done')).toBeVisible({ timeout: 240_000 });
   await expect(page.getByTestId('job-significance')).toContainText(/chunks significant \(FDR 5%|no significant evidence/);
@@ -35,9 +37,8 @@ test('MUPAX on the demo CT lights only its significant region and says so', asyn
 
   const token = new URL(server.url).hash.replace('#token=', '');
   // Wait for the overlay canvases to be drawn from the final map.
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid^="overlay-"] ').length >= 3);
-  await page.waitForTimeout(800);
-  const chunks = await page.evaluate(async (tok) => {
+  for (const i of [0, 1, 2]) await overlayDrawn(page, `overlay-${i}`, beforeRun);
+  const { chunks, focusedAt } = await page.evaluate(async (tok) => {
     const post = async (method: string, body: unknown) => {
       const res = await fetch(`./api/${method}`, {
         method: 'POST',
@@ -76,15 +77,18 @@ test('MUPAX on the demo CT lights only its significant region and says so', asyn
       sum[1] += Math.floor(i / nx) % ny;
       sum[2] += Math.floor(i / (nx * ny));
     });
+    // The clock is read in the same task as the cameras move: a draw after it shows the new cameras.
+    const focusedAt = performance.now();
     if (count > 0) {
       const idx = sum.map((x) => Math.round(x / count));
       const p = [0, 1, 2].map((r) => g.origin[r] + [0, 1, 2].reduce((acc, a) => acc + axis(a)[r] * g.spacing[a] * idx[a], 0)) as [number, number, number];
       viewer.restoreFocus({ axial: p, sagittal: p, coronal: p });
     }
     (window as unknown as { __regionCheck: unknown }).__regionCheck = { region, g };
-    return job.result.details.significance.at(-1)!.significantChunks;
+    return { chunks: job.result.details.significance.at(-1)!.significantChunks, focusedAt };
   }, token);
-  await page.waitForTimeout(1000);
+  // Without a region the cameras stay where they were and nothing is due to be redrawn.
+  if (chunks > 0) for (const i of [0, 1, 2]) await overlayDrawn(page, `overlay-${i}`, focusedAt);
   const check = await page.evaluate(() => {
     const { region, g } = (
       window as unknown as { __regionCheck: { region: Float32Array; g: { dimensions: number[]; spacing: number[]; origin: number[]; direction: number[] } } }

@@ -4,6 +4,8 @@
 // and zoom; the scale bar's length is true; the HU readout follows a wheel scroll; cine plays.
 import { expect, test, type Page } from '@playwright/test';
 import { openDemo } from './support/app';
+import { CINE_FPS } from '../../src/renderer/viewer/cine';
+import { viewportRendered } from './support/overlay';
 import { stats } from './support/pixels';
 import { startServer, type RunningServer } from './support/server';
 
@@ -20,7 +22,8 @@ for (const [width, height] of [[1280, 800], [1600, 1000], [1920, 1080]] as const
     await page.setViewportSize({ width, height });
     await page.goto(server.url);
     await openDemo(page, 'ct');
-    await page.waitForTimeout(1500); // no scroll, no click: what the first render left
+    // No scroll, no click: what the app's own first render of each viewport left.
+    for (const name of PLANES) await viewportRendered(page, `viewport-${name}`);
     for (const name of PLANES) {
       const s = stats(await page.getByTestId(`viewport-${name}`).screenshot());
       expect(s.nonBlackFraction, `${name} shows the body`).toBeGreaterThan(0.1);
@@ -106,8 +109,18 @@ test('orientation markers, corner annotations, scale bar, live HU and cine on th
   await page.getByTestId('cine').click();
   await expect(slice).not.toHaveText(s0, { timeout: 5000 });
   await page.getByTestId('cine').click();
-  await page.waitForTimeout(300);
-  const stopped = await slice.innerText();
-  await page.waitForTimeout(600);
-  await expect(slice).toHaveText(stopped);
+  await expect(page.getByTestId('cine')).toHaveText('Cine'); // the button says it stopped
+  // Stopped means no step comes any more. Seeing that something does not happen takes a window:
+  // three of the cine's own periods, over which any change of the slice label is counted.
+  const changes = await page.evaluate(
+    (windowMs) =>
+      new Promise<number>((resolve) => {
+        let n = 0;
+        const watch = new MutationObserver(() => n++);
+        watch.observe(document.querySelector('[data-testid="slice-axial"]')!, { subtree: true, childList: true, characterData: true });
+        setTimeout(() => (watch.disconnect(), resolve(n)), windowMs);
+      }),
+    (3 * 1000) / CINE_FPS,
+  );
+  expect(changes, 'slice changes after the cine was stopped').toBe(0);
 });

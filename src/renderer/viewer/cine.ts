@@ -6,7 +6,10 @@
  * that changes when the slice changes). When a step changes nothing, the direction turns.
  * Returns the function that stops it.
  */
-export function startCine(step: (direction: 1 | -1) => unknown, fps = 10): () => void {
+/** Slices a second (the stop test of the e2e suite watches for a few of these periods). */
+export const CINE_FPS = 10;
+
+export function startCine(step: (direction: 1 | -1) => unknown, fps = CINE_FPS): () => void {
   let direction: 1 | -1 = 1;
   let last: unknown = undefined;
   const timer = setInterval(() => {

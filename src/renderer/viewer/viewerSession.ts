@@ -169,11 +169,15 @@ export class ViewerSession {
         for (const cb of this.callbacks) cb();
       });
     };
+    // Tests wait on this instead of sleeping: when the viewport last finished a render.
+    const rendered = (evt: Event) => ((evt.currentTarget as HTMLElement).dataset.renderedAt = String(performance.now()));
     for (const el of this.elements) {
       for (const type of [Enums.Events.CAMERA_MODIFIED, Enums.Events.VOI_MODIFIED]) {
         el.addEventListener(type, notify);
         this.cleanups.push(() => el.removeEventListener(type, notify));
       }
+      el.addEventListener(Enums.Events.IMAGE_RENDERED, rendered);
+      this.cleanups.push(() => el.removeEventListener(Enums.Events.IMAGE_RENDERED, rendered));
     }
     const forUid = frameOfReferenceOf(this.info);
     const onAnnotation = (evt: Event) => {

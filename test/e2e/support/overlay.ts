@@ -1,24 +1,39 @@
-// Waiting for an overlay canvas to be drawn, on the renderer's own signal (OverlayCanvas.vue sets
-// data-drawn-version after each draw and data-drawn-map to what it showed), not on a fixed sleep.
+// Waiting for the viewer to have drawn, on the app's own signals instead of fixed sleeps:
+// OverlayCanvas.vue stamps each overlay canvas with data-drawn-at (the page's performance.now()
+// when a draw finished) and data-drawn-map (what it showed); ViewerSession.renderAndWait resolves
+// on cornerstone's IMAGE_RENDERED events.
 import type { Page } from '@playwright/test';
 
-/** The canvas's draw count so far (0 before its first draw). Read it before the change you wait on. */
-export async function drawnVersion(page: Page, testId: string): Promise<number> {
-  return page.evaluate((id) => Number(document.querySelector<HTMLCanvasElement>(`[data-testid="${id}"]`)?.dataset.drawnVersion ?? 0), testId);
+/** The page's clock. Read it before the change you want to see drawn. */
+export async function pageClock(page: Page): Promise<number> {
+  return page.evaluate(() => performance.now());
 }
 
-/**
- * Waits until the canvas was drawn again after draw `after` and that draw showed `shown` (a final
- * map by default); returns its draw count, for the next wait.
- */
-export async function overlayDrawn(page: Page, testId: string, after: number, shown: 'final' | 'none' = 'final', timeout = 30_000): Promise<number> {
-  const handle = await page.waitForFunction(
-    ({ id, after, shown }) => {
+/** Waits until overlay canvas `testId` was brought up to date after `since` and shows `shown` (a final map by default). */
+export async function overlayDrawn(page: Page, testId: string, since: number, shown: 'final' | 'none' = 'final', timeout = 30_000): Promise<void> {
+  await page.waitForFunction(
+    ({ id, since, shown }) => {
       const d = document.querySelector<HTMLCanvasElement>(`[data-testid="${id}"]`)?.dataset;
-      return d && Number(d.drawnVersion ?? 0) > after && d.drawnMap === shown ? Number(d.drawnVersion) : 0;
+      return !!d && Number(d.drawnAt ?? -1) > since && d.drawnMap === shown;
     },
-    { id: testId, after, shown },
+    { id: testId, since, shown },
     { timeout },
   );
-  return (await handle.jsonValue()) as number;
+}
+
+/** Renders every viewer session and waits for each viewport's IMAGE_RENDERED (twice, see renderAndWait). */
+export async function viewportsRendered(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    const sessions = (window as unknown as { __explicareViewers?: { renderAndWait(): Promise<void> }[] }).__explicareViewers ?? [];
+    await Promise.all(sessions.map((s) => s.renderAndWait()));
+  });
+}
+
+/** Waits until viewport `testId` finished a render of its own (ViewerSession stamps data-rendered-at on IMAGE_RENDERED). */
+export async function viewportRendered(page: Page, testId: string, since = 0, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(
+    ({ id, since }) => Number(document.querySelector<HTMLElement>(`[data-testid="${id}"]`)?.dataset.renderedAt ?? -1) > since,
+    { id: testId, since },
+    { timeout },
+  );
 }
