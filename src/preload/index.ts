@@ -1,6 +1,7 @@
 // Exposes the engine API contract to the renderer; nothing else of Electron or Node crosses.
 import { contextBridge, ipcRenderer } from 'electron';
 import type { ExplicareApi } from '../shared/api';
+import { buildCalls } from '../shared/apiCalls';
 import { API_CHANNEL, type IpcResult } from '../shared/ipc';
 
 /** The view's bytes as an ArrayBuffer, without a copy when the view spans its whole buffer. */
@@ -15,39 +16,16 @@ async function call<T>(method: string, args?: unknown): Promise<T> {
   return result.value as T;
 }
 
+// The plain calls come from the one list (shared/apiCalls.ts); binary replies arrive as a
+// structured-cloned view and leave as an ArrayBuffer. Dialogs and uploads are written out.
 const api: ExplicareApi = {
-  capabilities: () => call('capabilities'),
-  openDemo: (args) => call('openDemo', args),
+  ...buildCalls((method, args, reply) => (reply === 'binary' ? call<ArrayBufferView>(method, args).then(ownBuffer) : call(method, args))),
   openDialog: (args) => call('openDialog', args),
   openFiles: (files) => call('openFiles', files),
-  listStudies: () => call('listStudies'),
-  loadVolume: (args) => call('loadVolume', args),
-  getVoxels: (args) => call<ArrayBufferView>('getVoxels', args).then(ownBuffer),
-  getTags: (args) => call('getTags', args),
-  getGroundTruth: (args) => call('getGroundTruth', args),
-  listModels: () => call('listModels'),
   importModelDialog: () => call('importModelDialog'),
   chooseExportFolder: () => call('chooseExportFolder'),
   importModelFiles: (files) => call('importModelFiles', files),
-  runModel: (args) => call('runModel', args),
   importLandmarks: (seriesUid, files) => call('importLandmarks', { seriesUid, files }),
-  startExplanation: (args) => call('startExplanation', args),
-  getJob: (args) => call('getJob', args),
-  listJobs: () => call('listJobs'),
-  cancelJob: (args) => call('cancelJob', args),
-  getExplanationMap: (args) => call<ArrayBufferView>('getExplanationMap', args).then(ownBuffer),
-  clearExplanations: () => call('clearExplanations'),
-  startSanityCheck: (args) => call('startSanityCheck', args),
-  getSanityCheck: (args) => call('getSanityCheck', args),
-  exportReport: (args) => call('exportReport', args),
-  pacsGetSettings: () => call('pacsGetSettings'),
-  pacsSaveSettings: (args) => call('pacsSaveSettings', args),
-  pacsSearch: (args) => call('pacsSearch', args),
-  pacsListSeries: (args) => call('pacsListSeries', args),
-  pacsRetrieve: (args) => call('pacsRetrieve', args),
-  pacsTransfer: (args) => call('pacsTransfer', args),
-  pacsCancelTransfer: (args) => call('pacsCancelTransfer', args),
-  pacsSendExport: (args) => call('pacsSendExport', args),
 };
 
 contextBridge.exposeInMainWorld('api', api);

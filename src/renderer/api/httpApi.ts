@@ -1,5 +1,6 @@
 // The API contract over the local HTTP server (browser use and end-to-end tests).
 import type { ApiErrorBody, ExplicareApi } from '../../shared/api';
+import { buildCalls } from '../../shared/apiCalls';
 import { packFiles } from '../../shared/uploadFraming';
 
 export class ApiError extends Error {
@@ -29,47 +30,24 @@ export function createHttpApi(token: string): ExplicareApi {
     }
     return res;
   }
-  const json = async <T>(method: string, args: object = {}): Promise<T> =>
-    (await post(method, JSON.stringify(args), 'application/json')).json() as Promise<T>;
-
+  // The plain calls come from the one list (shared/apiCalls.ts): a JSON body in, JSON or bytes
+  // out. Uploads travel framed as octet-stream, and the native dialogs do not exist in a browser.
   return {
-    capabilities: () => json('capabilities'),
-    openDemo: (args) => json('openDemo', args),
+    ...buildCalls(async (method, args, reply) => {
+      const res = await post(method, JSON.stringify(args), 'application/json');
+      return reply === 'binary' ? res.arrayBuffer() : res.json();
+    }),
     openDialog: async () => {
       throw new ApiError('unsupported', 'native file dialogs exist only in the desktop app; use "Open files" instead');
     },
-    openFiles: async (files) => (await post('openFiles', packFiles(files), 'application/octet-stream')).json(),
-    listStudies: () => json('listStudies'),
-    loadVolume: (args) => json('loadVolume', args),
-    getVoxels: async (args) => (await post('getVoxels', JSON.stringify(args), 'application/json')).arrayBuffer(),
-    getTags: (args) => json('getTags', args),
-    getGroundTruth: (args) => json('getGroundTruth', args),
-    listModels: () => json('listModels'),
     importModelDialog: async () => {
       throw new ApiError('unsupported', 'native file dialogs exist only in the desktop app; use "Import files" instead');
     },
     chooseExportFolder: async () => {
       throw new ApiError('unsupported', 'the native folder dialog exists only in the desktop app; type the folder instead');
     },
+    openFiles: async (files) => (await post('openFiles', packFiles(files), 'application/octet-stream')).json(),
     importModelFiles: async (files) => (await post('importModelFiles', packFiles(files), 'application/octet-stream')).json(),
-    runModel: (args) => json('runModel', args),
-    startExplanation: (args) => json('startExplanation', args),
-    getJob: (args) => json('getJob', args),
-    listJobs: () => json('listJobs'),
-    cancelJob: (args) => json('cancelJob', args),
-    getExplanationMap: async (args) => (await post('getExplanationMap', JSON.stringify(args), 'application/json')).arrayBuffer(),
-    clearExplanations: () => json('clearExplanations'),
-    startSanityCheck: (args) => json('startSanityCheck', args),
-    getSanityCheck: (args) => json('getSanityCheck', args),
-    exportReport: (args) => json('exportReport', args),
-    pacsGetSettings: () => json('pacsGetSettings'),
-    pacsSaveSettings: (args) => json('pacsSaveSettings', args),
-    pacsSearch: (args) => json('pacsSearch', args),
-    pacsListSeries: (args) => json('pacsListSeries', args),
-    pacsRetrieve: (args) => json('pacsRetrieve', args),
-    pacsTransfer: (args) => json('pacsTransfer', args),
-    pacsCancelTransfer: (args) => json('pacsCancelTransfer', args),
-    pacsSendExport: (args) => json('pacsSendExport', args),
     importLandmarks: async (seriesUid, files) =>
       (await post(`importLandmarks?seriesUid=${encodeURIComponent(seriesUid)}`, packFiles(files), 'application/octet-stream')).json(),
   };
