@@ -50,7 +50,8 @@ export function positiveClassOf(c: Pick<Classification, 'classes' | 'positiveCla
 /** Why a class map may mislead: it explains the absence of the finding, or a class that lost. */
 function classCaveat(index: number, c: Classification): string | null {
   const positive = positiveClassOf(c);
-  if (positive !== null && index !== positive) return `explains "${c.classes[index]}", the negative class: evidence for no finding (the finding is "${c.classes[positive]}")`;
+  if (positive !== null && index !== positive)
+    return `explains "${c.classes[index]}", the negative class: evidence for no finding (the finding is "${c.classes[positive]}")`;
   if (index !== c.predicted) return `"${c.classes[index]}" is not the predicted class ("${c.classes[c.predicted]}")`;
   return null;
 }
@@ -85,7 +86,8 @@ export function describeMap(job: JobStatus, prediction: PredictionResult | null,
   const params = (details.parameters ?? {}) as Record<string, unknown>;
   const samples = typeof details.samplesUsed === 'number' ? details.samplesUsed : null;
   const steps = typeof params.steps === 'number' && (job.method === 'ig' || job.method === 'psig') ? params.steps : null;
-  const amount = samples !== null ? `${samples} samples` : steps !== null ? `${steps} steps` : job.state === 'running' && job.total > 1 ? `${job.total} samples` : null;
+  const amount =
+    samples !== null ? `${samples} samples` : steps !== null ? `${steps} steps` : job.state === 'running' && job.total > 1 ? `${job.total} samples` : null;
 
   const sig = significanceOf(details);
   const q = sig?.[Math.min(t, sig.length - 1)]?.q;

@@ -6,7 +6,15 @@ import type { SanityStatus } from './sanity';
 import type { Geometry, Vec3 } from './geometry';
 import type { LandmarkErrors } from './landmarkMetrics';
 import type { ModelManifest } from './modelManifest';
-import { pacsApiArgs, type ExportResult, type PacsSeriesHit, type PacsSettingsView, type PacsStudyHit, type PacsTransferStatus, type StowResult } from './pacsApi';
+import {
+  pacsApiArgs,
+  type ExportResult,
+  type PacsSeriesHit,
+  type PacsSettingsView,
+  type PacsStudyHit,
+  type PacsTransferStatus,
+  type StowResult,
+} from './pacsApi';
 
 export const seriesUidSchema = z.string().regex(/^[0-9.]{1,64}$/, 'not a DICOM UID');
 
@@ -46,7 +54,12 @@ export const apiArgs = {
   listJobs: z.object({}).strict(),
   cancelJob: z.object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/) }).strict(),
   getExplanationMap: z
-    .object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/), target: z.number().int().min(0).max(1000), partial: z.boolean().default(false), layer: mapLayerSchema.default('map') })
+    .object({
+      jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/),
+      target: z.number().int().min(0).max(1000),
+      partial: z.boolean().default(false),
+      layer: mapLayerSchema.default('map'),
+    })
     .strict(),
   clearExplanations: z.object({}).strict(),
   /** The model-parameter randomization test of a finished explanation (docs/sanity.md). */
@@ -211,7 +224,12 @@ export interface JobStatus {
   seriesUid: string;
   modelId: string;
   method: string;
-  result?: { targets: string[]; grid: Geometry; details: Record<string, unknown>; /** Layers besides 'map' that getExplanationMap serves. */ layers?: MapLayer[] };
+  result?: {
+    targets: string[];
+    grid: Geometry;
+    details: Record<string, unknown>;
+    /** Layers besides 'map' that getExplanationMap serves. */ layers?: MapLayer[];
+  };
 }
 
 export interface Capabilities {

@@ -9,7 +9,9 @@ import { Engine, EngineError } from './engine';
 export type DispatchableMethod = Exclude<keyof typeof apiArgs, 'openDialog' | 'capabilities' | 'importModelDialog' | 'chooseExportFolder'>;
 
 export function isDispatchable(method: string): method is DispatchableMethod {
-  return Object.hasOwn(apiArgs, method) && method !== 'openDialog' && method !== 'capabilities' && method !== 'importModelDialog' && method !== 'chooseExportFolder';
+  return (
+    Object.hasOwn(apiArgs, method) && method !== 'openDialog' && method !== 'capabilities' && method !== 'importModelDialog' && method !== 'chooseExportFolder'
+  );
 }
 
 export async function dispatch(engine: Engine, method: DispatchableMethod, raw: unknown): Promise<unknown> {
@@ -31,7 +33,15 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
     case 'startExplanation': {
       const a = apiArgs.startExplanation.parse(raw);
       // Own keys only: "constructor" or "toString" name Object.prototype members, not methods.
-      if (!Object.hasOwn(METHODS, a.method)) throw new z.ZodError([{ code: 'custom', path: ['method'], message: `unknown explanation method "${a.method}" (available: ${Object.keys(METHODS).join(', ')})`, input: a.method }]);
+      if (!Object.hasOwn(METHODS, a.method))
+        throw new z.ZodError([
+          {
+            code: 'custom',
+            path: ['method'],
+            message: `unknown explanation method "${a.method}" (available: ${Object.keys(METHODS).join(', ')})`,
+            input: a.method,
+          },
+        ]);
       const job = await engine.startExplanation(a.seriesUid, a.modelId, a.method, a.options, a.cachedOnly);
       return job ? engine.jobStatus(job.id) : null;
     }

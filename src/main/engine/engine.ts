@@ -3,7 +3,19 @@
 // each own one concern. This class only wires them together and keeps the API callers use.
 import type { SanityStatus } from '../../shared/sanity';
 import path from 'node:path';
-import type { ApiArgs, GroundTruth, JobStatus, MapLayer, ModelSummary, OpenReport, PredictionResult, StudySummary, TagEntry, UploadFile, VolumeInfo } from '../../shared/api';
+import type {
+  ApiArgs,
+  GroundTruth,
+  JobStatus,
+  MapLayer,
+  ModelSummary,
+  OpenReport,
+  PredictionResult,
+  StudySummary,
+  TagEntry,
+  UploadFile,
+  VolumeInfo,
+} from '../../shared/api';
 import type { ExportResult, StowResult } from '../../shared/pacsApi';
 import type { ExplanationResult } from './explain/explainVolume';
 import type { ExplainContext } from './explain/method';
@@ -47,7 +59,14 @@ export class Engine {
     this.models = new ModelService(cacheDir, options.bundledModelsDir);
     this.explanations = new ExplanationService(cacheDir, this.studies, this.truth, this.models);
     this.pacs = new PacsService(path.join(cacheDir, 'pacs'), (folder) => this.openPaths([folder]));
-    this.exports = new ExportService({ cacheDir, studies: this.studies, truth: this.truth, models: this.models, explanations: this.explanations, pacs: this.pacs });
+    this.exports = new ExportService({
+      cacheDir,
+      studies: this.studies,
+      truth: this.truth,
+      models: this.models,
+      explanations: this.explanations,
+      pacs: this.pacs,
+    });
   }
 
   // Studies and volumes

@@ -10,6 +10,8 @@ export function exportSteps(form: Pick<ExportForm, 'pdf' | 'dicom' | 'anonymize'
     ...(form.pdf ? ['Write the PDF report'] : []),
     ...(form.dicom ? ['Write the DICOM objects: key images, parametric maps, segmentation, structured report'] : []),
     ...(form.anonymize ? ['Replace names, IDs, dates and UIDs (anonymized output)'] : []),
-    form.overwrite ? 'Move the files into the folder, replacing files of the same name' : 'Move the files into the folder (refused if a file of the same name exists)',
+    form.overwrite
+      ? 'Move the files into the folder, replacing files of the same name'
+      : 'Move the files into the folder (refused if a file of the same name exists)',
   ];
 }

@@ -93,7 +93,14 @@ export const useExplainStore = defineStore('explain', () => {
     if (!grid) return;
     // A layer the job does not have (another method's) falls back to its default map.
     const shown: MapLayer = partial || !job.result?.layers?.includes(layer.value) ? 'map' : layer.value;
-    const data = new Float32Array(await api.getExplanationMap({ jobId: job.id, target: partial ? 0 : Math.min(target.value, (job.result?.targets.length ?? 1) - 1), partial, layer: shown }));
+    const data = new Float32Array(
+      await api.getExplanationMap({
+        jobId: job.id,
+        target: partial ? 0 : Math.min(target.value, (job.result?.targets.length ?? 1) - 1),
+        partial,
+        layer: shown,
+      }),
+    );
     overlay.value = overlayOf(data, grid, shown === 'map' && showsRegion(job));
     overlayIsPartial.value = partial;
   }
@@ -237,5 +244,28 @@ export const useExplainStore = defineStore('explain', () => {
     if (shownJob.value?.state === 'done') await fetchMap(shownJob.value, false);
   }
 
-  return { jobs, seriesJobs, shownJobId, shownJob, shownDescription, describe, target, layer, showLayer, overlay, overlayIsPartial, style, compare, compareMaps, compareMap, error, start, cancel, show, toggleCompare, clearCache, restore };
+  return {
+    jobs,
+    seriesJobs,
+    shownJobId,
+    shownJob,
+    shownDescription,
+    describe,
+    target,
+    layer,
+    showLayer,
+    overlay,
+    overlayIsPartial,
+    style,
+    compare,
+    compareMaps,
+    compareMap,
+    error,
+    start,
+    cancel,
+    show,
+    toggleCompare,
+    clearCache,
+    restore,
+  };
 });

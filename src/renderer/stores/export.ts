@@ -73,10 +73,18 @@ export const useExportStore = defineStore('export', () => {
     try {
       // Landmarks the user moved: the PDF must show and score what is on screen, not the file.
       const truth = models.currentTruthEdited ? models.currentTruth : null;
-      const groundTruth = truth ? { source: truth.source, landmarks: truth.landmarks.map(({ name, abbreviation, pixel, patient }) => ({ name, abbreviation, pixel, patient })) } : undefined;
+      const groundTruth = truth
+        ? { source: truth.source, landmarks: truth.landmarks.map(({ name, abbreviation, pixel, patient }) => ({ name, abbreviation, pixel, patient })) }
+        : undefined;
       // The key images in the overlay's colour map, so the export looks like the screen.
       const colormap = explain.style.colormap;
-      rec.last = await api.exportReport({ seriesUid, ...rec.form, outDir: rec.form.outDir.trim(), ...(groundTruth ? { groundTruth } : {}), ...(isSaliencyColormap(colormap) ? { colormap } : {}) });
+      rec.last = await api.exportReport({
+        seriesUid,
+        ...rec.form,
+        outDir: rec.form.outDir.trim(),
+        ...(groundTruth ? { groundTruth } : {}),
+        ...(isSaliencyColormap(colormap) ? { colormap } : {}),
+      });
     } catch (err) {
       rec.error = err instanceof Error ? err.message : String(err);
     } finally {

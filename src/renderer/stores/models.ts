@@ -140,5 +140,27 @@ export const useModelStore = defineStore('models', () => {
     truthEdited.value = { ...truthEdited.value, [uid]: true };
   }
 
-  return { models, selectedId, selected, running, error, result, currentTruth, currentTruthEdited, canUndoTruth, beginTruthEdit, undoTruthEdit, errors, compatible, refresh, selectDefault, importFiles, importDialog, run, loadTruthFile, truthFromPrediction, moveTruthPoint };
+  return {
+    models,
+    selectedId,
+    selected,
+    running,
+    error,
+    result,
+    currentTruth,
+    currentTruthEdited,
+    canUndoTruth,
+    beginTruthEdit,
+    undoTruthEdit,
+    errors,
+    compatible,
+    refresh,
+    selectDefault,
+    importFiles,
+    importDialog,
+    run,
+    loadTruthFile,
+    truthFromPrediction,
+    moveTruthPoint,
+  };
 });

@@ -122,5 +122,23 @@ export const useStudyStore = defineStore('study', () => {
   }
 
   // afterOpen is shared with other ways of opening (a PACS retrieval ends with an OpenReport too).
-  return { capabilities, studies, shownStudies, closeStudy, reports, selectedSeriesUid, volume, groundTruth, busy, error, init, openDemo, openDialog, openFiles, selectSeries, dismissError, afterOpen };
+  return {
+    capabilities,
+    studies,
+    shownStudies,
+    closeStudy,
+    reports,
+    selectedSeriesUid,
+    volume,
+    groundTruth,
+    busy,
+    error,
+    init,
+    openDemo,
+    openDialog,
+    openFiles,
+    selectSeries,
+    dismissError,
+    afterOpen,
+  };
 });

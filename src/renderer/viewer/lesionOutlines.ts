@@ -4,7 +4,13 @@ import type { Lesion } from '../../shared/api';
 import { cross, dot, norm, normalize, scale, sub, type Vec3 } from '../../shared/geometry';
 
 /** `pixelX`, `pixelY`: size of one canvas pixel in viewport (CSS) pixels along x and y (each side is rounded on its own). */
-export function drawLesionOutlines(ctx: CanvasRenderingContext2D, worldAt: (x: number, y: number) => Vec3, lesions: Lesion[], pixelX = 1, pixelY = pixelX): number {
+export function drawLesionOutlines(
+  ctx: CanvasRenderingContext2D,
+  worldAt: (x: number, y: number) => Vec3,
+  lesions: Lesion[],
+  pixelX = 1,
+  pixelY = pixelX,
+): number {
   const o = worldAt(0, 0);
   const ex = sub(worldAt(pixelX, 0), o); // mm per canvas pixel, along x
   const ey = sub(worldAt(0, pixelY), o);

@@ -110,7 +110,16 @@ export function drawOverlay(
   const alpha = Math.round(style.opacity * 255);
   const px = image.data;
   if (style.display === 'outline' && !minus) {
-    drawOutline(px, iw, h, (x, y) => sample(map, o[0] + x * dx[0] + y * dy[0], o[1] + x * dx[1] + y * dy[1], o[2] + x * dx[2] + y * dy[2]), x0, topPercentValue(map, style.topPercent), map.min, table);
+    drawOutline(
+      px,
+      iw,
+      h,
+      (x, y) => sample(map, o[0] + x * dx[0] + y * dy[0], o[1] + x * dx[1] + y * dy[1], o[2] + x * dx[2] + y * dy[2]),
+      x0,
+      topPercentValue(map, style.topPercent),
+      map.min,
+      table,
+    );
     ctx.putImageData(image, x0, 0);
     return;
   }

@@ -251,7 +251,13 @@ export class ViewerSession {
     const g = this.info.geometry;
     if (vp instanceof StackViewport) {
       const k = vp.getCurrentImageIdIndex();
-      return { index: k, count: vp.getImageIds().length, positionMm, acquiredSlice: k, voxel: { unit: 'slice', index: k, count: g.dimensions[2], ...slicePositionMm(g, k) } };
+      return {
+        index: k,
+        count: vp.getImageIds().length,
+        positionMm,
+        acquiredSlice: k,
+        voxel: { unit: 'slice', index: k, count: g.dimensions[2], ...slicePositionMm(g, k) },
+      };
     }
     const ijk = patientToIndex(g, focalPoint as Vec3);
     // The voxel axis this plane crosses (k: the acquired slices); none for an oblique plane.
@@ -260,7 +266,14 @@ export class ViewerSession {
     const k = at(2);
     let voxel: SliceInfo['voxel'] = null;
     if (crossed === 2) voxel = { unit: 'slice', index: k, count: g.dimensions[2], ...slicePositionMm(g, k) };
-    else if (crossed !== undefined) voxel = { unit: crossed === 0 ? 'column' : 'row', index: at(crossed), count: g.dimensions[crossed], axis: AXIS_NAMES[dominant as 0 | 1 | 2], positionMm: (focalPoint as Vec3)[dominant] };
+    else if (crossed !== undefined)
+      voxel = {
+        unit: crossed === 0 ? 'column' : 'row',
+        index: at(crossed),
+        count: g.dimensions[crossed],
+        axis: AXIS_NAMES[dominant as 0 | 1 | 2],
+        positionMm: (focalPoint as Vec3)[dominant],
+      };
     return {
       index: vp.getSliceIndex() ?? 0,
       count: vp.getNumberOfSlices() ?? 1,
@@ -324,7 +337,12 @@ export class ViewerSession {
   /** The camera of viewport `index` as the corner annotations read it (orientation, mm per pixel). */
   camera(index: number): ViewCamera {
     const c = this.viewport(index).getCamera();
-    return { viewUp: c.viewUp as Vec3, viewPlaneNormal: c.viewPlaneNormal as Vec3, parallelScale: c.parallelScale ?? 1, heightPx: this.elements[index]?.clientHeight ?? 1 };
+    return {
+      viewUp: c.viewUp as Vec3,
+      viewPlaneNormal: c.viewPlaneNormal as Vec3,
+      parallelScale: c.parallelScale ?? 1,
+      heightPx: this.elements[index]?.clientHeight ?? 1,
+    };
   }
 
   /** Canvas point (CSS pixels) where a patient point projects in viewport `index`. */

@@ -65,7 +65,10 @@ function pinnedTarget(out: MethodOutput, asked: unknown): TargetSpec | undefined
  * the map's rank correlation. A map that two seeds do not reproduce above the floor, or an empty
  * original region, cannot show a fall to the floor: inconclusive.
  */
-export function judge(a: { byRegion: boolean; emptyOriginal: boolean; final: Likeness; floor: Likeness; seedAgreement?: Likeness; margin: number }): { verdict: SanityResult['verdict']; reason: string } {
+export function judge(a: { byRegion: boolean; emptyOriginal: boolean; final: Likeness; floor: Likeness; seedAgreement?: Likeness; margin: number }): {
+  verdict: SanityResult['verdict'];
+  reason: string;
+} {
   const measure = (l: Likeness) => (a.byRegion ? (l.regionJaccard ?? 0) : (l.spearman ?? 0));
   const what = a.byRegion ? 'the Jaccard index of its significant region' : "the map's rank correlation";
   const final = measure(a.final);
@@ -74,9 +77,20 @@ export function judge(a: { byRegion: boolean; emptyOriginal: boolean; final: Lik
   const self = a.seedAgreement ? measure(a.seedAgreement) : 1;
   const f = (v: number) => v.toFixed(2);
   if (a.emptyOriginal) return { verdict: 'inconclusive', reason: 'the intact model shows no significant region to compare: raise the samples' };
-  if (self <= bar) return { verdict: 'inconclusive', reason: `the map does not reproduce itself across seeds (${what}: ${f(self)}) above the floor (${f(floor)}, two unrelated inputs) + ${a.margin}: raise the samples` };
-  if (final <= bar) return { verdict: 'pass', reason: `with every weight layer redrawn ${what} with the original falls to ${f(final)}, within ${a.margin} of the floor (${f(floor)}, two unrelated inputs)` };
-  return { verdict: 'fail', reason: `with every weight layer redrawn ${what} with the original is still ${f(final)}, above the floor (${f(floor)}) + ${a.margin}: it follows the input more than the model` };
+  if (self <= bar)
+    return {
+      verdict: 'inconclusive',
+      reason: `the map does not reproduce itself across seeds (${what}: ${f(self)}) above the floor (${f(floor)}, two unrelated inputs) + ${a.margin}: raise the samples`,
+    };
+  if (final <= bar)
+    return {
+      verdict: 'pass',
+      reason: `with every weight layer redrawn ${what} with the original falls to ${f(final)}, within ${a.margin} of the floor (${f(floor)}, two unrelated inputs)`,
+    };
+  return {
+    verdict: 'fail',
+    reason: `with every weight layer redrawn ${what} with the original is still ${f(final)}, above the floor (${f(floor)}) + ${a.margin}: it follows the input more than the model`,
+  };
 }
 
 export async function runSanityCheck(

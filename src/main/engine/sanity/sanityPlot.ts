@@ -21,7 +21,10 @@ export function sanityPlotSvg(r: SanityResult): string {
   const floor = r.floor.spearman ?? 0;
   const jaccard = r.judgedBy === 'region' ? [1, ...r.steps.map((s) => s.regionJaccard ?? 0)] : null;
   const floorJaccard = r.floor.regionJaccard ?? 0;
-  const ticks = [-1, -0.5, 0, 0.5, 1].map((v) => `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${PAD.left - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${v}</text>`);
+  const ticks = [-1, -0.5, 0, 0.5, 1].map(
+    (v) =>
+      `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${PAD.left - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${v}</text>`,
+  );
   const xlabels = rho.map((_, i) => `<text x="${x(i)}" y="${H - PAD.bottom + 16}" font-size="11" text-anchor="middle">${i}</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">
 <rect width="${W}" height="${H}" fill="white"/>
