@@ -5,17 +5,13 @@ import { indexToPatient, reindex } from '../../../shared/geometry';
 import { landmarkErrors } from '../../../shared/landmarkMetrics';
 import type { LibraryEntry } from '../models/library';
 import type { Volume } from '../volume/buildVolume';
+import { probabilities } from '../../../shared/classProbabilities';
 import { decodeHeatmaps } from './decodeLandmarks';
 import type { InferencePool, LoadedSession } from './pool';
 import { preprocessOnce } from './preprocess';
 
-function activate(logits: Float32Array, kind: 'softmax' | 'sigmoid'): number[] {
-  if (kind === 'sigmoid') return Array.from(logits, (v) => 1 / (1 + Math.exp(-v)));
-  const max = Math.max(...logits);
-  const exps = Array.from(logits, (v) => Math.exp(v - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
-}
+/** The class probabilities, by the one softmax/sigmoid the targets and MUPAX's errors use too. */
+const activate = (logits: Float32Array, kind: 'softmax' | 'sigmoid'): number[] => Array.from(probabilities(logits, kind));
 
 export async function predict(
   volume: Volume,

@@ -1,20 +1,7 @@
 // The error mu of a masked sample, per target: what MUPAX accepts or rejects on.
 
 export type ClassificationError = 'cross-entropy' | 'one-minus-p';
-
-export function probabilities(logits: ArrayLike<number>, activation: 'softmax' | 'sigmoid'): Float64Array {
-  const out = new Float64Array(logits.length);
-  if (activation === 'sigmoid') {
-    for (let i = 0; i < out.length; i++) out[i] = 1 / (1 + Math.exp(-logits[i]));
-    return out;
-  }
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
-  let sum = 0;
-  for (let i = 0; i < out.length; i++) sum += out[i] = Math.exp(logits[i] - max);
-  for (let i = 0; i < out.length; i++) out[i] /= sum;
-  return out;
-}
+export { probabilities } from '../../../../shared/classProbabilities';
 
 export function classificationError(p: Float64Array, target: number, kind: ClassificationError): number {
   return kind === 'cross-entropy' ? -Math.log(Math.max(p[target], 1e-12)) : 1 - p[target];
