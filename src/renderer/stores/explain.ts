@@ -2,7 +2,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { JobStatus, MapLayer } from '../../shared/api';
-import { valueRange } from '../../shared/valueRange';
+import { overlayScale } from '../../shared/overlayScale';
 import { useApi } from '../api';
 import { describeMap, mapLabel, type MapDescription } from '../mapDescription';
 import type { ColormapName } from '../viewer/colormaps';
@@ -32,16 +32,7 @@ const showsRegion = (job: JobStatus) => job.result?.details.shows === 'significa
  * the largest), and what lies outside is not drawn at all.
  */
 function overlayOf(data: Float32Array, grid: OverlayMap['grid'], region: boolean): OverlayMap {
-  if (!region) {
-    const [min, max] = valueRange(data);
-    return { data, grid, min, max };
-  }
-  let min = Infinity, max = 0;
-  for (const v of data) if (v > 0) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { data, grid, min: Number.isFinite(min) ? min : 0, max, region: true };
+  return { data, grid, ...overlayScale(data, region) };
 }
 
 export const useExplainStore = defineStore('explain', () => {

@@ -3,6 +3,7 @@
 // grid index is affine on a plane), sampled trilinearly and colour-mapped. One renderer for MPR
 // volume viewports and 2D stack viewports alike; alignment comes from the shared geometry.
 import { patientToIndex, type Geometry, type Vec3 } from '../../shared/geometry';
+import { overlayLevel } from '../../shared/overlayScale';
 import { kthLargest } from '../../shared/topRegion';
 import { lut, type ColormapName } from './colormaps';
 
@@ -129,15 +130,20 @@ export function drawOverlay(
       const j = o[1] + x * dx[1] + y * dy[1];
       const k = o[2] + x * dx[2] + y * dy[2];
       const v = sample(map, i, j, k);
-      if (Number.isNaN(v) || (map.region && v <= 0)) continue;
-      let t = Math.max(0, (v - map.min) / range);
+      let t: number;
       if (minus) {
+        if (Number.isNaN(v) || (map.region && v <= 0)) continue;
         const u = sample(minus, i, j, k);
         if (Number.isNaN(u)) continue;
-        const d = t - (u - minus.min) / rangeB; // in [-1, 1]
+        const d = Math.max(0, (v - map.min) / range) - (u - minus.min) / rangeB; // in [-1, 1]
         if (Math.abs(d) < style.threshold) continue;
         t = (d + 1) / 2;
-      } else if (!map.region && t < style.threshold) continue; // a region is drawn whole: its threshold is the FDR test
+      } else {
+        // The rule the report's key images use too; a region is drawn whole (its threshold is the FDR test).
+        const level = overlayLevel(v, map, style.threshold);
+        if (level === null) continue;
+        t = level;
+      }
       const c = Math.min(255, Math.max(0, Math.round(t * 255))) * 3;
       const p = (y * iw + (x - x0)) * 4;
       px[p] = table[c];

@@ -2,7 +2,7 @@
 // with the colour-mapped map blended on top (and landmarks for cephalograms), plus a colour bar
 // burned in at the right edge so the image stands alone in a PACS.
 import type { Geometry } from '../../../shared/geometry';
-import { valueRange } from '../../../shared/valueRange';
+import { overlayLevel, overlayScale } from '../../../shared/overlayScale';
 import { type ColormapName, colormapColor } from '../../../shared/colormaps';
 import type { RgbImage } from './rgbImage';
 
@@ -78,17 +78,6 @@ export interface RenderArgs {
   region?: boolean;
 }
 
-/** The smallest and largest value above 0 (a region map's own range). */
-function positiveRange(data: ArrayLike<number>): [number, number] {
-  let lo = Infinity, hi = 0;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v > 0 && v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return Number.isFinite(lo) ? [lo, hi] : [0, 0];
-}
-
 /** Slice `slice` of the study in its window, the map blended on top (its colour map), landmarks, colour bar. */
 export function renderKeyImage(a: RenderArgs): RgbImage {
   if (!sameGrid(a.geometry, a.map.geometry)) throw new Error('the saliency map is not on the study grid (was it computed for another series?)');
@@ -100,16 +89,14 @@ export function renderKeyImage(a: RenderArgs): RgbImage {
   const rgb = new Uint8Array(width * ny * 3);
   const lo = a.window.center - a.window.width / 2;
   const w = Math.max(1e-6, a.window.width);
-  const [mlo, mhi] = a.region ? positiveRange(a.map.data) : valueRange(a.map.data);
-  const span = mhi - mlo || 1;
+  const scale = overlayScale(a.map.data, !!a.region);
   const base = a.slice * nx * ny;
   for (let j = 0; j < ny; j++) {
     for (let i = 0; i < nx; i++) {
       const g = Math.round(255 * Math.min(1, Math.max(0, (a.voxels[base + j * nx + i] - lo) / w)));
-      const v = a.map.data[base + j * nx + i];
-      const t = mhi > mlo ? (v - mlo) / span : a.region ? 1 : 0;
+      const t = overlayLevel(a.map.data[base + j * nx + i], scale, OVERLAY_THRESHOLD);
       const o = (j * width + i) * 3;
-      if (a.region ? v > 0 : t >= OVERLAY_THRESHOLD) {
+      if (t !== null) {
         const c = colormapColor(a.colormap, t);
         const al = OVERLAY_ALPHA;
         rgb[o] = Math.round(g * (1 - al) + c[0] * al);
