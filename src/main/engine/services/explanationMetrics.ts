@@ -1,6 +1,7 @@
 // Faithfulness (deletion/insertion, keep-top-q%) of a finished explanation's main map, its
 // localization against the study's lesions when the ground truth has them, and for methods with a
 // significant region the share of the grid it covers (0: nothing significant).
+import { minimumOf } from '../explain/mupax/fill';
 import type { GroundTruth } from '../../../shared/api';
 import type { ExplanationResult } from '../explain/explainVolume';
 import type { ExplainContext } from '../explain/method';
@@ -22,8 +23,8 @@ export async function explanationMetrics(ctx: ExplainContext, r: ExplanationResu
   // insertion rank voxels by the z of every chunk instead (the region is the top of that ranking).
   const ranking = r.details.shows === 'significant evidence' && r.layers?.z ? r.layers.z[main] : map;
   // The method's own baseline (MUPAX records it); otherwise the input's minimum (air, background).
-  let baseline = (r.details.parameters as { baselineValue?: number } | undefined)?.baselineValue ?? Infinity;
-  if (!Number.isFinite(baseline)) for (const v of input.data) baseline = Math.min(baseline, v);
+  const recorded = (r.details.parameters as { baselineValue?: number } | undefined)?.baselineValue;
+  const baseline = recorded !== undefined && Number.isFinite(recorded) ? recorded : minimumOf(input.data);
   const report = await faithfulness(
     ctx,
     ranking,

@@ -3,6 +3,7 @@
 // from a density on [0, 1]. PS-IG equals path-weighted IG with weight F(t), the CDF of that density,
 // so it is computed as the same deterministic midpoint Riemann sum with weights F(t_i) / m
 // (uniform sampling: F(t) = t). Also the plain input gradient (one step at x).
+import { minimumOf } from '../mupax/fill';
 import { z } from 'zod';
 import { targetSpecSchema } from '../../../../shared/target';
 import type { ExplainContext, JobProgress, MethodOutput } from '../method';
@@ -31,10 +32,8 @@ export function makeIntegratedGradients(mode: 'ig' | 'psig' | 'gradient') {
     const { seed, target, resolved } = await makeSeed(ctx, o.target);
     const x = ctx.input.data;
     let b = 0;
-    if (o.baseline === 'min') {
-      b = Infinity;
-      for (const v of x) b = Math.min(b, v);
-    } else if (typeof o.baseline === 'number') b = o.baseline;
+    if (o.baseline === 'min') b = minimumOf(x);
+    else if (typeof o.baseline === 'number') b = o.baseline;
     const steps = mode === 'gradient' ? 1 : o.steps;
     // Midpoints t_i = (i + 1/2) / m; IG weighs each 1/m, PS-IG F(t_i)/m.
     const ts = Array.from({ length: steps }, (_, i) => (mode === 'gradient' ? 1 : (i + 0.5) / steps));
