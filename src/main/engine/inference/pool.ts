@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { type ExecutionProvider, providerPreferenceSchema, type ProviderPreference } from '../../../shared/executionProviders';
 import { Worker } from 'node:worker_threads';
-import type { MaskedDecode, TensorData, TensorInfo, WorkerRequest, WorkerResponse } from './protocol';
+import type { TensorData, TensorInfo, WorkerRequest, WorkerResponse } from './protocol';
 import { inferenceWorkerUrl } from './workerUrl';
 
 export interface SessionOptions {
@@ -42,22 +42,9 @@ export interface RunResult {
   span: [number, number];
 }
 
-export interface MaskedRun {
-  key: string;
-  baseId: string;
-  inputName: string;
-  sampleDims: number[];
-  masks: Uint8Array;
-  output: string;
-  decode: MaskedDecode;
-}
-
-export interface MaskedResult {
-  values: Float32Array;
-  perSample: number;
-  ms: number;
-  span: [number, number];
-}
+/** A masked batch as the worker takes it (protocol.ts), and its reply: declared once, there. */
+export type MaskedRun = Omit<Extract<WorkerRequest, { type: 'runMasked' }>, 'id' | 'type'>;
+export type MaskedResult = Omit<Extract<WorkerResponse, { type: 'runMasked' }>, 'id' | 'ok' | 'type'>;
 
 type Pending = { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void };
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
