@@ -144,6 +144,11 @@ describe('the sanity check on the demo models', () => {
 
   // MUPAX is not run here: its region needs N ~ 1024 to reproduce across seeds on the CT (minutes
   // per check on 2 cores); docs/sanity.md has its figures from the CLI, the verdict rule is above.
+  it('refuses a check of a job that does not exist, or of a sanity check that does not exist, by name', async () => {
+    await expect(engine.startSanityCheck('job-nope-1', 6)).rejects.toThrow(/no such job/);
+    expect(() => engine.sanityCheckStatus('job-nope-2')).toThrow(/no such sanity check/);
+  });
+
   it.each(['ct', 'ceph'] as const)('Grad-CAM passes on the demo %s; a model-blind edge map fails', async (kind) => {
     const ctx = await contextFor(kind);
     const target = kind === 'ct' ? 'nodule' : 'all';

@@ -4,10 +4,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { Engine, EngineError } from '../../main/engine/engine';
+import { GradientMethodError } from '../../main/engine/explain/gradient/gradientSession';
 import { METHODS } from '../../main/engine/explain/methods';
+import { ExplainOptionError } from '../../main/engine/explain/optionError';
 import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
 import { runSanityCheck } from '../../main/engine/sanity/sanityCheck';
+import { issuesText } from '../../main/engine/services/engineError';
 import { sanityPlotSvg } from '../../main/engine/sanity/sanityPlot';
 import { parseTargetSpec } from '../../shared/target';
 import { type Command, CommandFailure, UsageError } from '../command';
@@ -47,7 +51,7 @@ export const sanityCommand: Command = {
     try {
       method.parse(raw);
     } catch (err) {
-      throw new UsageError(`options for ${values.method}: ${(err as Error).message.split('\n')[0]}`);
+      throw new UsageError(err instanceof z.ZodError ? issuesText(err, values.method) : `options for ${values.method}: ${(err as Error).message}`);
     }
     const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir() });
     try {
@@ -87,7 +91,8 @@ export const sanityCommand: Command = {
         `${values.method}: ${result.verdict} (${result.reason})\nwrote ${path.join(values.out, 'sanity.json')}, ${path.join(values.out, 'sanity.svg')}\n`,
       );
     } catch (err) {
-      if (err instanceof EngineError) throw new CommandFailure(err.message);
+      // A target the model lacks, an N too small for any significance, a model without a Grad-CAM layer.
+      if (err instanceof EngineError || err instanceof ExplainOptionError || err instanceof GradientMethodError) throw new CommandFailure(err.message);
       throw err;
     } finally {
       await engine.dispose();
