@@ -122,5 +122,7 @@ test('orientation markers, corner annotations, scale bar, live HU and cine on th
       }),
     (3 * 1000) / CINE_FPS,
   );
-  expect(changes, 'slice changes after the cine was stopped').toBe(0);
+  // The interval is cleared at once; the label of a step already under way may still land (it is
+  // updated after that step's render). More than that would mean the cine kept running.
+  expect(changes, 'slice changes after the cine was stopped').toBeLessThanOrEqual(1);
 });
