@@ -6,26 +6,14 @@
 // regions of the first two seeds), seconds per study. `mupax:paper` is MUPAX in paper mode with
 // all N samples. Writes evaluation.csv, summary.json and summary.md.
 import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine, EngineError } from '../../main/engine/engine';
 import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
 import { type Command, CommandFailure, UsageError } from '../command';
 import { resolveModelPath } from '../openForModel';
 import { type Row, writeEvaluation } from '../evaluateSummary';
-import { EXPLAIN_METHODS, type MethodDescriptor, methodDescriptor } from '../../shared/explainMethods';
 import { parseTargetSpec } from '../../shared/target';
-import { jaccard } from '../../main/engine/explain/mupax/significance';
-
-/** "mupax:paper" -> MUPAX with its "paper" preset (shared/explainMethods.ts variants). */
-function methodSpec(spec: string): { method: string; options: Record<string, unknown> } {
-  const [method, variant] = spec.split(':');
-  if (variant === undefined) return { method, options: {} };
-  const variants = methodDescriptor(method)?.variants;
-  if (variants && Object.hasOwn(variants, variant)) return { method, options: { ...variants[variant] } };
-  const known = EXPLAIN_METHODS.flatMap((m: MethodDescriptor) => Object.keys(m.variants ?? {}).map((v) => `${m.id}:${v}`));
-  throw new UsageError(`unknown method variant "${spec}" (known: ${known.join(', ')})`);
-}
+import { evaluateCase, methodSpec } from '../evaluateCase';
 
 export const evaluateCommand: Command = {
   summary: 'measure explanation methods over a cohort (faithfulness, masked prediction, localization)',
@@ -45,9 +33,10 @@ export const evaluateCommand: Command = {
     if (!(keep > 0 && keep < 1)) throw new UsageError('--keep must be a fraction between 0 and 1');
     const seeds = (values.seeds ?? values.seed ?? '0').split(',').map(Number);
     if (seeds.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError('--seeds must be whole numbers >= 0, e.g. 0,1');
-    const target = values.target === undefined ? {} : { target: parseTargetSpec(values.target) };
-    const sampling = Object.fromEntries(Object.entries({ samples: values.samples && Number(values.samples) }).filter(([, v]) => v !== undefined && v !== ''));
-    const specs = values.methods.split(',').map((m) => methodSpec(m.trim()));
+    const target = values.target === undefined ? undefined : parseTargetSpec(values.target);
+    const samples = values.samples ? Number(values.samples) : undefined;
+    const methods = values.methods.split(',').map((m) => m.trim());
+    methods.forEach(methodSpec); // an unknown variant is a usage error before any study opens
     const studies = (await readdir(values.cohort, { withFileTypes: true }))
       .filter((d) => d.isDirectory())
       .map((d) => d.name)
@@ -60,62 +49,15 @@ export const evaluateCommand: Command = {
     try {
       const model = await engine.importModel(modelPath);
       for (const study of studies) {
-        const report = await engine.openPaths([path.join(values.cohort, study)]);
-        const series = report.studies.flatMap((s) => s.series).find((s) => report.openedSeries.includes(s.seriesUid) && model.modality.includes(s.modality));
-        if (!series) {
-          process.stderr.write(`${study}: no ${model.modality.join('/')} series, skipped\n`);
-          continue;
-        }
-        const truth = await engine.getGroundTruth(series.seriesUid);
-        const prediction = await engine.runModel(series.seriesUid, model.id);
-        for (const [i, { method, options: variant }] of specs.entries()) {
-          const name = values.methods.split(',')[i].trim();
-          const t0 = performance.now();
-          // --samples and the seeds are the stochastic methods'; the gradient methods take neither.
-          const stochastic = !!methodDescriptor(method)?.stochastic;
-          const optionsFor = (seed: number) => ({ ...target, ...(stochastic ? { ...sampling, seed } : {}), ...variant });
-          let job: Awaited<ReturnType<typeof engine.startExplanation>>;
-          let result: Awaited<ReturnType<typeof engine.waitForJob>>;
-          try {
-            job = await engine.startExplanation(series.seriesUid, model.id, method, optionsFor(seeds[0]));
-            result = await engine.waitForJob(job!.id);
-          } catch (err) {
-            // One method that cannot run on one study (e.g. too few samples for its chunks) is
-            // reported and left out; the cohort goes on.
-            if (!(err instanceof EngineError)) throw err;
-            process.stderr.write(`${study} ${name}: ${err.message}\n`);
+        for (const method of methods) {
+          const outcome = await evaluateCase(engine, model, values.cohort, study, { method, seeds, target, samples, keep });
+          if ('skipped' in outcome) {
+            process.stderr.write(`${study} ${method}: ${outcome.skipped}\n`);
             continue;
           }
-          const seconds = (performance.now() - t0) / 1000;
-          let seedAgreement: number | null = null;
-          if (stochastic && seeds.length > 1 && result.layers?.significant) {
-            const other = await engine.waitForJob((await engine.startExplanation(series.seriesUid, model.id, method, optionsFor(seeds[1]))).id);
-            const main = result.maps.length - 1;
-            seedAgreement = jaccard(result.layers.significant[main], other.layers!.significant[main]);
-          }
-          const m = await engine.explanationMetrics(job!.id);
-          const keepRow = m.faithfulness.keepTop.find((k) => Math.abs(k.fraction - keep) < 1e-9) ?? m.faithfulness.keepTop[1];
-          const c = prediction.classification;
-          rows.push({
-            study,
-            method: name,
-            truth: c ? (truth ? (truth.lesions.length > 0 ? c.classes[c.positiveClass ?? 1] : c.classes[1 - (c.positiveClass ?? 1)]) : '') : 'landmarks',
-            predicted: c ? c.classes[c.predicted] : 'landmarks',
-            predictedKeepTop: c && c.classes.length === 2 ? c.classes[keepRow.score > 0.5 ? c.predicted : 1 - c.predicted] : '',
-            positive: c ? c.classes[c.positiveClass ?? 1] : '',
-            unmasked: m.faithfulness.unmasked,
-            keepTop: keepRow.score,
-            deletionAuc: m.faithfulness.deletion.auc,
-            insertionAuc: m.faithfulness.insertion.auc,
-            pointingGame: m.localization ? (m.localization.pointingGameHit ? 'hit' : 'miss') : '',
-            energyInside: m.localization?.energyInside ?? null,
-            lesionFraction: m.localization?.lesionVoxelFraction ?? null,
-            seedAgreement,
-            regionFraction: m.regionFraction,
-            seconds,
-          });
+          rows.push(outcome.row);
           await writeEvaluation(values.out, keep, rows);
-          process.stdout.write(`${study} ${name}: deletion ${m.faithfulness.deletion.auc.toFixed(3)} insertion ${m.faithfulness.insertion.auc.toFixed(3)}\n`);
+          process.stdout.write(`${study} ${method}: deletion ${outcome.row.deletionAuc.toFixed(3)} insertion ${outcome.row.insertionAuc.toFixed(3)}\n`);
         }
       }
     } catch (err) {
