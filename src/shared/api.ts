@@ -65,6 +65,10 @@ export const apiArgs = {
   /** The model-parameter randomization test of a finished explanation (docs/sanity.md). */
   startSanityCheck: z.object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/), steps: z.number().int().min(1).max(16).default(6) }).strict(),
   getSanityCheck: z.object({ sanityId: z.string().regex(/^job-[a-z0-9-]{1,40}$/) }).strict(),
+  /** SEG, Parametric Map and SR objects that were opened with (or after) a series and refer to it ([I] read-back). */
+  listDerived: z.object({ seriesUid: seriesUidSchema }).strict(),
+  /** One derived object on the series' grid (Float32): PM real values; SEG 0/1 of `segment`, or every segment's number (0). */
+  getDerivedMap: z.object({ seriesUid: seriesUidSchema, objectUid: seriesUidSchema, segment: z.number().int().min(0).max(65535).default(0) }).strict(),
   ...pacsApiArgs,
 } as const;
 
@@ -276,6 +280,10 @@ export interface ExplicareApi {
   /** Starts the randomization test of a finished explanation; poll getSanityCheck. */
   startSanityCheck(args: z.input<(typeof apiArgs)['startSanityCheck']>): Promise<SanityStatus>;
   getSanityCheck(args: ApiArgs<'getSanityCheck'>): Promise<SanityStatus>;
+  /** The SEG/PM/SR objects that refer to an open series, each checked against its geometry. */
+  listDerived(args: ApiArgs<'listDerived'>): Promise<DerivedObjectSummary[]>;
+  /** A SEG or PM object's voxels on the series' grid (Float32, [z][y][x]). */
+  getDerivedMap(args: z.input<(typeof apiArgs)['getDerivedMap']>): Promise<ArrayBuffer>;
   /** PDF and/or DICOM export of the series' finished explanations (engine-side, like the CLI). */
   exportReport(args: z.input<(typeof apiArgs)['exportReport']>): Promise<ExportResult>;
   /** PACS (DICOMweb): the engine talks to the server; the renderer only calls these. */
@@ -289,6 +297,25 @@ export interface ExplicareApi {
   pacsCancelTransfer(args: ApiArgs<'pacsCancelTransfer'>): Promise<PacsTransferStatus>;
   /** STOW-RS of the DICOM files of an export of this session. */
   pacsSendExport(args: ApiArgs<'pacsSendExport'>): Promise<StowResult>;
+}
+
+/** A SEG, Parametric Map or SR opened with a series and referring to it (engine/study/derived). */
+export interface DerivedObjectSummary {
+  /** SOP Instance UID. */
+  uid: string;
+  kind: 'seg' | 'pm' | 'sr';
+  /** The file it came from (relative to what was opened), so messages name it. */
+  file: string;
+  label: string;
+  /** Why it cannot be shown over this series (naming the object and the attribute); absent when it can. */
+  refusal?: string;
+  /** SEG: its segments with the colour each is shown in (the file's recommended CIELab, else a palette's). */
+  segments?: { number: number; label: string; rgb: [number, number, number]; fromFile: boolean }[];
+  /** PM: what a voxel's value is (Real World Value Mapping: label, explanation, units). */
+  value?: { label: string; explanation: string; unit: string; slope: number; intercept: number };
+  /** SR: points (image pixel coordinates of the series, pixel centres at integers) it names. */
+  points?: { name: string; pixel: [number, number]; sliceIndex: number }[];
+  notes: string[];
 }
 
 /** Errors that cross the API boundary carry a user-facing message and a stable code. */

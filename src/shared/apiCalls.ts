@@ -26,6 +26,8 @@ export const API_CALLS = {
   clearExplanations: 'json',
   startSanityCheck: 'json',
   getSanityCheck: 'json',
+  listDerived: 'json',
+  getDerivedMap: 'binary',
   exportReport: 'json',
   pacsGetSettings: 'json',
   pacsSaveSettings: 'json',

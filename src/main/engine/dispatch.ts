@@ -58,6 +58,11 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
       return engine.startSanityCheck(a.jobId, a.steps);
     }
     case 'getSanityCheck': return engine.sanityCheckStatus(apiArgs.getSanityCheck.parse(raw).sanityId);
+    case 'listDerived': return engine.listDerived(apiArgs.listDerived.parse(raw).seriesUid);
+    case 'getDerivedMap': {
+      const a = apiArgs.getDerivedMap.parse(raw);
+      return engine.derivedMap(a.seriesUid, a.objectUid, a.segment);
+    }
     case 'exportReport': return engine.exportReport(apiArgs.exportReport.parse(raw));
     case 'pacsGetSettings': apiArgs.pacsGetSettings.parse(raw); return engine.pacs.getSettings();
     case 'pacsSaveSettings': return engine.pacs.saveSettings(apiArgs.pacsSaveSettings.parse(raw));

@@ -15,6 +15,7 @@ import type {
   TagEntry,
   UploadFile,
   VolumeInfo,
+  DerivedObjectSummary,
 } from '../../shared/api';
 import type { ExportResult, StowResult } from '../../shared/pacsApi';
 import type { ExplanationResult } from './explain/explainVolume';
@@ -94,6 +95,13 @@ export class Engine {
   }
   getVoxels(uid: string): Promise<Volume['voxels']> {
     return this.studies.getVoxels(uid);
+  }
+  /** SEG, Parametric Map and SR objects that refer to the series ([I] read-back). */
+  listDerived(uid: string): Promise<DerivedObjectSummary[]> {
+    return this.studies.listDerived(uid);
+  }
+  derivedMap(uid: string, objectUid: string, segment = 0): Promise<Float32Array> {
+    return this.studies.derivedMap(uid, objectUid, segment);
   }
   /** Tags of slice `index` in volume order (index 0 = first slice along the normal). */
   getTags(uid: string, index: number): Promise<TagEntry[]> {

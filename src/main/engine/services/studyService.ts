@@ -2,11 +2,13 @@
 // once into a volume (a few kept in memory), and the tags of a slice.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { OpenReport, StudySummary, TagEntry, UploadFile, VolumeInfo } from '../../../shared/api';
+import type { DerivedObjectSummary, OpenReport, StudySummary, TagEntry, UploadFile, VolumeInfo } from '../../../shared/api';
 import { parseDicom } from '../dicom/parseFile';
 import { dumpTags } from '../dicom/tagDump';
 import { Catalog, type SeriesRecord } from '../study/catalog';
 import { scanPaths } from '../study/scan';
+import { DerivedObjects } from '../study/derived/derivedObjects';
+import { DerivedObjectError } from '../study/derived/derivedFrames';
 import { buildVolume, type BuildProgress, type Volume } from '../volume/buildVolume';
 import { type DemoKind, demoStudyFolder } from './demoStudy';
 import { EngineError } from './engineError';
@@ -16,6 +18,7 @@ export class StudyService {
   private readonly catalog = new Catalog();
   private readonly volumes = new Map<string, Promise<Volume>>();
   private readonly uploads: UploadFolders;
+  private readonly derived = new DerivedObjects();
 
   constructor(
     private readonly cacheDir: string,
@@ -29,10 +32,11 @@ export class StudyService {
     const scan = await scanPaths(paths);
     const added = this.catalog.add(scan.instances);
     for (const uid of added.changed) this.volumes.delete(uid); // new slices: rebuild on next load
+    const unplaced = this.derived.add(scan.derived, (uid) => this.catalog.series(uid), () => this.catalog.allSeries());
     return {
       filesScanned: scan.filesScanned,
-      dicomFiles: scan.instances.length,
-      skipped: [...scan.skipped, ...added.rejected],
+      dicomFiles: scan.instances.length + scan.derived.length,
+      skipped: [...scan.skipped, ...added.rejected, ...unplaced],
       studies: this.catalog.summaries(),
       openedSeries: added.series,
     };
@@ -88,6 +92,22 @@ export class StudyService {
     const frames = new Map<string, number>();
     for (const s of sops) frames.set(s, (frames.get(s) ?? 0) + 1);
     return sops.map((s) => (frames.get(s) === 1 ? (bySop.get(s) ?? null) : null));
+  }
+
+  /** SEG, Parametric Map and SR objects that refer to the series, checked against its grid. */
+  async listDerived(uid: string): Promise<DerivedObjectSummary[]> {
+    return this.derived.list(this.series(uid), await this.loadVolume(uid));
+  }
+
+  /** A SEG's or Parametric Map's voxels on the series grid; a refused object's refusal as the error. */
+  async derivedMap(uid: string, objectUid: string, segment: number): Promise<Float32Array> {
+    const record = this.derived.record(this.series(uid), objectUid);
+    if (!record) throw new EngineError('not-found', 'no SEG or Parametric Map with this UID refers to this series');
+    try {
+      return await this.derived.map(record, await this.loadVolume(uid), segment);
+    } catch (err) {
+      throw err instanceof DerivedObjectError ? new EngineError('bad-input', err.message) : err;
+    }
   }
 
   async getVoxels(uid: string): Promise<Volume['voxels']> {

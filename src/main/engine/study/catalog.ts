@@ -71,6 +71,11 @@ export class Catalog {
     }));
   }
 
+  /** Every series with instances (derived objects are matched against these). */
+  allSeries(): SeriesRecord[] {
+    return [...this.studies.values()].flatMap((s) => [...s.series.values()].filter((x) => x.instances.length > 0));
+  }
+
   series(uid: string): SeriesRecord | undefined {
     for (const study of this.studies.values()) {
       const s = study.series.get(uid);

@@ -8,6 +8,7 @@ import { readImageHeader, type ImageHeader } from '../dicom/tags';
 import { listDicomdirFiles } from '../dicom/dicomdir';
 import { checkImageHeader } from '../dicom/checkImageHeader';
 import { InputFileError, readRegularFile } from '../io/readRegularFile';
+import { derivedKindOf, derivedRecordOf, type DerivedRecord } from './derived/derivedRecord';
 
 export interface InstanceRecord {
   path: string;
@@ -24,6 +25,8 @@ export interface ScanResult {
   filesScanned: number;
   instances: InstanceRecord[];
   skipped: SkippedFile[];
+  /** SEG, Parametric Map and SR objects: kept aside, shown over the series they refer to. */
+  derived: DerivedRecord[];
 }
 
 const MAX_FILES = 100_000;
@@ -66,7 +69,7 @@ function describeError(err: unknown): string {
 }
 
 export async function scanPaths(roots: string[]): Promise<ScanResult> {
-  const result: ScanResult = { filesScanned: 0, instances: [], skipped: [] };
+  const result: ScanResult = { filesScanned: 0, instances: [], skipped: [], derived: [] };
   const seen = new Set<string>();
   const queue: { file: string; base: string }[] = [];
   for (const root of roots) {
@@ -94,6 +97,12 @@ export async function scanPaths(roots: string[]): Promise<ScanResult> {
         continue;
       }
       const { studyUid, seriesUid, sopInstanceUid } = header;
+      const derivedKind = derivedKindOf(header.sopClassUid);
+      if (derivedKind && studyUid && sopInstanceUid) {
+        const ids = { sopClassUid: header.sopClassUid!, sopInstanceUid, studyUid };
+        result.derived.push(derivedRecordOf(derivedKind, dataSet, { path: file, displayName }, ids));
+        continue;
+      }
       const check = header.hasPixelData ? checkImageHeader(header, dataSet) : undefined;
       if (check?.notes.length) header.notes = check.notes;
       const problem = !header.hasPixelData
