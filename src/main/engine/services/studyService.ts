@@ -32,11 +32,11 @@ export class StudyService {
     const scan = await scanPaths(paths);
     const added = this.catalog.add(scan.instances);
     for (const uid of added.changed) this.volumes.delete(uid); // new slices: rebuild on next load
-    const unplaced = this.derived.add(scan.derived, (uid) => this.catalog.series(uid), () => this.catalog.allSeries());
+    const placed = this.derived.add(scan.derived, (uid) => this.catalog.series(uid), () => this.catalog.allSeries(), scan.skipped);
     return {
       filesScanned: scan.filesScanned,
-      dicomFiles: scan.instances.length + scan.derived.length,
-      skipped: [...scan.skipped, ...added.rejected, ...unplaced],
+      dicomFiles: scan.instances.length + placed,
+      skipped: [...scan.skipped, ...added.rejected],
       studies: this.catalog.summaries(),
       openedSeries: added.series,
     };

@@ -100,7 +100,7 @@ export async function scanPaths(roots: string[]): Promise<ScanResult> {
       const derivedKind = derivedKindOf(header.sopClassUid);
       if (derivedKind && studyUid && sopInstanceUid) {
         const ids = { sopClassUid: header.sopClassUid!, sopInstanceUid, studyUid };
-        result.derived.push(derivedRecordOf(derivedKind, dataSet, { path: file, displayName }, ids));
+        result.derived.push(derivedRecordOf(derivedKind, dataSet, { path: file, displayName }, ids, result.skipped.length));
         continue;
       }
       const check = header.hasPixelData ? checkImageHeader(header, dataSet) : undefined;

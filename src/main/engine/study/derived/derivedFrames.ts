@@ -42,7 +42,9 @@ export function placeFrames(record: DerivedRecord, header: ImageHeader, ds: Data
   const name = describeDerived(record);
   const [nx, ny, nz] = info.geometry.dimensions;
   if (header.columns !== nx || header.rows !== ny)
-    throw new DerivedObjectError(`${name}: its frames are ${header.columns} x ${header.rows} (Columns x Rows) but the series' images are ${nx} x ${ny}; frames on another grid are not resampled`);
+    throw new DerivedObjectError(
+      `${name}: its frames are ${header.columns} x ${header.rows} (Columns x Rows) but the series' images are ${nx} x ${ny}; frames on another grid are not resampled`,
+    );
   if (info.frameOfReferenceUid && record.frameOfReferenceUid !== info.frameOfReferenceUid)
     throw new DerivedObjectError(
       record.frameOfReferenceUid
@@ -71,11 +73,16 @@ export function placeFrames(record: DerivedRecord, header: ImageHeader, ds: Data
       const orientation = fg?.imageOrientationPatient ?? header.imageOrientationPatient;
       const spacing = fg?.pixelSpacing ?? header.pixelSpacing;
       if (!position || !orientation || !spacing)
-        throw new DerivedObjectError(`${where} has no plane position, orientation or pixel spacing (Plane Position / Plane Orientation / Pixel Measures functional groups)`);
+        throw new DerivedObjectError(
+          `${where} has no plane position, orientation or pixel spacing (Plane Position / Plane Orientation / Pixel Measures functional groups)`,
+        );
       const g = info.geometry;
       const rowAxis = axis(g.direction, 0);
       const colAxis = axis(g.direction, 1);
-      if (dot(orientation.slice(0, 3) as Vec3, rowAxis) < 1 - ORIENTATION_TOLERANCE || dot(orientation.slice(3, 6) as Vec3, colAxis) < 1 - ORIENTATION_TOLERANCE)
+      if (
+        dot(orientation.slice(0, 3) as Vec3, rowAxis) < 1 - ORIENTATION_TOLERANCE ||
+        dot(orientation.slice(3, 6) as Vec3, colAxis) < 1 - ORIENTATION_TOLERANCE
+      )
         throw new DerivedObjectError(`${where} has Image Orientation (Patient) ${fmt(orientation)}, not the series' ${fmt([...rowAxis, ...colAxis])}`);
       // Pixel Spacing is row spacing (between rows, along the column axis) first, then column spacing.
       if (Math.abs(spacing[1] - g.spacing[0]) > POSITION_TOLERANCE * g.spacing[0] || Math.abs(spacing[0] - g.spacing[1]) > POSITION_TOLERANCE * g.spacing[1])
@@ -83,7 +90,9 @@ export function placeFrames(record: DerivedRecord, header: ImageHeader, ds: Data
       const [i, j, k] = patientToIndex(g, position as Vec3);
       const off = Math.abs(k - Math.round(k));
       if (Math.abs(i) > POSITION_TOLERANCE || Math.abs(j) > POSITION_TOLERANCE || off > POSITION_TOLERANCE || Math.round(k) < 0 || Math.round(k) >= nz)
-        throw new DerivedObjectError(`${where} lies at Image Position (Patient) ${fmt(position)}, which is not the corner of a slice of the series (index ${fmt([i, j, k])})`);
+        throw new DerivedObjectError(
+          `${where} lies at Image Position (Patient) ${fmt(position)}, which is not the corner of a slice of the series (index ${fmt([i, j, k])})`,
+        );
       slice = Math.round(k);
     }
     frames.push({ frame: f, slice, segment: segmentOf(group) ?? undefined, group });

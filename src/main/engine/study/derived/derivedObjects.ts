@@ -9,21 +9,38 @@ import { derivedMap, inspectDerived } from './readDerived';
 export class DerivedObjects {
   private readonly records = new Map<string, DerivedRecord>();
 
-  /** Adds what a scan found; returns a message for each object that refers to no open series. */
-  add(found: DerivedRecord[], seriesOf: (uid: string) => SeriesRecord | undefined, allSeries: () => SeriesRecord[]): SkippedFile[] {
-    const notes: SkippedFile[] = [];
+  /**
+   * Adds what a scan found; returns how many refer to an open series and a message for each that
+   * does not (a report that refers to none is what it always was here: not an image), inserted
+   * into the scan's `skipped` list where the file was met.
+   */
+  add(found: DerivedRecord[], seriesOf: (uid: string) => SeriesRecord | undefined, allSeries: () => SeriesRecord[], skipped: SkippedFile[]): number {
+    const notes: { at: number; note: SkippedFile }[] = [];
+    let placed = 0;
     for (const r of found) {
       this.records.set(r.sopInstanceUid, r);
-      if (allSeries().some((s) => this.refersTo(r, s)) || (r.kind === 'sr' && r.referencedSeries.length === 0 && r.referencedInstances.length === 0)) continue;
+      if (allSeries().some((s) => this.refersTo(r, s))) {
+        placed++;
+        continue;
+      }
+      if (r.kind === 'sr') {
+        notes.push({ at: r.skippedBefore, note: { file: r.displayName, reason: 'not an image (e.g. a report or presentation state)' } });
+        continue;
+      }
       const named = r.referencedSeries[0] ?? (r.referencedInstances.length ? `${r.referencedInstances.length} image(s)` : undefined);
       notes.push({
-        file: r.displayName,
-        reason: named
-          ? `${describeDerived(r)} refers to ${seriesOf(named) ? 'images' : `series ${named}`}, which is not open: it is shown once that series is opened`
-          : `${describeDerived(r)} names no series or source images it was derived from: it cannot be placed on any series`,
+        at: r.skippedBefore,
+        note: {
+          file: r.displayName,
+          reason: named
+            ? `${describeDerived(r)} refers to ${r.referencedSeries[0] ? `series ${named}` : named}, which ${seriesOf(named) ? 'is in another study' : 'is not open'}: it is shown once that series is opened`
+            : `${describeDerived(r)} names no series or source images it was derived from: it cannot be placed on any series`,
+        },
       });
     }
-    return notes;
+    // Latest position first, so the earlier positions still hold.
+    for (const n of notes.reverse()) skipped.splice(n.at, 0, n.note);
+    return placed;
   }
 
   private refersTo(r: DerivedRecord, s: SeriesRecord): boolean {

@@ -30,6 +30,8 @@ export interface DerivedRecord {
   referencedSeries: string[];
   /** Every SOP instance it names as a source (common instance reference, per-frame derivation, SR evidence). */
   referencedInstances: string[];
+  /** How many files the scan had skipped before this one: where a message about it goes in that list. */
+  skippedBefore: number;
 }
 
 const KIND_NAMES: Record<DerivedKind, string> = { seg: 'Segmentation', pm: 'Parametric Map', sr: 'Structured Report' };
@@ -63,6 +65,7 @@ export function derivedRecordOf(
   ds: DataSet,
   file: { path: string; displayName: string },
   ids: { sopClassUid: string; sopInstanceUid: string; studyUid: string },
+  skippedBefore: number,
 ): DerivedRecord {
   const series = new Set<string>();
   const instances = new Set<string>();
@@ -88,5 +91,6 @@ export function derivedRecordOf(
     label: label.slice(0, 64),
     referencedSeries: [...series],
     referencedInstances: [...instances],
+    skippedBefore,
   };
 }

@@ -72,7 +72,8 @@ function segmentsOf(ds: DataSet): NonNullable<DerivedObjectSummary['segments']> 
 /** Checks a SEG's encoding; returns how a stored pixel becomes membership (1 = fully inside). */
 function segmentEncoding(record: DerivedRecord, ds: DataSet, header: ImageHeader): number {
   const name = describeDerived(record);
-  if (record.sopClassUid === LABEL_MAP_SEG) throw new DerivedObjectError(`${name} is a Label Map Segmentation, which is not supported (binary and fractional segmentations are)`);
+  if (record.sopClassUid === LABEL_MAP_SEG)
+    throw new DerivedObjectError(`${name} is a Label Map Segmentation, which is not supported (binary and fractional segmentations are)`);
   const type = getString(ds, 'x00620001');
   if (type === 'BINARY') {
     if (header.bitsAllocated !== 1) throw new DerivedObjectError(`${name}: a BINARY segmentation must have Bits Allocated 1, not ${header.bitsAllocated}`);
@@ -80,7 +81,8 @@ function segmentEncoding(record: DerivedRecord, ds: DataSet, header: ImageHeader
   }
   if (type === 'FRACTIONAL') {
     const max = getNumber(ds, 'x0062000e', 'US');
-    if (header.bitsAllocated !== 8 || !max) throw new DerivedObjectError(`${name}: a FRACTIONAL segmentation needs Bits Allocated 8 and a Maximum Fractional Value (0062,000E)`);
+    if (header.bitsAllocated !== 8 || !max)
+      throw new DerivedObjectError(`${name}: a FRACTIONAL segmentation needs Bits Allocated 8 and a Maximum Fractional Value (0062,000E)`);
     return max;
   }
   throw new DerivedObjectError(`${name}: Segmentation Type (0062,0001) "${type ?? ''}" is not supported (BINARY and FRACTIONAL are)`);
@@ -105,12 +107,19 @@ export async function inspectDerived(record: DerivedRecord, info: VolumeInfo): P
       segmentEncoding(record, ds, header);
       const segments = segmentsOf(ds);
       const unknown = frames.find((f) => !segments.some((s) => s.number === f.segment));
-      if (unknown) throw new DerivedObjectError(`${describeDerived(record)}: frame ${unknown.frame + 1} names segment ${unknown.segment ?? '(none)'}, which the Segment Sequence does not describe`);
+      if (unknown)
+        throw new DerivedObjectError(
+          `${describeDerived(record)}: frame ${unknown.frame + 1} names segment ${unknown.segment ?? '(none)'}, which the Segment Sequence does not describe`,
+        );
       return { ...base, segments, notes: coverageNote(frames, info) };
     }
     const shared = getFirstItem(ds, 'x52009229');
     const m = valueMapping(record, mappingOf(frames[0]?.group) ?? mappingOf(shared), header);
-    return { ...base, value: { label: m.label, explanation: m.explanation, unit: m.unit, slope: m.slope, intercept: m.intercept }, notes: coverageNote(frames, info) };
+    return {
+      ...base,
+      value: { label: m.label, explanation: m.explanation, unit: m.unit, slope: m.slope, intercept: m.intercept },
+      notes: coverageNote(frames, info),
+    };
   } catch (err) {
     return { ...base, refusal: refusalOf(record, err) };
   }
