@@ -5,13 +5,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { seriesUidSchema, uploadLimits as defaultUploadLimits, type ApiErrorBody, type Capabilities } from '../shared/api';
+import { apiArgs, seriesUidSchema, uploadLimits as defaultUploadLimits, type ApiErrorBody, type Capabilities } from '../shared/api';
 import { UploadFramingError, type UploadLimits } from '../shared/uploadFraming';
 import type { AppLog } from '../main/engine/appLog';
 import { dispatch, isDispatchable, toApiError } from '../main/engine/dispatch';
 import type { Engine } from '../main/engine/engine';
 import { hasToken, isSameOriginRequest, SECURITY_HEADERS } from './security';
-import { serveStatic } from './staticFiles';
+import { sendExportFile, serveStatic } from './staticFiles';
 import { receiveUpload, type ReceivedFile } from './uploadStream';
 
 const MAX_JSON_BYTES = 1 << 20;
@@ -124,6 +124,10 @@ export function createApiServer(opts: ApiServerOptions): Promise<{ server: Serve
       args = raw.length ? JSON.parse(raw.toString('utf8')) : {};
     } catch {
       throw new HttpError(400, { code: 'bad-request', message: 'request body is not JSON' });
+    }
+    if (method === 'getExportFile') {
+      const a = apiArgs.getExportFile.parse(args);
+      return sendExportFile(res, a.file, (await opts.engine.exportFile(a.exportId, a.file)).data, SECURITY_HEADERS);
     }
     const result = await dispatch(opts.engine, method, args);
     if (ArrayBuffer.isView(result)) {

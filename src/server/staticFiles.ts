@@ -15,6 +15,25 @@ const MIME: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
+/** Types of the files an export writes (the browser opens the PDF in a tab from these bytes). */
+const EXPORT_MIME: Record<string, string> = { '.pdf': 'application/pdf', '.dcm': 'application/dicom' };
+
+/**
+ * One file of an export, already checked by the engine (a name that export wrote, a plain file in
+ * its folder): its own content type (never sniffed), shown inline under its bare name.
+ */
+export function sendExportFile(res: ServerResponse, name: string, data: Uint8Array, headers: Record<string, string>): void {
+  const base = path.basename(name.replace(/\\/g, '/')).replace(/[^\w.-]/g, '_');
+  res.writeHead(200, {
+    ...headers,
+    'Content-Type': EXPORT_MIME[path.extname(base).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': data.byteLength,
+    'Content-Disposition': `inline; filename="${base}"`,
+    'Cache-Control': 'no-store',
+  });
+  res.end(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+}
+
 export function serveStatic(root: string, urlPath: string, res: ServerResponse, headers: Record<string, string>): void {
   let rel: string;
   try {

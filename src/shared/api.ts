@@ -2,6 +2,8 @@
 // HTTP server (src/server). Arguments are validated with these schemas on the engine side of both.
 import { z } from 'zod';
 import type { ExecutionProvider } from './executionProviders';
+import { exportProgressApiArgs, type ExportProgress } from './exportProgress';
+import { providerSettingsApiArgs, type ProviderSettingsView } from './providerSettings';
 import type { SanityStatus } from './sanity';
 import type { Geometry, Vec3 } from './geometry';
 import type { LandmarkErrors } from './landmarkMetrics';
@@ -70,6 +72,8 @@ export const apiArgs = {
   /** One derived object on the series' grid (Float32): PM real values; SEG 0/1 of `segment`, or every segment's number (0). */
   getDerivedMap: z.object({ seriesUid: seriesUidSchema, objectUid: seriesUidSchema, segment: z.number().int().min(0).max(65535).default(0) }).strict(),
   ...pacsApiArgs,
+  ...providerSettingsApiArgs,
+  ...exportProgressApiArgs,
 } as const;
 
 export type ApiMethod = keyof typeof apiArgs | 'openFiles' | 'importModelFiles' | 'importLandmarks';
@@ -297,6 +301,18 @@ export interface ExplicareApi {
   pacsCancelTransfer(args: ApiArgs<'pacsCancelTransfer'>): Promise<PacsTransferStatus>;
   /** STOW-RS of the DICOM files of an export of this session. */
   pacsSendExport(args: ApiArgs<'pacsSendExport'>): Promise<StowResult>;
+  /** The execution providers of this platform, the choice saved and in force, and what ran the latest model. */
+  getProviderSettings(): Promise<ProviderSettingsView>;
+  /** Saves the choice; models loaded afterwards run under it (refused while explanations run). */
+  saveProviderSettings(args: ApiArgs<'saveProviderSettings'>): Promise<ProviderSettingsView>;
+  /** The running (or last) export of a series, as it writes; null when none ran in this session. */
+  getExportProgress(args: ApiArgs<'getExportProgress'>): Promise<ExportProgress | null>;
+  /** Asks the running export of a series to stop; it then writes nothing. */
+  cancelExport(args: ApiArgs<'cancelExport'>): Promise<ExportProgress | null>;
+  /** One file of one of this session's exports, as bytes (the browser opens the PDF from them). */
+  getExportFile(args: ApiArgs<'getExportFile'>): Promise<ArrayBuffer>;
+  /** Desktop app: opens one file of one of this session's exports in the system's viewer. */
+  openExportFile(args: ApiArgs<'openExportFile'>): Promise<void>;
 }
 
 /** A SEG, Parametric Map or SR opened with a series and referring to it (engine/study/derived). */

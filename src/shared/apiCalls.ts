@@ -37,6 +37,12 @@ export const API_CALLS = {
   pacsTransfer: 'json',
   pacsCancelTransfer: 'json',
   pacsSendExport: 'json',
+  getProviderSettings: 'json',
+  saveProviderSettings: 'json',
+  getExportProgress: 'json',
+  cancelExport: 'json',
+  getExportFile: 'binary',
+  openExportFile: 'json',
 } as const satisfies Partial<Record<keyof ExplicareApi, ReplyKind>>;
 
 export type CallMethod = keyof typeof API_CALLS;

@@ -72,6 +72,17 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
     case 'pacsTransfer': return engine.pacs.transfer(apiArgs.pacsTransfer.parse(raw).transferId);
     case 'pacsCancelTransfer': return engine.pacs.cancel(apiArgs.pacsCancelTransfer.parse(raw).transferId);
     case 'pacsSendExport': return engine.sendExport(apiArgs.pacsSendExport.parse(raw).exportId);
+    case 'getProviderSettings': apiArgs.getProviderSettings.parse(raw); return engine.getProviderSettings();
+    case 'saveProviderSettings': return engine.saveProviderSettings(apiArgs.saveProviderSettings.parse(raw).provider);
+    case 'getExportProgress': return engine.exportProgress(apiArgs.getExportProgress.parse(raw).seriesUid);
+    case 'cancelExport': return engine.cancelExport(apiArgs.cancelExport.parse(raw).seriesUid);
+    case 'getExportFile': {
+      const a = apiArgs.getExportFile.parse(raw);
+      return (await engine.exportFile(a.exportId, a.file)).data;
+    }
+    case 'openExportFile':
+      apiArgs.openExportFile.parse(raw);
+      throw new EngineError('unsupported', 'opening a file with the system viewer is done by the desktop app; the browser opens the PDF in a tab');
   }
 }
 

@@ -22,6 +22,10 @@ import type { ExplanationResult } from './explain/explainVolume';
 import type { ExplainContext } from './explain/method';
 import type { Job } from './jobs/jobManager';
 import { PacsService } from './pacs/pacsService';
+import type { ProviderPreference } from '../../shared/executionProviders';
+import type { ExportProgress } from '../../shared/exportProgress';
+import type { ProviderSettingsView } from '../../shared/providerSettings';
+import { ProviderSettingsService } from './services/settingsService';
 import type { ReportOutput } from './report/exportReport';
 import type { DemoKind } from './services/demoStudy';
 import { ExplanationService } from './services/explanationService';
@@ -52,6 +56,7 @@ export class Engine {
   private readonly exports: ExportService;
   /** DICOMweb PACS: settings, search, retrieval into the cache (opened like a folder), STOW. */
   readonly pacs: PacsService;
+  private readonly providerSettings: ProviderSettingsService;
 
   constructor(options: EngineOptions) {
     const { cacheDir } = options;
@@ -59,6 +64,7 @@ export class Engine {
     this.truth = new GroundTruthService(this.studies);
     this.models = new ModelService(cacheDir, options.bundledModelsDir);
     this.explanations = new ExplanationService(cacheDir, this.studies, this.truth, this.models);
+    this.providerSettings = new ProviderSettingsService({ dir: cacheDir, models: this.models, runningJobs: () => this.explanations.runningJobs() });
     this.pacs = new PacsService(path.join(cacheDir, 'pacs'), (folder) => this.openPaths([folder]));
     this.exports = new ExportService({
       cacheDir,
@@ -192,6 +198,27 @@ export class Engine {
   /** The CLI's `report`: an explain result folder and its study as a PDF and/or DICOM objects. */
   exportResultFolder(o: ResultFolderExport): Promise<ReportOutput> {
     return this.exports.exportResultFolder(o);
+  }
+
+  /** The running (or last) export of a series, as it writes. */
+  exportProgress(seriesUid: string): ExportProgress | null {
+    return this.exports.progress(seriesUid);
+  }
+  /** Asks the running export of a series to stop before anything reaches its folder. */
+  cancelExport(seriesUid: string): ExportProgress | null {
+    return this.exports.cancel(seriesUid);
+  }
+  /** One file of one of this session's exports (only files that export wrote). */
+  exportFile(exportId: string, file: string): Promise<{ path: string; data: Uint8Array }> {
+    return this.exports.file(exportId, file);
+  }
+
+  // Settings
+  getProviderSettings(): Promise<ProviderSettingsView> {
+    return this.providerSettings.view();
+  }
+  saveProviderSettings(provider: ProviderPreference): Promise<ProviderSettingsView> {
+    return this.providerSettings.save(provider);
   }
 
   /** Stops the inference worker and removes this session's uploaded copies (the user's own files are never touched). */

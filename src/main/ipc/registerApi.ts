@@ -1,5 +1,5 @@
 // Serves the API contract over IPC to our own window only; every argument is validated.
-import { dialog, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { dialog, ipcMain, shell, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
 import { apiArgs, seriesUidSchema, uploadLimits, uploadNameSchema, type Capabilities } from '../../shared/api';
 import { API_CHANNEL, type IpcResult } from '../../shared/ipc';
@@ -46,6 +46,14 @@ export function registerApi(engine: Engine, window: BrowserWindow, rendererUrl: 
       const a = apiArgs.exportReport.parse(args);
       const refusal = exportFolders.refusal(a.outDir);
       if (refusal) throw new z.ZodError([{ code: 'custom', path: ['outDir'], message: refusal, input: a.outDir }]);
+    }
+    if (method === 'openExportFile') {
+      // Only a PDF this session exported (the engine checks the name against that export's files).
+      const a = apiArgs.openExportFile.parse(args);
+      if (!a.file.toLowerCase().endsWith('.pdf')) throw new z.ZodError([{ code: 'custom', path: ['file'], message: 'only the PDF report is opened', input: a.file }]);
+      const failure = await shell.openPath((await engine.exportFile(a.exportId, a.file)).path);
+      if (failure) throw new z.ZodError([{ code: 'custom', path: ['file'], message: `the system could not open it: ${failure}`, input: a.file }]);
+      return null;
     }
     if (method === 'openFiles') return engine.openFiles(uploadSchema.parse(args));
     if (method === 'importModelFiles') return engine.importModelFiles(uploadSchema.parse(args));

@@ -54,6 +54,10 @@ class InferenceThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** Requests not yet answered (a retiring pool waits for them). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
   private dead: Error | null = null;
 
   constructor() {
@@ -157,6 +161,8 @@ export class InferencePool {
 
   /** The provider sessions get unless a load names one. */
   readonly provider: ProviderPreference;
+  /** What ran the latest load under the pool's own provider (the settings view's "in use"). */
+  lastLoad: { provider: ExecutionProvider; gpuError?: string } | null = null;
 
   constructor(size?: number, provider?: ProviderPreference) {
     this.cores = os.availableParallelism();
@@ -196,6 +202,7 @@ export class InferencePool {
       await this.thread(0).load(key, model, { threads: cores, provider, memoryArena });
     }
     this.placement.set(key, where);
+    if (opts.provider === undefined) this.lastLoad = { provider: first.provider, ...(first.gpuError ? { gpuError: first.gpuError } : {}) };
     return first;
   }
 
@@ -261,6 +268,12 @@ export class InferencePool {
 
   async terminate(): Promise<void> {
     await Promise.all(this.threads.map((t) => t.terminate()));
+  }
+
+  /** Ends the threads once every request sent to them is answered (the provider changed: models load in a new pool). */
+  async retire(): Promise<void> {
+    while (this.threads.some((t) => t.pendingCount > 0)) await new Promise((r) => setTimeout(r, 50));
+    await this.terminate();
   }
 }
 

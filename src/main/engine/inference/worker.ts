@@ -1,11 +1,9 @@
 // Worker thread that owns ONNX Runtime sessions: session.run blocks its thread for the whole run,
 // so it must never run on the engine's (or Electron's main) thread.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { ProviderPreference } from '../../../shared/executionProviders';
+import { availableProviders } from './availableProviders';
 import { decodeHeatmaps } from './decodeLandmarks';
 import { planProviders } from './providers';
 import { fillMaskedBatch, type MaskBase } from './maskedBatch';
@@ -20,18 +18,6 @@ const shared = (t0: number, t1: number): [number, number] => [performance.timeOr
 
 function describe(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorInfo[] {
   return meta.map((m) => ({ name: m.name, type: m.isTensor ? String(m.type) : 'non-tensor', shape: m.isTensor ? [...m.shape] : [] }));
-}
-
-/** The CUDA provider ships separately (npm install onnxruntime-node --onnxruntime-node-install=cuda12). */
-function cudaProviderInstalled(): boolean {
-  const binDir = path.join(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
-  return existsSync(path.join(binDir, process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so'));
-}
-
-/** What this binary can run: its bundled providers, CUDA only with its library. */
-function availableProviders(): Set<string> {
-  const list = ort.listSupportedBackends().filter((b) => b.bundled || (b.name === 'cuda' && cudaProviderInstalled()));
-  return new Set(list.map((b) => b.name));
 }
 
 /**

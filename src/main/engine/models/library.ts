@@ -80,6 +80,11 @@ export class ModelLibrary {
     return entry.session;
   }
 
+  /** Drops every loaded session (a new inference pool loads them again under a changed provider). */
+  forgetSessions(): void {
+    for (const entry of this.entries.values()) entry.session = undefined;
+  }
+
   async get(id: string): Promise<LibraryEntry> {
     await this.ready();
     const entry = this.entries.get(id);

@@ -11,6 +11,7 @@ import { type Anonymizer, createAnonymizer } from './anonymize';
 import { anonymizationSecret } from './anonymizationSecret';
 import { refuseBurnedInAnnotation } from './burnedInAnnotation';
 import { exportClock } from './exportClock';
+import { type ExportStep, ExportTracker, plannedFiles } from './exportTracker';
 import { fitWithin, type RgbImage } from './rgbImage';
 import { derivedUid } from './derivedUids';
 import { DEFAULT_TOP_PERCENT, stageDerivedObjects } from './dicomObjects';
@@ -80,7 +81,14 @@ export function checkExportOptions(o: Pick<ExportOptions, 'pdf' | 'dicom' | 'top
   return topPercent;
 }
 
-export async function exportReport(input: ExportInput, o: ExportOptions): Promise<ReportOutput> {
+/** Who watches an export (the app's progress display) and may stop it before its files are moved. */
+export interface ExportTracking {
+  onProgress?: (s: ExportStep) => void;
+  /** Aborted: the export stops before its next object and writes nothing (ExportCancelled). */
+  signal?: AbortSignal;
+}
+
+export async function exportReport(input: ExportInput, o: ExportOptions & ExportTracking): Promise<ReportOutput> {
   const started = Date.now();
   const topPercent = checkExportOptions(o);
   const { result } = input;
@@ -124,8 +132,11 @@ export async function exportReport(input: ExportInput, o: ExportOptions): Promis
   // Free text (the user's comment, a landmark file's name) may name the patient: not in anonymized output unless asked.
   const freeText = !anon || !!o.includeFreeText;
   const comment = freeText ? o.comment : undefined;
+  const tracker = new ExportTracker(plannedFiles(images.map((im) => im.method), o.pdf, o.dicom), o.onProgress ?? (() => undefined), o.signal);
   const staging = await Staging.open(o.out, o.onStaged, !!o.overwrite);
+  tracker.watch(staging);
   try {
+    tracker.start();
     if (o.pdf) {
       const content = await reportContent(result, source, keyImages, first.dataset, anon, created, comment, freeText);
       await staging.write('report.pdf', await renderPdf(content));
@@ -134,6 +145,7 @@ export async function exportReport(input: ExportInput, o: ExportOptions): Promis
       await stageSecondaryCaptures(staging, result, source, keyImages, anon, created);
       await stageDerivedObjects({ staging, result, source, maps: images, topPercent, anon, comment, created });
     }
+    tracker.commit();
     const files = await staging.commit();
     return { files, keySlices: Object.fromEntries(images.map((i) => [i.method, i.slice])), elapsedMs: Date.now() - started };
   } catch (err) {

@@ -158,6 +158,11 @@ export class ExplanationService {
     return { id: c.id, jobId: c.meta.jobId, state: c.state, done: c.progress.done, total: c.progress.total, error: c.error, result: c.result };
   }
 
+  /** Explanation and sanity jobs still running (they use the current inference pool). */
+  runningJobs(): number {
+    return [...this.jobs.list(), ...this.sanity.list()].filter((j) => j.state === 'running').length;
+  }
+
   /** The latest finished sanity check of an explanation job, if one ran (the PDF reports it). */
   latestSanity(jobId: string): SanityReport | undefined {
     return this.sanity

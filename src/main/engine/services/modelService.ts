@@ -3,6 +3,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GroundTruth, ModelSummary, PredictionResult, UploadFile } from '../../../shared/api';
+import type { ProviderPreference } from '../../../shared/executionProviders';
 import { InferencePool, type LoadedSession } from '../inference/pool';
 import { predict } from '../inference/predict';
 import { type LibraryEntry, ModelLibrary } from '../models/library';
@@ -31,8 +32,29 @@ export class ModelService {
   }
 
   worker(): InferencePool {
-    this.inference ??= new InferencePool();
+    this.inference ??= new InferencePool(undefined, this.provider);
     return this.inference;
+  }
+
+  /** The execution provider new pools load models with (settingsService.ts); undefined: EXPLICARE_PROVIDER or auto. */
+  private provider: ProviderPreference | undefined;
+
+  /**
+   * Models load under `provider` from now on: loaded sessions are forgotten and a new pool starts on
+   * first use; the old one ends once its pending requests are answered (running jobs are refused
+   * by the caller, so none keeps using it).
+   */
+  async useProvider(provider: ProviderPreference): Promise<void> {
+    this.provider = provider;
+    const old = this.inference;
+    this.inference = undefined;
+    this.library.forgetSessions();
+    await old?.retire();
+  }
+
+  /** The provider that ran the latest model loaded by the current pool, and why the preferred ones did not; null before one loads. */
+  providerInUse(): { provider: LoadedSession['provider']; gpuError?: string } | null {
+    return this.inference?.lastLoad ?? null;
   }
 
   async dispose(): Promise<void> {
