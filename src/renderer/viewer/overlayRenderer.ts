@@ -18,6 +18,8 @@ export interface OverlayMap {
    * drawn, and voxels are sampled nearest, so what is lit is exactly the region.
    */
   region?: boolean;
+  /** A label map (an imported SEG, every segment): value n is drawn in colour n, unlisted values not at all. */
+  labelColours?: Record<number, [number, number, number]>;
 }
 
 export interface OverlayStyle {
@@ -111,6 +113,13 @@ export function drawOverlay(
       const k = o[2] + x * dx[2] + y * dy[2];
       const v = sample(map, i, j, k);
       let t: number;
+      const label = map.labelColours && !minus ? map.labelColours[Math.round(v)] : undefined;
+      if (map.labelColours && !minus) {
+        if (!label) continue;
+        const p = (y * iw + (x - x0)) * 4;
+        [px[p], px[p + 1], px[p + 2], px[p + 3]] = [label[0], label[1], label[2], alpha];
+        continue;
+      }
       if (minus) {
         if (Number.isNaN(v) || (map.region && v <= 0)) continue;
         const u = sample(minus, i, j, k);
