@@ -34,6 +34,8 @@ export const OPTION_SETS = {
   layer: ['target', 'layer'],
   /** Gradients along a path from a baseline. */
   path: ['target', 'steps', 'baseline', 'sampling', 'power'],
+  /** Gradient ascent on the loss to the decision boundary (MFABA). */
+  boundary: ['target', 'steps', 'direction', 'stepSize', 'epsilon', 'order', 'score', 'earlyStop'],
 } as const;
 
 export type OptionSet = keyof typeof OPTION_SETS;
@@ -85,6 +87,17 @@ export const EXPLAIN_METHODS = [
   { id: 'gradcampp', label: 'Grad-CAM++', title: 'Grad-CAM with higher-order channel weights', options: 'layer', stochastic: false, layers: [] },
   { id: 'ig', label: 'Integrated Gradients', title: 'Path integral of input gradients from a baseline', options: 'path', stochastic: false, layers: [] },
   { id: 'psig', label: 'PS-IG', title: 'Path-sampled IG: expectation over baselines along the path', options: 'path', stochastic: false, layers: [] },
+  {
+    id: 'mfaba',
+    label: 'MFABA',
+    title: 'Input gradients along an adversarial path to the decision boundary, second-order Taylor sum',
+    options: 'boundary',
+    // The paper's MFABA-sharp (normalized gradient steps, its RMS step on 224x224 RGB) and the
+    // released code's first-order sum.
+    variants: { sharp: { direction: 'normalized', stepSize: 0.0003 }, 'first-order': { order: 1 } },
+    stochastic: false,
+    layers: [],
+  },
   // One step of the path: the plain gradient at the input.
   {
     id: 'gradient',

@@ -27,7 +27,7 @@ const number = (name: string, text: string | undefined): number | undefined => {
 export const explainCommand: Command = {
   summary: 'explain a model decision on a study (MUPAX, ...); writes result.json and NIfTI maps',
   usage:
-    'explain --study PATH --model DIR|ZIP|NAME --method mupax --out DIR [--target CLASS|INDEX|LANDMARK|all] [--seed S] [--samples N] [--chunk z,y,x] [--percentile P] [--fdr Q] [--mode paper|explicare] [--baseline min|zero|blur|V] [--acceptance global|stratum] [--batch B] [--steps K (ig, psig)] [--series UID] [--landmarks FILE] [--metrics]',
+    'explain --study PATH --model DIR|ZIP|NAME --method mupax --out DIR [--target CLASS|INDEX|LANDMARK|all] [--seed S] [--samples N] [--chunk z,y,x] [--percentile P] [--fdr Q] [--mode paper|explicare] [--baseline min|zero|blur|V] [--acceptance global|stratum] [--batch B] [--steps K (ig, psig, mfaba)] [--series UID] [--landmarks FILE] [--metrics]',
   async run(args) {
     const { values } = parseArgs({
       args: args.filter((a) => a !== '--metrics'),
@@ -84,6 +84,7 @@ export const explainCommand: Command = {
     const flagsOf: Record<OptionSet, Record<string, unknown>> = {
       sampling: mupaxOptions,
       path: { steps: number('steps', values.steps), target },
+      boundary: { steps: number('steps', values.steps), target },
       layer: { target },
     };
     const optionsFor = (method: string): Record<string, unknown> => {

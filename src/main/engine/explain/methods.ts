@@ -8,6 +8,8 @@ import { runMupax } from './mupax/mupax';
 import { mupaxOptionsSchema } from './mupax/options';
 import { gradcamOptionsSchema, makeGradcam } from './gradient/gradcam';
 import { igOptionsSchema, makeIntegratedGradients } from './gradient/integratedGradients';
+import { runMfaba } from './gradient/mfaba';
+import { mfabaOptionsSchema } from './gradient/mfabaOptions';
 import { makeEstimator } from './perturbation/runEstimator';
 
 type Run = (ctx: ExplainContext, options: Record<string, unknown>, progress: (p: JobProgress) => void, signal: AbortSignal) => Promise<MethodOutput>;
@@ -19,7 +21,7 @@ export interface MethodEntry {
 }
 
 /** The schema of each option set (shared/explainMethods.ts OPTION_SETS names their keys). */
-export const OPTION_SCHEMAS: Record<OptionSet, z.ZodObject> = { sampling: mupaxOptionsSchema, layer: gradcamOptionsSchema, path: igOptionsSchema };
+export const OPTION_SCHEMAS: Record<OptionSet, z.ZodObject> = { sampling: mupaxOptionsSchema, layer: gradcamOptionsSchema, path: igOptionsSchema, boundary: mfabaOptionsSchema };
 
 const RUNS: Record<MethodId, Run> = {
   mupax: (ctx, o, progress, signal) => runMupax(ctx, mupaxOptionsSchema.parse(o), progress, signal),
@@ -30,6 +32,7 @@ const RUNS: Record<MethodId, Run> = {
   gradcampp: makeGradcam('gradcampp'),
   ig: makeIntegratedGradients('ig'),
   psig: makeIntegratedGradients('psig'),
+  mfaba: runMfaba,
   gradient: makeIntegratedGradients('gradient'),
 };
 

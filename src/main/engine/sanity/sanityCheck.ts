@@ -11,6 +11,7 @@ import type { ExplainContext, JobProgress, MethodOutput } from '../explain/metho
 import type { MethodEntry } from '../explain/methods';
 import { cascadingRandomization, parameterLayers } from './randomizeLayers';
 import { decodeModel } from '../explain/autodiff/proto';
+import { unloadGradientSessions } from '../explain/gradient/gradientSession';
 import { regionJaccard, spearman, ssim } from './similarity';
 
 export type Likeness = SanityLikeness;
@@ -134,6 +135,8 @@ export async function runSanityCheck(
       const out = await run({ ...ctx, session, onnx: model.onnx }, pinned);
       results.push({ layers: model.layers, ...likeness(original, out, dims) });
     } finally {
+      // Gradient methods built a gradient model of this randomized model: it goes with it.
+      await unloadGradientSessions(ctx.worker, key);
       await ctx.worker.unload(key);
     }
   }

@@ -36,3 +36,22 @@ export function gradientSession(ctx: ExplainContext, onnx: Uint8Array, wrt: stri
   }
   return entry;
 }
+
+/**
+ * Unloads every gradient model derived from the session `sessionKey` and forgets it (a sanity
+ * check's randomized models: each is used once, and a later check may reuse the key for another
+ * randomization). Returns the keys unloaded.
+ */
+export async function unloadGradientSessions(worker: ExplainContext['worker'], sessionKey: string): Promise<string[]> {
+  const loaded = loadedByWorker.get(worker);
+  if (!loaded) return [];
+  const prefix = `${sessionKey}:grad:`;
+  const entries = [...loaded].filter(([k]) => k.startsWith(prefix));
+  for (const [k] of entries) loaded.delete(k);
+  await Promise.all(
+    entries.map(async ([k, entry]) => {
+      if (await entry.then(() => true, () => false)) await worker.unload(k); // one that failed to load holds nothing
+    }),
+  );
+  return entries.map(([k]) => k);
+}
