@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitGrid, indexToPatient, letterboxGrid, patientToIndex, reindex, type Geometry, type Vec3 } from '../../src/shared/geometry';
-import { resample } from '../../src/main/engine/volume/resample';
+import { resample, resampleNearestInto } from '../../src/main/engine/volume/resample';
 
 const volume: Geometry = { dimensions: [40, 30, 20], spacing: [0.7, 0.7, 2.5], origin: [-10, 20, -30], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
 
@@ -61,5 +61,44 @@ describe('resample', () => {
     // Grid row 0 covers source rows -2..2: half image, half letterbox margin (pad -1).
     expect(Array.from(out.slice(0, 2))).toEqual([0.5 * 10 + 0.5 * -1, 0.5 * 30 + 0.5 * -1]);
     expect(out.length).toBe(4);
+  });
+});
+
+describe('nearest-neighbour resampling', () => {
+  // Reference: every target voxel maps its own index to the source through patient space and
+  // rounds, one voxel at a time (no row reuse, no per-axis tables).
+  function bruteNearest(data: Float32Array, source: Geometry, target: Geometry, pad: number | 'clamp'): Float32Array {
+    const [mx, my, mz] = target.dimensions;
+    const [nx, ny, nz] = source.dimensions;
+    const out = new Float32Array(mx * my * mz);
+    for (let z = 0, o = 0; z < mz; z++)
+      for (let y = 0; y < my; y++)
+        for (let x = 0; x < mx; x++, o++) {
+          const ijk = reindex(target, source, [x, y, z]).map((v) => Math.round(v));
+          const inside = ijk.every((v, a) => v >= 0 && v < [nx, ny, nz][a]);
+          if (!inside && pad !== 'clamp') out[o] = pad;
+          else {
+            const [i, j, k] = ijk.map((v, a) => Math.min(Math.max(v, 0), [nx, ny, nz][a] - 1));
+            out[o] = data[(k * ny + j) * nx + i];
+          }
+        }
+    return out;
+  }
+  const random = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+
+  it('a coarse map onto a finer, shifted grid equals the voxel-by-voxel reference (rows reused, padding, clamping)', () => {
+    const coarse: Geometry = { dimensions: [7, 5, 3], spacing: [2, 3, 4], origin: [1, -2, 0.5], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+    const fine: Geometry = { dimensions: [19, 17, 11], spacing: [0.9, 1.1, 1.3], origin: [-2, -5, -1], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+    const data = random(7 * 5 * 3);
+    for (const pad of [-7, 'clamp'] as const) expect(Array.from(resample(data, coarse, fine, 'nearest', pad))).toEqual(Array.from(bruteNearest(data, coarse, fine, pad)));
+  });
+
+  it('writes into a caller buffer the same values, and refuses one of the wrong size', () => {
+    const coarse: Geometry = { dimensions: [4, 4, 2], spacing: [2, 2, 2], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+    const fine: Geometry = { dimensions: [8, 9, 4], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+    const data = random(32);
+    const into = new Float32Array(8 * 9 * 4).fill(99);
+    expect(Array.from(resampleNearestInto(data, coarse, fine, 'clamp', into))).toEqual(Array.from(bruteNearest(data, coarse, fine, 'clamp')));
+    expect(() => resampleNearestInto(data, coarse, fine, 'clamp', new Float32Array(5))).toThrow(/does not fit/);
   });
 });

@@ -4,12 +4,44 @@ import { parentPort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { ProviderPreference } from '../../../shared/executionProviders';
 import { availableProviders } from './availableProviders';
-import { decodeHeatmaps } from './decodeLandmarks';
+import { decodeHeatmaps, decodePeakWindow, peakToInputGrid } from './decodeLandmarks';
+import { PEAK_OUTPUTS, PEAK_WINDOW, withPeakOutputs } from './peakGraph';
 import { planProviders } from './providers';
 import { fillMaskedBatch, type MaskBase } from './maskedBatch';
 import type { TensorData, TensorInfo, WorkerRequest, WorkerResponse } from './protocol';
 
 const sessions = new Map<string, ort.InferenceSession>();
+/** What each session was loaded from, to derive its peak graph on first use (peakGraph.ts). */
+const loaded = new Map<string, { model: Uint8Array; threads: number; provider: ProviderPreference; memoryArena: boolean }>();
+/** Per session: its peak-graph session, or null when the model cannot have one (whole heatmaps are decoded). */
+const peakSessions = new Map<string, Promise<ort.InferenceSession | null>>();
+
+/** Models up to this size keep their bytes in the worker for the peak graph (landmark models are small). */
+const KEEP_BYTES_MAX = 64 * 1024 * 1024;
+
+function peakSession(key: string, output: string): Promise<ort.InferenceSession | null> {
+  let s = peakSessions.get(key);
+  if (!s) {
+    const source = loaded.get(key);
+    s = (async () => {
+      const derived = source && withPeakOutputs(source.model, output);
+      if (!derived) return null;
+      try {
+        return (await createSession(derived, source.threads, source.provider, source.memoryArena)).session;
+      } catch {
+        return null; // an op the provider lacks: the plain model still runs, decoded in JS
+      }
+    })();
+    peakSessions.set(key, s);
+  }
+  return s;
+}
+
+async function releasePeakSession(key: string): Promise<void> {
+  const s = peakSessions.get(key);
+  peakSessions.delete(key);
+  await (await s)?.release();
+}
 const maskBases = new Map<string, MaskBase>();
 let batchBuffer = new Float32Array(0);
 
@@ -67,7 +99,10 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
     case 'load': {
       const { session, provider, notes } = await createSession(req.model, req.threads, req.provider, req.memoryArena);
       await sessions.get(req.key)?.release();
+      await releasePeakSession(req.key);
       sessions.set(req.key, session);
+      if (req.model.byteLength <= KEEP_BYTES_MAX) loaded.set(req.key, { model: req.model, threads: req.threads, provider: req.provider, memoryArena: req.memoryArena });
+      else loaded.delete(req.key);
       return {
         id: req.id,
         ok: true,
@@ -112,8 +147,25 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
       const batch = req.masks.length / base.chunkCount;
       if (batchBuffer.length < batch * size) batchBuffer = new Float32Array(batch * size);
       fillMaskedBatch(base, req.masks, batchBuffer);
-      const t0 = performance.now();
       const tensor = new ort.Tensor('float32', batchBuffer.subarray(0, batch * size), [batch, ...req.sampleDims]);
+      const peaks = req.decode.type === 'heatmapPeaks' ? await peakSession(req.key, req.output) : null;
+      if (peaks && req.decode.type === 'heatmapPeaks') {
+        const t0 = performance.now();
+        const result = await peaks.run({ [req.inputName]: tensor }, Object.values(PEAK_OUTPUTS));
+        const t1 = performance.now();
+        const index = result[PEAK_OUTPUTS.index].data as BigInt64Array;
+        const window = result[PEAK_OUTPUTS.window].data as Float32Array;
+        const [, channels, h, w] = Array.from(result[PEAK_OUTPUTS.shape].data as BigInt64Array, Number);
+        const values = new Float32Array(batch * channels * 2);
+        for (let i = 0; i < batch * channels; i++) {
+          const peak = decodePeakWindow(Number(index[i]), window.subarray(i * PEAK_WINDOW, (i + 1) * PEAK_WINDOW), w, h, req.decode.refinement);
+          const p = peakToInputGrid(peak, w, h, req.decode.inputSize);
+          values[2 * i] = p.x;
+          values[2 * i + 1] = p.y;
+        }
+        return { id: req.id, ok: true, type: 'runMasked', values, perSample: channels * 2, ms: t1 - t0, span: shared(t0, t1) };
+      }
+      const t0 = performance.now();
       const result = await session.run({ [req.inputName]: tensor }, [req.output]);
       const t1 = performance.now();
       const ms = t1 - t0;
@@ -133,6 +185,8 @@ async function handle(req: WorkerRequest): Promise<WorkerResponse> {
     case 'unload': {
       await sessions.get(req.key)?.release();
       sessions.delete(req.key);
+      loaded.delete(req.key);
+      await releasePeakSession(req.key);
       return { id: req.id, ok: true, type: 'unload' };
     }
   }

@@ -4,12 +4,10 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
-import { promisify } from 'node:util';
-import { createGunzip, gzip as gzipCb } from 'node:zlib';
+import { createGunzip, createGzip } from 'node:zlib';
 import type { Geometry, Mat3, Vec3 } from '../../../shared/geometry';
 import { writeFileAtomic } from './atomic';
 
-const gzip = promisify(gzipCb);
 
 export type NiftiData = Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
@@ -106,11 +104,17 @@ function toQuaternion(affine: number[][], spacing: Vec3): { b: number; c: number
 }
 
 export function niftiBuffer(args: { geometry: Geometry; data: NiftiData; description?: string }): Buffer {
+  const { data } = args;
+  return Buffer.concat([niftiHeader(args), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+}
+
+/** The header and its (empty) extension flag: the VOX_OFFSET bytes before the data. */
+function niftiHeader(args: { geometry: Geometry; data: NiftiData; description?: string }): Buffer {
   const { geometry: g, data } = args;
   const [nx, ny, nz] = g.dimensions;
   if (data.length !== nx * ny * nz) throw new Error(`NIfTI data has ${data.length} voxels, geometry ${nx}x${ny}x${nz}`);
   const { code, bitpix } = datatypeOf(data);
-  const out = Buffer.alloc(VOX_OFFSET + data.byteLength);
+  const out = Buffer.alloc(VOX_OFFSET);
   out.writeInt32LE(HEADER_SIZE, 0);
   out.write('r', 38, 'latin1'); // "regular", as every writer sets it
   const dims = [3, nx, ny, nz, 1, 1, 1, 1];
@@ -137,14 +141,26 @@ export function niftiBuffer(args: { geometry: Geometry; data: NiftiData; descrip
   });
   out.write('n+1\0', 344, 'latin1');
   // 348..351: extension flag 0 (no extensions); the data follow, little-endian like the header.
-  Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, VOX_OFFSET);
   return out;
 }
 
 /** Writes .nii, or gzipped .nii.gz when the path says so (level 1: float maps compress little more at 6, and 3x slower). */
 export async function writeNifti(file: string, args: { geometry: Geometry; data: NiftiData; description?: string }): Promise<void> {
-  const raw = niftiBuffer(args);
-  await writeFileAtomic(file, file.endsWith('.gz') ? await gzip(raw, { level: 1 }) : raw);
+  if (!file.endsWith('.gz')) return writeFileAtomic(file, niftiBuffer(args));
+  // Header and data go through one gzip stream: no study-sized copy of the map just to prepend 352
+  // bytes. The caller's array is read while this promise is pending: keep it unchanged until then.
+  const { data } = args;
+  const zip = createGzip({ level: 1 });
+  const parts: Buffer[] = [];
+  zip.on('data', (b: Buffer) => parts.push(b));
+  const done = new Promise<void>((resolve, reject) => {
+    zip.on('end', resolve);
+    zip.on('error', reject);
+  });
+  zip.write(niftiHeader(args));
+  zip.end(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  await done;
+  await writeFileAtomic(file, Buffer.concat(parts));
 }
 
 export interface NiftiImage {

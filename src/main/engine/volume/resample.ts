@@ -142,10 +142,18 @@ export function resample(data: ArrayLike<number>, source: Geometry, target: Geom
   return current instanceof Float32Array && current !== data ? current : Float32Array.from(current);
 }
 
+/** Nearest-neighbour resample into a caller's buffer (target-sized), so many maps reuse one allocation. */
+export function resampleNearestInto(data: ArrayLike<number>, source: Geometry, target: Geometry, pad: number | 'clamp', into: Float32Array): Float32Array {
+  const { offset, step } = axisMapping(source, target);
+  if (into.length !== target.dimensions[0] * target.dimensions[1] * target.dimensions[2]) throw new Error('resample: buffer does not fit the target grid');
+  return gatherNearest(data, source.dimensions, target.dimensions, offset, step, pad, into);
+}
+
 /**
  * Nearest neighbour in one pass: each output voxel copies the source voxel its three axis indices
- * pick (what the separable passes compute, without two intermediate volumes; a chunk map onto a
- * 120x512x512 study grid in ~0.1 s instead of ~0.5 s).
+ * pick (what the separable passes compute, without two intermediate volumes). An output row whose
+ * source row is the previous output row's is a memcpy of it: a coarse map onto a fine study grid
+ * repeats every source row several times (a 320x256 map onto a 1935x2400 cephalogram: 7.5x).
  */
 function gatherNearest(
   data: ArrayLike<number>,
@@ -154,6 +162,7 @@ function gatherNearest(
   offset: readonly number[],
   step: readonly number[],
   pad: number | 'clamp',
+  into?: Float32Array,
 ): Float32Array {
   const pick = (a: number) => {
     const n = dims[a];
@@ -165,18 +174,17 @@ function gatherNearest(
   const [ix, iy, iz] = [pick(0), pick(1), pick(2)];
   const [nx, ny] = dims;
   const [mx, my, mz] = outDims;
-  const out = new Float32Array(mx * my * mz);
+  const out = into ?? new Float32Array(mx * my * mz);
   const padValue = pad === 'clamp' ? 0 : pad;
   let o = 0;
+  let previous = -2; // source row of the last output row (-1: padding)
   for (let z = 0; z < mz; z++) {
-    for (let y = 0; y < my; y++) {
-      if (iz[z] < 0 || iy[y] < 0) {
-        out.fill(padValue, o, o + mx);
-        o += mx;
-        continue;
-      }
-      const row = (iz[z] * ny + iy[y]) * nx;
-      for (let x = 0; x < mx; x++, o++) out[o] = ix[x] < 0 ? padValue : data[row + ix[x]];
+    for (let y = 0; y < my; y++, o += mx) {
+      const row = iz[z] < 0 || iy[y] < 0 ? -1 : (iz[z] * ny + iy[y]) * nx;
+      if (row === previous) out.copyWithin(o, o - mx, o);
+      else if (row < 0) out.fill(padValue, o, o + mx);
+      else for (let x = 0; x < mx; x++) out[o + x] = ix[x] < 0 ? padValue : data[row + ix[x]];
+      previous = row;
     }
   }
   return out;
