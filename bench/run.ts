@@ -125,6 +125,15 @@ if (process.argv.includes('--only') && process.argv.includes('mupax')) {
   process.exit(0);
 }
 
+// `npm run bench -- --only cluster`: distributed evaluation ([M], bench/cluster.ts) alone, merged into results.json.
+if (process.argv.includes('--only') && process.argv.includes('cluster')) {
+  const previous = existsSync('bench/results.json') ? JSON.parse(readFileSync('bench/results.json', 'utf8')) : {};
+  const merged = { ...previous, cluster: { date: new Date().toISOString(), ...runJson('bench/cluster.ts', []) } };
+  writeFileSync('bench/results.json', JSON.stringify(merged, null, 2) + '\n');
+  console.log(JSON.stringify(merged.cluster, null, 2));
+  process.exit(0);
+}
+
 const models: Record<string, unknown> = {};
 for (const name of ['ct-nodule-classifier', 'ceph-landmarks']) {
   const dir = path.join('resources/models', name);
@@ -150,6 +159,7 @@ const results: Record<string, unknown> = {
     ...explanations,
   },
   mupax: benchMupax(),
+  cluster: runJson('bench/cluster.ts', []),
   [EXPORT_KEY]: { ...(existsSync('bench/results.json') ? JSON.parse(readFileSync('bench/results.json', 'utf8'))[EXPORT_KEY] : {}), after: benchExportLarge() },
 };
 if (!existsSync('bench')) mkdirSync('bench');

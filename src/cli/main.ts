@@ -9,6 +9,7 @@ import { scanCommand } from './commands/scan';
 import { fuzzCommand } from './commands/fuzz';
 import { packageCommand } from './commands/package';
 import { sanityCommand } from './commands/sanity';
+import { workerCommand } from './commands/worker';
 
 const commands: Record<string, Command> = {
   generate: generateCommand,
@@ -18,6 +19,7 @@ const commands: Record<string, Command> = {
   report: reportCommand,
   package: packageCommand,
   sanity: sanityCommand,
+  worker: workerCommand,
   scan: scanCommand,
   fuzz: fuzzCommand,
 };

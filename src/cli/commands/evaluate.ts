@@ -4,7 +4,8 @@
 // AUC, the prediction on the top-Q% salient input vs the unmasked one (accuracy/F1 or MRE),
 // localization against lesions, seed agreement of stochastic methods (Jaccard of the significant
 // regions of the first two seeds), seconds per study. `mupax:paper` is MUPAX in paper mode with
-// all N samples. Writes evaluation.csv, summary.json and summary.md.
+// all N samples. Writes evaluation.csv, summary.json and summary.md. With --queue redis://… the cases
+// run on `worker`s instead (src/cli/cluster, docs/cluster.md); the files are the same.
 import { readdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Engine, EngineError } from '../../main/engine/engine';
@@ -14,21 +15,23 @@ import { resolveModelPath } from '../openForModel';
 import { type Row, writeEvaluation } from '../evaluateSummary';
 import { parseTargetSpec } from '../../shared/target';
 import { evaluateCase, methodSpec } from '../evaluateCase';
+import { evaluateOnQueue } from '../cluster/evaluateOnQueue';
 
 export const evaluateCommand: Command = {
   summary: 'measure explanation methods over a cohort (faithfulness, masked prediction, localization)',
   usage:
-    'evaluate --cohort DIR --model DIR|ZIP|NAME --methods mupax,mupax:paper,rise,regression,gradcam --out DIR [--keep 0.25] [--limit K] [--target T] [--samples N] [--seeds S1,S2]',
+    'evaluate --cohort DIR --model DIR|ZIP|NAME --methods mupax,mupax:paper,rise,regression,gradcam --out DIR [--keep 0.25] [--limit K] [--target T] [--samples N] [--seeds S1,S2] [--queue redis://HOST:PORT [--shared DIR] [--queue-ca FILE]]',
   async run(args) {
     const { values } = parseArgs({
       args,
       strict: true,
       options: Object.fromEntries(
-        ['cohort', 'model', 'methods', 'out', 'keep', 'limit', 'samples', 'seed', 'seeds', 'target'].map((k) => [k, { type: 'string' as const }]),
+        ['cohort', 'model', 'methods', 'out', 'keep', 'limit', 'samples', 'seed', 'seeds', 'target', 'queue', 'queue-ca', 'shared'].map((k) => [k, { type: 'string' as const }]),
       ),
     });
     if (!values.cohort || !values.model || !values.methods || !values.out) throw new UsageError('--cohort, --model, --methods and --out are required');
-    const modelPath = resolveModelPath(values.model);
+    // On a queue the model may be named by its sha256 alone (the submitter need not hold it).
+    const modelPath = values.queue && /^[0-9a-f]{64}$/.test(values.model) ? values.model : resolveModelPath(values.model);
     const keep = Number(values.keep ?? 0.25);
     if (!(keep > 0 && keep < 1)) throw new UsageError('--keep must be a fraction between 0 and 1');
     const seeds = (values.seeds ?? values.seed ?? '0').split(',').map(Number);
@@ -43,6 +46,13 @@ export const evaluateCommand: Command = {
       .sort()
       .slice(0, values.limit ? Number(values.limit) : undefined);
     if (studies.length === 0) throw new CommandFailure(`${values.cohort} has no study folders`);
+    if (values.queue) {
+      const { queue, shared, out, cohort } = values;
+      const settings = { seeds, target, samples, keep };
+      const rows = await evaluateOnQueue({ queue, queueCa: values['queue-ca'], model: modelPath, cohortDir: cohort, sharedDir: shared, studies, methods, settings, out });
+      process.stdout.write((await writeEvaluation(out, keep, rows)) + '\n');
+      return;
+    }
 
     const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir() });
     const rows: Row[] = [];

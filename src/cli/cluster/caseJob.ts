@@ -1,0 +1,74 @@
+// What travels through the queue: one evaluate case (a study explained by one method with its seeds,
+// as evaluateCase runs it), and what comes back. Both are data only and validated on arrival: a
+// worker runs nothing a job names except the engine's own methods, opens nothing outside its shared
+// folder and refuses a model it does not hold by sha256.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { methodDescriptor } from '../../shared/explainMethods';
+import { targetSpecSchema } from '../../shared/target';
+
+/** Bumped when the payload or the meaning of a result changes: old results are then not reused. */
+export const CASE_JOB_VERSION = 1;
+
+/** One folder name: no separators, not "." or "..", nothing a shell or a path join could misread. */
+const segment = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((s) => s !== '.' && s !== '..' && !/[/\\\0]/.test(s), 'must be one folder name (no "/", "\\", "." or "..")');
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in lowercase hex');
+
+const knownMethod = (spec: string) => {
+  const [id, variant] = spec.split(':');
+  const d = methodDescriptor(id);
+  return !!d && (variant === undefined || Object.hasOwn(d.variants ?? {}, variant));
+};
+
+export const caseSettingsSchema = z.strictObject({
+  method: z.string().max(64).refine(knownMethod, 'is not a known method or variant'),
+  seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(16),
+  target: targetSpecSchema.optional(),
+  samples: z.number().int().min(1).max(1_000_000).optional(),
+  keep: z.number().gt(0).lt(1),
+});
+
+export const caseJobSchema = z.strictObject({
+  version: z.literal(CASE_JOB_VERSION),
+  /** sha256 of model.onnx: a worker without exactly this model refuses the job. */
+  model: sha256Hex,
+  /** The cohort folder below the worker's shared folder, as folder names. */
+  cohort: z.array(segment).max(32),
+  study: segment,
+  /** sha256 over the study's files (names, sizes, contents): the worker checks it reads the same study. */
+  studyDigest: sha256Hex,
+  settings: caseSettingsSchema,
+});
+export type CaseJob = z.infer<typeof caseJobSchema>;
+
+/** A Row as the worker's evaluateRow built it: kept opaque (columns may grow), but only plain values. */
+const rowSchema = z.record(z.string().max(64), z.union([z.string().max(4096), z.number(), z.null()]));
+
+export const caseResultSchema = z.strictObject({
+  row: rowSchema,
+  /** Who ran it and how long the whole job took there (not part of the result files). */
+  worker: z.string().max(256),
+  jobSeconds: z.number(),
+});
+export type CaseJobResult = z.infer<typeof caseResultSchema>;
+
+/** BullMQ queue name of a model's jobs: workers listen only on the queues of models they hold. */
+export function queueName(modelSha256: string): string {
+  return `evaluate-${modelSha256}`;
+}
+
+/** Key prefix in Redis, so Explicare's queues never mix with other BullMQ users of the same server. */
+export const QUEUE_PREFIX = 'explicare';
+
+/**
+ * The job id is a digest of the whole payload: submitting the same case again (a resumed run, a
+ * second submitter) finds the job already there instead of adding a copy, and its one result.
+ */
+export function caseJobId(job: CaseJob): string {
+  return 'case-' + createHash('sha256').update(JSON.stringify(job)).digest('hex').slice(0, 40);
+}

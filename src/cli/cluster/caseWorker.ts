@@ -1,0 +1,84 @@
+// The BullMQ side of a worker: one Worker per model held (each model has its own queue, so a job
+// only ever reaches machines that hold its model), the lock and stall settings that decide how fast
+// a dead worker's job goes to another one, and one log line per job event.
+import { type Job, Worker } from 'bullmq';
+import type { QueueConnection } from './queueUrl';
+import { QUEUE_PREFIX, queueName, type CaseJobResult } from './caseJob';
+import { runCaseJob, type WorkerContext } from './runCaseJob';
+
+export interface WorkerSettings {
+  connection: QueueConnection;
+  concurrency: number;
+  /**
+   * How long a job's lock lives without renewal (the worker renews it every half of this). A worker
+   * killed mid-job loses its job to another after at most about twice this.
+   */
+  lockSeconds: number;
+  log: (line: string) => void;
+}
+
+export interface RunningWorkers {
+  close(): Promise<void>;
+}
+
+/** A job whose workers died this many times (e.g. a study that crashes the process) fails for good. */
+const MAX_STALLS = 2;
+
+export async function startCaseWorkers(ctx: WorkerContext, s: WorkerSettings): Promise<RunningWorkers> {
+  const workers = [...ctx.models.keys()].map((sha) => {
+    const worker = new Worker<unknown, CaseJobResult>(
+      queueName(sha),
+      async (job: Job) => {
+        s.log(`started ${job.id} ${describe(job.data)} (attempt ${job.attemptsMade + 1})`);
+        // While the engine works, its progress goes to the job (the submitter shows who runs what).
+        const timer = setInterval(() => {
+          const running = ctx.engine.listJobs().filter((j) => j.state === 'running');
+          const p = running.length === 1 ? running[0].done / Math.max(1, running[0].total) : undefined;
+          job.updateProgress({ worker: ctx.name, ...(p === undefined ? {} : { fraction: p }) }).catch(() => {});
+        }, 1000);
+        try {
+          return await runCaseJob(ctx, job.data);
+        } finally {
+          clearInterval(timer);
+        }
+      },
+      {
+        connection: s.connection,
+        prefix: QUEUE_PREFIX,
+        concurrency: s.concurrency,
+        lockDuration: s.lockSeconds * 1000,
+        stalledInterval: s.lockSeconds * 1000,
+        maxStalledCount: MAX_STALLS,
+        autorun: false,
+      },
+    );
+    worker.on('completed', (job, result) => s.log(`completed ${job.id} ${describe(job.data)} in ${result.jobSeconds.toFixed(1)} s`));
+    worker.on('failed', (job, err) => s.log(`failed ${job?.id ?? '?'} ${describe(job?.data)}: ${err.message}`));
+    // Connection trouble (Redis restarting) is reported once per kind; BullMQ reconnects by itself.
+    let lastError = '';
+    worker.on('error', (err) => {
+      if (err.message !== lastError) s.log(`queue: ${err.message}`);
+      lastError = err.message;
+    });
+    worker.on('ready', () => {
+      if (lastError) s.log('queue: connected again');
+      lastError = '';
+    });
+    return worker;
+  });
+  for (const w of workers) w.run().catch((err: Error) => s.log(`worker stopped: ${err.message}`));
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  return {
+    async close() {
+      // Lets the jobs under way finish (or, on a second signal, the process just exits).
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
+
+/** "study method" of a payload for the log, whatever the payload holds (it may be invalid). */
+function describe(data: unknown): string {
+  const d = data as { study?: unknown; settings?: { method?: unknown } } | undefined;
+  const text = `${String(d?.study ?? '?')} ${String(d?.settings?.method ?? '?')}`;
+  return text.replace(/[^\w .:+-]/g, '?').slice(0, 120);
+}

@@ -1,0 +1,68 @@
+// `evaluate --queue URL`: the cohort goes to workers instead of this machine's engine. The result
+// files are written by the same writer as the local run (writeEvaluation) from the same rows; what
+// only a distributed run has (who ran each case, attempts, timings, failures) goes to cluster.json
+// beside them, so evaluation.csv and the summaries stay comparable with a local run.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../../main/engine/io/atomic';
+import { readModelPackage } from '../../main/engine/models/readPackage';
+import { CommandFailure } from '../command';
+import type { CaseSettings } from '../evaluateCase';
+import { type Row, writeEvaluation } from '../evaluateSummary';
+import { resolveModelPath } from '../openForModel';
+import { parseQueueUrl } from './queueUrl';
+import { submitCohort } from './submitCohort';
+import { formatDuration } from './progressLine';
+
+export interface QueueRun {
+  queue: string;
+  queueCa?: string;
+  /** A model package (or bundled name) to take the sha256 from, or the sha256 itself. */
+  model: string;
+  cohortDir: string;
+  sharedDir?: string;
+  studies: string[];
+  methods: string[];
+  settings: Omit<CaseSettings, 'method'>;
+  out: string;
+}
+
+/** Runs the cohort on the queue's workers; returns the rows in the local run's order. */
+export async function evaluateOnQueue(r: QueueRun): Promise<Row[]> {
+  const target = parseQueueUrl(r.queue, { caFile: r.queueCa, password: process.env.EXPLICARE_QUEUE_PASSWORD });
+  let sha256 = r.model;
+  if (!/^[0-9a-f]{64}$/.test(r.model)) {
+    try {
+      sha256 = (await readModelPackage(resolveModelPath(r.model))).sha256;
+    } catch (err) {
+      if (err instanceof Error && err.name === 'ModelPackageError') throw new CommandFailure(`--model: ${err.message}`);
+      throw err;
+    }
+  }
+  // Workers mount the shared folder elsewhere: jobs name the cohort relative to it.
+  const sharedDir = r.sharedDir ?? path.dirname(path.resolve(r.cohortDir));
+  const rel = path.relative(path.resolve(sharedDir), path.resolve(r.cohortDir));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new CommandFailure(`--cohort ${r.cohortDir} is not inside --shared ${sharedDir}`);
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  await mkdir(r.out, { recursive: true });
+  const outcome = await submitCohort({
+    target,
+    modelSha256: sha256,
+    cohortDir: r.cohortDir,
+    sharedDir,
+    studies: r.studies,
+    methods: r.methods,
+    settings: r.settings,
+    log,
+    onRows: async (rows) => {
+      await writeEvaluation(r.out, r.settings.keep, rows as unknown as Row[]);
+    },
+  });
+  const failed = outcome.cases.filter((c) => c.state === 'failed');
+  await writeFileAtomic(
+    path.join(r.out, 'cluster.json'),
+    JSON.stringify({ queue: target.display, model: sha256, wallSeconds: outcome.wallSeconds, failed: failed.length, cases: outcome.cases }, null, 2) + '\n',
+  );
+  log(`${outcome.cases.length - failed.length} of ${outcome.cases.length} jobs done in ${formatDuration(outcome.wallSeconds)}${failed.length ? `; ${failed.length} failed (see cluster.json)` : ''}`);
+  return outcome.rows as unknown as Row[];
+}

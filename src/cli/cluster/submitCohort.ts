@@ -1,0 +1,175 @@
+// The submitting side of `evaluate --queue`: one job per case (study x method, with its seeds, as
+// the local run's evaluateCase takes them) on the model's queue, then a watch until each has one
+// outcome. Rows are handed back in the local run's order (studies sorted, methods as given), so the
+// result files are those of a local run whatever the finishing order. A job that Redis lost (a
+// restart without persistence) is added again under the same id; a job id is the digest of its
+// payload, so a case is never counted twice.
+import path from 'node:path';
+import { Job, Queue } from 'bullmq';
+import { type CaseJob, type CaseJobResult, CASE_JOB_VERSION, caseJobId, caseResultSchema, QUEUE_PREFIX, queueName } from './caseJob';
+import type { CaseSettings } from '../evaluateCase';
+import type { QueueTarget } from './queueUrl';
+import { studyDigest } from './studyDigest';
+import { formatDuration } from './progressLine';
+
+export interface CohortSubmission {
+  target: QueueTarget;
+  modelSha256: string;
+  /** The cohort as this machine sees it, and the shared folder it lies in (workers mount the same). */
+  cohortDir: string;
+  sharedDir: string;
+  studies: string[];
+  methods: string[];
+  settings: Omit<CaseSettings, 'method'>;
+  /** Called whenever a case finishes, with the rows so far in the local run's order. */
+  onRows?: (rows: CaseJobResult['row'][]) => Promise<void>;
+  log: (line: string) => void;
+  pollMs?: number;
+}
+
+export interface CaseRecord {
+  study: string;
+  method: string;
+  jobId: string;
+  state: 'completed' | 'failed';
+  reason?: string;
+  worker?: string;
+  attempts: number;
+  /** Seconds the job ran on its worker, and from its submission to its end (queueing included). */
+  jobSeconds?: number;
+  turnaroundSeconds?: number;
+}
+
+export interface CohortOutcome {
+  rows: CaseJobResult['row'][];
+  cases: CaseRecord[];
+  wallSeconds: number;
+}
+
+const JOB_OPTIONS = {
+  // A crash of the worker's code may be the machine's (memory, a driver): one more try elsewhere.
+  attempts: 2,
+  backoff: { type: 'fixed' as const, delay: 2000 },
+  // Results stay a week, so a submitter that was stopped can be started again and collect them.
+  removeOnComplete: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export async function submitCohort(s: CohortSubmission): Promise<CohortOutcome> {
+  const t0 = performance.now();
+  const relative = path.relative(path.resolve(s.sharedDir), path.resolve(s.cohortDir));
+  const cohort = relative === '' ? [] : relative.split(path.sep);
+  const digests = new Map<string, string>();
+  for (const study of s.studies) digests.set(study, await studyDigest(path.join(s.cohortDir, study)));
+  const cases = s.studies.flatMap((study) =>
+    s.methods.map((method) => {
+      const payload: CaseJob = {
+        version: CASE_JOB_VERSION,
+        model: s.modelSha256,
+        cohort,
+        study,
+        studyDigest: digests.get(study)!,
+        settings: {
+          method,
+          seeds: s.settings.seeds,
+          ...(s.settings.target === undefined ? {} : { target: s.settings.target }),
+          ...(s.settings.samples === undefined ? {} : { samples: s.settings.samples }),
+          keep: s.settings.keep,
+        },
+      };
+      return { study, method, payload, jobId: caseJobId(payload) };
+    }),
+  );
+
+  const queue = new Queue(queueName(s.modelSha256), { connection: s.target.connection, prefix: QUEUE_PREFIX });
+  // Without a listener an 'error' event would throw; the watch below reports what matters.
+  queue.on('error', () => {});
+  try {
+    const add = (c: (typeof cases)[number]) => queue.add('case', c.payload, { ...JOB_OPTIONS, jobId: c.jobId });
+    const submittedAt = Date.now();
+    for (const c of cases) {
+      const state = await queue.getJobState(c.jobId);
+      // Failed in an earlier run (a worker that lacked the study, say): this run tries it again.
+      if (state === 'failed') await (await Job.fromId(queue, c.jobId))?.retry('failed');
+      else if (state === 'unknown') await add(c);
+    }
+    const workers = await queue.getWorkersCount().catch(() => -1);
+    s.log(
+      `${cases.length} jobs on ${s.target.display} queue ${queueName(s.modelSha256).slice(0, 21)}…; ` +
+        (workers === 0 ? 'no worker holds this model yet: jobs wait until one starts' : workers > 0 ? `${workers} worker(s) listening` : ''),
+    );
+
+    const results = new Map<number, CaseRecord & { row?: CaseJobResult['row'] }>();
+    let lastLine = '';
+    let lastChange = performance.now();
+    while (results.size < cases.length) {
+      let changed = false;
+      let running = 0;
+      for (const [i, c] of cases.entries()) {
+        if (results.has(i)) continue;
+        const state = await queue.getJobState(c.jobId);
+        if (state === 'active') running++;
+        if (state === 'unknown') {
+          // Redis lost it (restarted without persistence): the same job again, under the same id.
+          s.log(`${c.study} ${c.method}: the queue lost this job; submitting it again`);
+          await add(c);
+          continue;
+        }
+        if (state !== 'completed' && state !== 'failed') continue;
+        const job = await Job.fromId(queue, c.jobId);
+        if (!job) continue;
+        const base = { study: c.study, method: c.method, jobId: c.jobId, attempts: job.attemptsMade };
+        const turnaroundSeconds = job.finishedOn ? Math.max(0, job.finishedOn - Math.max(submittedAt, job.timestamp)) / 1000 : undefined;
+        if (state === 'failed') {
+          results.set(i, { ...base, state, reason: job.failedReason || 'failed without a reason', turnaroundSeconds });
+          process.stderr.write(`${c.study} ${c.method}: ${job.failedReason}\n`);
+        } else {
+          const parsed = caseResultSchema.safeParse(job.returnvalue);
+          if (!parsed.success) {
+            results.set(i, { ...base, state: 'failed', reason: 'the worker returned a result that is not a row', turnaroundSeconds });
+            process.stderr.write(`${c.study} ${c.method}: the worker returned a result that is not a row\n`);
+          } else {
+            const { row, worker, jobSeconds } = parsed.data;
+            results.set(i, { ...base, state, worker, jobSeconds, turnaroundSeconds, row });
+            const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : '?');
+            s.log(`${c.study} ${c.method}: deletion ${fmt(row.deletionAuc)} insertion ${fmt(row.insertionAuc)} (${worker})`);
+          }
+        }
+        changed = true;
+      }
+      if (changed) {
+        lastChange = performance.now();
+        await s.onRows?.(rowsInOrder(cases.length, results));
+      }
+      const done = results.size;
+      const failed = [...results.values()].filter((r) => r.state === 'failed').length;
+      const state = `[${done}/${cases.length}] ${running} running${failed ? `, ${failed} failed` : ''}`;
+      // One line when the counts change, and a reminder every minute while nothing does.
+      if (state !== lastLine || performance.now() - lastChange > 60_000) {
+        const elapsed = (performance.now() - t0) / 1000;
+        const eta = done > 0 && done < cases.length ? `, ETA ${formatDuration((elapsed / done) * (cases.length - done))}` : '';
+        s.log(state + eta);
+        lastLine = state;
+        lastChange = performance.now();
+      }
+      if (results.size < cases.length) await new Promise((r) => setTimeout(r, s.pollMs ?? 500));
+    }
+    const ordered = [...results.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
+    return {
+      rows: rowsInOrder(cases.length, results),
+      cases: ordered.map(({ row: _row, ...r }) => r),
+      wallSeconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    await queue.close();
+  }
+}
+
+function rowsInOrder(n: number, results: Map<number, { row?: CaseJobResult['row'] }>): CaseJobResult['row'][] {
+  const rows: CaseJobResult['row'][] = [];
+  for (let i = 0; i < n; i++) {
+    const row = results.get(i)?.row;
+    if (row) rows.push(row);
+  }
+  return rows;
+}

@@ -1,0 +1,74 @@
+// `worker --queue redis://HOST:PORT --model DIR|NAME[,...] --shared DIR [--concurrency K]
+//  [--lock-seconds S] [--name NAME] [--queue-ca FILE]`: takes `evaluate --queue` jobs for the models it
+// holds and runs them with this machine's engine (its own GPU or CPU provider). Stops cleanly on
+// SIGINT/SIGTERM after the jobs under way (a second signal exits at once; their jobs go to another
+// worker after the lock expires). See docs/cluster.md.
+import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { Engine, EngineError } from '../../main/engine/engine';
+import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
+import type { ModelSummary } from '../../shared/api';
+import { type Command, CommandFailure, UsageError } from '../command';
+import { resolveModelPath } from '../openForModel';
+import { startCaseWorkers } from '../cluster/caseWorker';
+import { parseQueueUrl } from '../cluster/queueUrl';
+
+function whole(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const v = Number(text);
+  if (!/^\d+$/.test(text) || v < min || v > max) throw new UsageError(`--${name} must be a whole number in ${min}..${max}, got "${text}"`);
+  return v;
+}
+
+export const workerCommand: Command = {
+  summary: 'take cohort evaluation jobs from a Redis queue (BullMQ) and run them here',
+  usage:
+    'worker --queue redis://[user:password@]HOST:PORT[/DB] --model DIR|ZIP|NAME[,...] --shared DIR [--concurrency 1] [--lock-seconds 30] [--name NAME] [--queue-ca FILE]',
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      strict: true,
+      options: Object.fromEntries(
+        ['queue', 'queue-ca', 'model', 'shared', 'concurrency', 'lock-seconds', 'name'].map((k) => [k, { type: 'string' as const, multiple: k === 'model' }]),
+      ),
+    });
+    if (!values.queue || !values.model || !values.shared) throw new UsageError('--queue, --model and --shared are required');
+    const target = parseQueueUrl(values.queue as string, { caFile: values['queue-ca'] as string | undefined, password: process.env.EXPLICARE_QUEUE_PASSWORD });
+    const shared = values.shared as string;
+    if (!existsSync(shared) || !statSync(shared).isDirectory()) throw new UsageError(`--shared: ${shared} is not a folder`);
+    const concurrency = whole('concurrency', values.concurrency as string | undefined, 1, 1, 64);
+    const lockSeconds = whole('lock-seconds', values['lock-seconds'] as string | undefined, 30, 2, 3600);
+    const name = ((values.name as string | undefined) ?? `${os.hostname()}:${process.pid}`).slice(0, 200);
+    const modelPaths = (values.model as string[]).flatMap((m) => m.split(',')).map((m) => resolveModelPath(m.trim()));
+
+    const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir() });
+    const models = new Map<string, ModelSummary>();
+    const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${name} ${line}\n`);
+    try {
+      for (const p of modelPaths) {
+        const m = await engine.importModel(p);
+        models.set(m.id, m);
+        log(`holds ${m.name} ${m.version} (sha256 ${m.id})`);
+      }
+    } catch (err) {
+      await engine.dispose();
+      if (err instanceof EngineError) throw new CommandFailure(err.message);
+      throw err;
+    }
+    const running = await startCaseWorkers({ engine, models, sharedDir: shared, name }, { connection: target.connection, concurrency, lockSeconds, log });
+    log(`waiting for jobs on ${target.display}`);
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        log(`${signal}: finishing the jobs under way (again to exit now)`);
+        process.once(signal, () => process.exit(130));
+        resolve();
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+    await running.close();
+    await engine.dispose();
+    log('stopped');
+  },
+};
