@@ -4,7 +4,7 @@
 // The two commands alternate, `repetitions` times each, and the medians are compared: on a shared
 // 2-core machine single runs of the same command differ by up to 2x.
 // Both get the same model, the same model-grid input (exported from Explicare's preprocessing),
-// the same chunk partition, N and batch size; Explicare runs `explain --method mupax --mode paper`
+// the same chunk partition, N and batch size; Explicare runs `npm run cli -- explain --method mupax --mode paper`
 // from the DICOM study (so it also reads DICOM and writes its NIfTI maps). Prints one JSON line.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,7 +54,7 @@ try {
   const explicare = () => {
     rmSync(out, { recursive: true, force: true });
     const seconds = wall(() =>
-      execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'explain', '--study', study, '--model', modelDir, '--method', 'mupax', '--mode', 'paper', '--samples', String(samples), '--batch', String(batch), '--chunk', chunk.join(','), '--target', kind === 'ct' ? '1' : 'all', '--out', out], {
+      execFileSync(process.execPath, ['scripts/cli.mjs', 'explain', '--study', study, '--model', modelDir, '--method', 'mupax', '--mode', 'paper', '--samples', String(samples), '--batch', String(batch), '--chunk', chunk.join(','), '--target', kind === 'ct' ? '1' : 'all', '--out', out], {
         env: { ...process.env, EXPLICARE_CACHE_DIR: path.join(work, `cache-${Math.random()}`) },
         stdio: ['ignore', 'ignore', 'inherit'],
       }),
