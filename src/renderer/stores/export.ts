@@ -7,6 +7,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import { isSaliencyColormap } from '../../shared/colormaps';
+import type { ExportProgress } from '../../shared/exportProgress';
 import type { ExportResult } from '../../shared/pacsApi';
 import { useApi } from '../api';
 import { useExplainStore } from './explain';
@@ -34,7 +35,14 @@ export interface SeriesExportRecord {
   startedAt: number | null;
   last: ExportResult | null;
   error: string | null;
+  /** The engine's live progress of the running export (polled), kept after it ends until the next one. */
+  progress: ExportProgress | null;
+  /** The PDF of `last` as a blob URL opened in a tab (browser variant), for a link if the tab was blocked. */
+  pdfUrl: string | null;
 }
+
+/** How often a running export's progress is asked for. */
+const PROGRESS_POLL_MS = 300;
 
 const newRecord = (): SeriesExportRecord => ({
   form: { pdf: true, dicom: true, anonymize: false, comment: '', outDir: '', overwrite: false, includeFreeText: false, allowBurnedInAnnotation: false },
@@ -42,6 +50,8 @@ const newRecord = (): SeriesExportRecord => ({
   startedAt: null,
   last: null,
   error: null,
+  progress: null,
+  pdfUrl: null,
 });
 
 export const useExportStore = defineStore('export', () => {
@@ -70,6 +80,19 @@ export const useExportStore = defineStore('export', () => {
     rec.running = true;
     rec.startedAt = Date.now();
     rec.error = null;
+    rec.progress = null;
+    if (rec.pdfUrl) URL.revokeObjectURL(rec.pdfUrl);
+    rec.pdfUrl = null;
+    // Poll the engine while the export call is pending; the last answer stays on the record.
+    let polling = true;
+    const poll = async (): Promise<void> => {
+      while (polling) {
+        const p = await api.getExportProgress({ seriesUid }).catch(() => null);
+        if (polling && p) rec.progress = p;
+        await new Promise((r) => setTimeout(r, PROGRESS_POLL_MS));
+      }
+    };
+    const polled = poll();
     try {
       // Landmarks the user moved: the PDF must show and score what is on screen, not the file.
       const truth = models.currentTruthEdited ? models.currentTruth : null;
@@ -88,10 +111,44 @@ export const useExportStore = defineStore('export', () => {
     } catch (err) {
       rec.error = err instanceof Error ? err.message : String(err);
     } finally {
+      polling = false;
+      await polled;
+      rec.progress = await api.getExportProgress({ seriesUid }).catch(() => rec.progress);
       rec.running = false;
       rec.startedAt = null;
     }
   }
 
-  return { records, current, recordOf, run };
+  /** Asks the engine to stop the selected series' running export (it then writes nothing). */
+  async function cancel(): Promise<void> {
+    const seriesUid = study.selectedSeriesUid;
+    if (!seriesUid) return;
+    const rec = recordOf(seriesUid);
+    const p = await api.cancelExport({ seriesUid }).catch((err: unknown) => ((rec.error = err instanceof Error ? err.message : String(err)), null));
+    if (p) rec.progress = p;
+  }
+
+  /**
+   * Opens the PDF of the series' last export. The desktop app hands it to the system's viewer; the
+   * browser gets its bytes from the engine (only a file that export wrote) and opens them in a tab.
+   */
+  async function openPdf(): Promise<void> {
+    const seriesUid = study.selectedSeriesUid;
+    const rec = seriesUid ? recordOf(seriesUid) : null;
+    const last = rec?.last;
+    if (!rec || !last?.files.includes('report.pdf')) return;
+    rec.error = null;
+    try {
+      if (study.capabilities?.nativeDialog) return await api.openExportFile({ exportId: last.exportId, file: 'report.pdf' });
+      const bytes = await api.getExportFile({ exportId: last.exportId, file: 'report.pdf' });
+      if (rec.pdfUrl) URL.revokeObjectURL(rec.pdfUrl);
+      rec.pdfUrl = URL.createObjectURL(new Blob([bytes], { type: 'application/pdf' }));
+      // A blocked tab leaves the link in the panel (rec.pdfUrl) for the user to click.
+      window.open(rec.pdfUrl, '_blank', 'noopener');
+    } catch (err) {
+      rec.error = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  return { records, current, recordOf, run, cancel, openPdf };
 });
