@@ -2,7 +2,8 @@
 // frame each, a frame of reference of their own, tied to the X-ray by the source image they name)
 // open again over the X-ray and equal the explain map (PM within half a step, SEG exactly its
 // top-5% region); the SR's landmark SCOORDs come back at the pixels the model predicted.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -80,5 +81,17 @@ describe('the cephalogram export opened again over the X-ray', () => {
       expect(Math.abs(p.pixel[0] - predicted[i].pixel[0])).toBeLessThan(1e-3);
       expect(Math.abs(p.pixel[1] - predicted[i].pixel[1])).toBeLessThan(1e-3);
     }
+  });
+});
+
+describe('the series and the export together', () => {
+  it('dcentvfy (dicom3tools) finds no inconsistency between the source images and every exported object', () => {
+    const files = [...[demo.file], ...readdirSync(path.join(out, 'dicom')).map((f) => path.join(out, 'dicom', f))];
+    const r = spawnSync('dcentvfy', files, { encoding: 'utf8' });
+    if (r.error) throw new Error(`dcentvfy not runnable (${r.error.message}): apt-get install -y dicom3tools`);
+    const lines = (r.stdout + r.stderr).split('\n');
+    // Warnings only: AccessionNumber sits in another information entity in the SR's modules than in the images'.
+    console.info(`dcentvfy over ${files.length} files: ${lines.filter((l) => l.startsWith('Warning')).length} warning(s)`);
+    expect(lines.filter((l) => l.startsWith('Error'))).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@
 // series, give back the explain maps (PM: every voxel within half a quantization step of the NIfTI
 // map `explain` wrote; SEG: exactly the top-5% region computed here from that map), and broken or
 // foreign objects are refused with a message naming them while the study still opens.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import dcmjs from 'dcmjs';
@@ -172,5 +173,17 @@ describe('bad derived objects', () => {
     const { engine: e, summary } = await variant('labelmap', (ds) => (ds.SegmentationType = 'LABELMAP'));
     expect(summary.refusal).toMatch(/Segmentation Type \(0062,0001\) "LABELMAP" is not supported/);
     await e.dispose();
+  });
+});
+
+describe('the series and the export together', () => {
+  it('dcentvfy (dicom3tools) finds no inconsistency between the source images and every exported object', () => {
+    const files = [...readdirSync(study).filter((f) => f.endsWith('.dcm')).map((f) => path.join(study, f)), ...readdirSync(path.join(out, 'dicom')).map((f) => path.join(out, 'dicom', f))];
+    const r = spawnSync('dcentvfy', files, { encoding: 'utf8' });
+    if (r.error) throw new Error(`dcentvfy not runnable (${r.error.message}): apt-get install -y dicom3tools`);
+    const lines = (r.stdout + r.stderr).split('\n');
+    // Warnings only: AccessionNumber sits in another information entity in the SR's modules than in the images'.
+    console.info(`dcentvfy over ${files.length} files: ${lines.filter((l) => l.startsWith('Warning')).length} warning(s)`);
+    expect(lines.filter((l) => l.startsWith('Error'))).toEqual([]);
   });
 });
