@@ -3,13 +3,14 @@
 // overlay's voxels against the explanation map the engine holds, resampled here onto the series grid
 // as the export resamples it: the PM within half its quantization step, the SEG segment exactly the
 // top-5% region of that map. The SR's landmark points are drawn where the model's points are.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { DerivedObjectSummary, JobStatus, VolumeInfo } from '../../src/shared/api';
 import { topRegion } from '../../src/shared/topRegion';
 import { resample } from '../../src/main/engine/volume/resample';
+
 import { openDemo } from './support/app';
 import { overlayDrawn, pageClock } from './support/overlay';
 import { startServer, type RunningServer } from './support/server';
@@ -23,6 +24,16 @@ test.afterAll(async () => {
   await server?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
+
+/** `uid` with its last digit changed: another UID of the same length, so the file's encoding stays valid. */
+const otherUid = (uid: string) => uid.slice(0, -1) + String((Number(uid.at(-1)) + 1) % 10);
+
+/** A copy of `file` with every occurrence of each UID replaced by another of the same length. */
+function withUidsChanged(file: string, uids: string[]): Buffer {
+  let text = readFileSync(file).toString('latin1');
+  for (const uid of uids) text = text.split(uid).join(otherUid(uid));
+  return Buffer.from(text, 'latin1');
+}
 
 /** The engine's API from the test process, with the page's token. */
 async function api<T>(method: string, body: object, binary = false): Promise<T> {
@@ -112,6 +123,19 @@ test('CT: the exported PM and SEG open again over the series and equal the Grad-
   await explainAndExport(page, path.join(tmp, 'ct'));
   const seriesUid = (await api<JobStatus[]>('listJobs', {})).find((j) => j.method === 'gradcam')!.seriesUid;
   await checkPmAndSeg(page, seriesUid, 'overlay-0', 31);
+
+  // A SEG of this series in another frame of reference: refused in the panel, by name; the rest stays.
+  const bad = path.join(tmp, 'ct-bad', 'other-frame.dcm');
+  mkdirSync(path.dirname(bad), { recursive: true });
+  const seg = (await api<DerivedObjectSummary[]>('listDerived', { seriesUid })).find((d) => d.kind === 'seg')!;
+  const frameOfReference = (await api<VolumeInfo>('loadVolume', { seriesUid })).frameOfReferenceUid;
+  writeFileSync(bad, withUidsChanged(path.join(tmp, 'ct', 'dicom', 'SEG-top-regions.dcm'), [frameOfReference, seg.uid]));
+  await page.getByTestId('ws-file-input').setInputFiles(bad);
+  await expect(page.getByTestId('derived-refusal')).toHaveCount(1, { timeout: 60_000 });
+  await expect(page.getByTestId('derived-refusal')).toContainText(`(other-frame.dcm) is in another frame of reference (0020,0052: ${otherUid(frameOfReference)})`);
+  await expect(page.getByTestId('derived-seg')).toHaveCount(2);
+  await expect(page.getByTestId('derived-show-pm')).toBeEnabled();
+  await expect(page.getByTestId('viewport-axial').locator('canvas').first()).toBeVisible();
 });
 
 test('cephalogram: PM and SEG open again on the X-ray; the SR landmarks are drawn where the model put them', async ({ page }) => {

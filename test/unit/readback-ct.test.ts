@@ -129,6 +129,14 @@ describe('bad derived objects', () => {
     return { engine: e, summary: list[0] };
   }
 
+  it('asking for an object the series does not have, or a segment the SEG does not have: a clear error', async () => {
+    await expect(engine.derivedMap(demo.seriesUid, '1.2.3.4', 0)).rejects.toThrow('no SEG or Parametric Map with this UID refers to this series');
+    const seg = derived.find((d) => d.kind === 'seg')!;
+    await expect(engine.derivedMap(demo.seriesUid, seg.uid, 9)).rejects.toThrow(/^Segmentation "SALIENCY_TOP" \(dicom\/SEG-top-regions\.dcm\) has no segment 9$/);
+    const sr = derived.find((d) => d.kind === 'sr')!;
+    await expect(engine.derivedMap(demo.seriesUid, sr.uid, 0)).rejects.toThrow(/is a report: it has no voxels/);
+  });
+
   it('a SEG that refers to no open series is named when opened; the rest opens', async () => {
     const e = new Engine({ cacheDir: path.join(tmp, 'cache-alone') });
     const dir = path.join(tmp, 'alone');
