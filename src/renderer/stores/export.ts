@@ -112,11 +112,12 @@ export const useExportStore = defineStore('export', () => {
       rec.error = err instanceof Error ? err.message : String(err);
     } finally {
       polling = false;
-      await polled;
-      rec.progress = await api.getExportProgress({ seriesUid }).catch(() => rec.progress);
       rec.running = false;
       rec.startedAt = null;
     }
+    // How it ended (done, or cancelled: what the panel says then); a poll still under way is dropped.
+    void polled;
+    rec.progress = await api.getExportProgress({ seriesUid }).catch(() => rec.progress);
   }
 
   /** Asks the engine to stop the selected series' running export (it then writes nothing). */
