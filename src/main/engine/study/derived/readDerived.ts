@@ -6,7 +6,9 @@ import type { DerivedObjectSummary, VolumeInfo } from '../../../../shared/api';
 import type { DataSet } from '../../dicom/dicomParserLib';
 import { readImageHeader, type ImageHeader } from '../../dicom/imageHeader';
 import { parseDicom } from '../../dicom/parseFile';
-import { decodeFrame } from '../../dicom/pixels';
+import { prepareFrame } from '../../dicom/pixels/decodeFrame';
+import { sharedDecodePool } from '../../dicom/pixels/decodePool';
+import type { DecodedFrame } from '../../dicom/pixels/types';
 import { getFirstItem, getNumber, getNumbers, getSequenceItems, getString, getText } from '../../dicom/tags';
 import { readRegularFile } from '../../io/readRegularFile';
 import { DerivedObjectError, placeFrames, type PlacedFrame } from './derivedFrames';
@@ -137,6 +139,40 @@ function refusalOf(record: DerivedRecord, err: unknown): string {
   return `${describeDerived(record)} could not be read: ${reason}`;
 }
 
+/** Frames decoding at once: enough to keep the shared pool's workers busy (as buildVolume does). */
+const DECODE_WINDOW = 4;
+
+/**
+ * Decodes `frames` (compressed ones in the shared decode worker pool, a few in flight) and hands each
+ * to `use` in the order given, so results do not depend on which worker finishes first.
+ */
+async function eachDecoded(
+  header: ImageHeader,
+  ds: DataSet,
+  frames: PlacedFrame[],
+  file: string,
+  use: (f: PlacedFrame, d: DecodedFrame) => void,
+): Promise<void> {
+  const lease = sharedDecodePool().acquire();
+  try {
+    const pending: Promise<DecodedFrame>[] = [];
+    const start = (f: PlacedFrame): Promise<DecodedFrame> => {
+      const prepared = prepareFrame(header, ds, f.frame);
+      return prepared.kind === 'decoded' ? Promise.resolve(prepared.frame) : lease.decode({ ...prepared, frameIndex: f.frame, file });
+    };
+    for (let i = 0; i < Math.min(DECODE_WINDOW, frames.length); i++) pending.push(start(frames[i]));
+    for (let i = 0; i < frames.length; i++) {
+      const decoded = await pending[i];
+      if (i + DECODE_WINDOW < frames.length) pending.push(start(frames[i + DECODE_WINDOW]));
+      use(frames[i], decoded);
+    }
+    // A failure above leaves later frames in flight; their results are dropped.
+    await Promise.allSettled(pending);
+  } finally {
+    lease.release();
+  }
+}
+
 /**
  * The object's voxels on the series grid ([z][y][x], Float32): a Parametric Map's real values; a SEG's
  * membership of `segment` (0..1), or with segment 0 the number of the segment each voxel belongs to
@@ -157,24 +193,23 @@ export async function derivedMap(record: DerivedRecord, info: VolumeInfo, segmen
       if (segment !== 0 && !segmentsOf(ds).some((s) => s.number === segment))
         throw new DerivedObjectError(`${describeDerived(record)} has no segment ${segment}`);
       // Lower segment numbers first, so the higher one wins where segments overlap.
-      for (const f of [...wanted].sort((a, b) => (a.segment ?? 0) - (b.segment ?? 0))) {
-        const { pixels } = await decodeFrame(header, ds, f.frame);
+      const ordered = [...wanted].sort((a, b) => (a.segment ?? 0) - (b.segment ?? 0));
+      await eachDecoded(header, ds, ordered, record.displayName, (f, { pixels }) => {
         const base = f.slice * sliceSize;
         for (let p = 0; p < sliceSize; p++) {
           if (pixels[p] === 0) continue;
           if (segment === 0) out[base + p] = pixels[p] * 2 >= max ? (f.segment ?? 1) : out[base + p];
           else out[base + p] = Math.max(out[base + p], pixels[p] / max);
         }
-      }
+      });
       return out;
     }
     const shared = mappingOf(getFirstItem(ds, 'x52009229'));
-    for (const f of frames) {
+    await eachDecoded(header, ds, frames, record.displayName, (f, { pixels }) => {
       const m = valueMapping(record, mappingOf(f.group) ?? shared, header);
-      const { pixels } = await decodeFrame(header, ds, f.frame);
       const base = f.slice * sliceSize;
       for (let p = 0; p < sliceSize; p++) out[base + p] = pixels[p] * m.slope + m.intercept;
-    }
+    });
     return out;
   } catch (err) {
     throw new DerivedObjectError(refusalOf(record, err));
