@@ -4,6 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../main/engine/io/atomic';
+import { bootstrapMean, type MeanInterval } from '../main/engine/metrics/bootstrap';
 
 export interface Row {
   study: string;
@@ -17,15 +18,52 @@ export interface Row {
   keepTop: number; // same measure on the top-Q% input
   deletionAuc: number;
   insertionAuc: number;
+  /** The same curves with ROAD's noisy linear imputation instead of a constant (metrics/road.ts). */
+  roadDeletionAuc: number;
+  roadInsertionAuc: number;
+  /** Pearson of attribution sums and score drops over random patch subsets (null: no variation). */
+  faithfulnessCorrelation: number | null;
   pointingGame: string; // 'hit' | 'miss' | ''
   energyInside: number | null;
   lesionFraction: number | null; // share of the grid inside lesions: the chance level of energyInside
+  relevanceMass: number | null;
+  relevanceRank: number | null;
+  sparseness: number | null;
+  /** Only with EXPLICARE_MAX_SENSITIVITY=N (it reruns the method N times). */
+  maxSensitivity: number | null;
   /** Jaccard of the significant regions of two seeds (stochastic methods with --seeds). */
   seedAgreement: number | null;
   /** Share of the model grid in the significant region (0: nothing significant); null for other methods. */
   regionFraction: number | null;
   seconds: number;
 }
+
+/** The per-study measures summarized with a bootstrap 95% interval, in the order of the table. */
+export const INTERVAL_METRICS = [
+  ['deletionAuc', 'deletion AUC'],
+  ['roadDeletionAuc', 'ROAD deletion AUC'],
+  ['insertionAuc', 'insertion AUC'],
+  ['roadInsertionAuc', 'ROAD insertion AUC'],
+  ['faithfulnessCorrelation', 'faithfulness correlation'],
+  ['relevanceMass', 'relevance mass'],
+  ['relevanceRank', 'relevance rank'],
+  ['sparseness', 'sparseness (Gini)'],
+  ['maxSensitivity', 'max-sensitivity'],
+  ['seedAgreement', 'seed agreement'],
+] as const satisfies readonly (readonly [keyof Row, string])[];
+
+/** Mean and percentile-bootstrap 95% interval of each measure over the method's studies (null: never measured). */
+export function metricIntervals(rows: Row[]): Record<(typeof INTERVAL_METRICS)[number][0], MeanInterval | null> {
+  const out = {} as Record<(typeof INTERVAL_METRICS)[number][0], MeanInterval | null>;
+  // One seed per measure: the intervals reproduce, and no two measures share resampling draws.
+  INTERVAL_METRICS.forEach(([key], i) => {
+    out[key] = bootstrapMean(rows.map((r) => r[key]).filter((v): v is number => typeof v === 'number'), { seed: i });
+  });
+  return out;
+}
+
+/** "0.123 [0.101, 0.140]" or an em dash. */
+export const formatInterval = (ci: MeanInterval | null): string => (ci ? `${ci.mean.toFixed(3)} [${ci.lo.toFixed(3)}, ${ci.hi.toFixed(3)}]` : '—');
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
@@ -52,6 +90,7 @@ export async function writeEvaluation(outDir: string, keep: number, rows: Row[])
       insertionAuc: mean(rs.map((r) => r.insertionAuc)),
       seedAgreement: agreement.length ? mean(agreement) : null,
       secondsPerStudy: mean(rs.map((r) => r.seconds)),
+      intervals: metricIntervals(rs),
     };
     if (!classification) return { ...base, mreUnmaskedMm: mean(rs.map((r) => r.unmasked)), mreKeepTopMm: mean(rs.map((r) => r.keepTop)) };
     const labelled = rs.filter((r) => r.truth);
@@ -93,6 +132,12 @@ export async function writeEvaluation(outDir: string, keep: number, rows: Row[])
       }),
     )
     .join('\n');
-  await writeFileAtomic(path.join(outDir, 'summary.md'), md + '\n');
-  return md;
+  const ciTable = [
+    `| method | studies | ${INTERVAL_METRICS.map(([, label]) => label).join(' | ')} |`,
+    `|---|---|${INTERVAL_METRICS.map(() => '---|').join('')}`,
+    ...summary.map((s) => `| ${s.method} | ${s.studies} | ${INTERVAL_METRICS.map(([key]) => formatInterval(s.intervals[key])).join(' | ')} |`),
+  ].join('\n');
+  const both = `${md}\n\nMean [95% CI, percentile bootstrap over studies, 2000 resamples]:\n\n${ciTable}`;
+  await writeFileAtomic(path.join(outDir, 'summary.md'), both + '\n');
+  return both;
 }

@@ -67,6 +67,8 @@ export const apiArgs = {
   /** The model-parameter randomization test of a finished explanation (docs/sanity.md). */
   startSanityCheck: z.object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/), steps: z.number().int().min(1).max(16).default(6) }).strict(),
   getSanityCheck: z.object({ sanityId: z.string().regex(/^job-[a-z0-9-]{1,40}$/) }).strict(),
+  /** The metric suite of a finished explanation (docs/metrics.md): curves and scores of its main map. */
+  getExplanationMetrics: z.object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/) }).strict(),
   /** SEG, Parametric Map and SR objects that were opened with (or after) a series and refer to it ([I] read-back). */
   listDerived: z.object({ seriesUid: seriesUidSchema }).strict(),
   /** One derived object on the series' grid (Float32): PM real values; SEG 0/1 of `segment`, or every segment's number (0). */
@@ -216,6 +218,32 @@ export interface PredictionResult {
   modelGrid: Geometry;
 }
 
+/** One deletion or insertion curve: the target's score after removing (inserting) each fraction of voxels. */
+export interface MetricCurve {
+  fractions: number[];
+  scores: number[];
+  auc: number;
+}
+
+/** The metric suite of a finished map (docs/metrics.md; the engine's ExplanationMetrics). */
+export interface ExplanationMetricsReply {
+  faithfulness: {
+    /** 'probability': higher is better; 'radial-error-mm': lower is better. */
+    scoreKind: 'probability' | 'radial-error-mm';
+    target: string;
+    unmasked: number;
+    deletion: MetricCurve;
+    insertion: MetricCurve;
+    /** The same curves with ROAD's noisy linear imputation instead of a constant. */
+    road: { deletion: MetricCurve; insertion: MetricCurve };
+  };
+  faithfulnessCorrelation: { correlation: number | null; runs: number };
+  relevance: { mass: number | null; rank: number | null; chance: number } | null;
+  sparseness: number | null;
+  regionFraction: number | null;
+  maxSensitivity: { value: number | null; perturbations: number } | null;
+}
+
 export interface JobStatus {
   id: string;
   label: string;
@@ -284,6 +312,8 @@ export interface ExplicareApi {
   /** Starts the randomization test of a finished explanation; poll getSanityCheck. */
   startSanityCheck(args: z.input<(typeof apiArgs)['startSanityCheck']>): Promise<SanityStatus>;
   getSanityCheck(args: ApiArgs<'getSanityCheck'>): Promise<SanityStatus>;
+  /** Deletion/insertion curves (plain and ROAD) and the other metrics of a finished map; seconds on a CT. */
+  getExplanationMetrics(args: ApiArgs<'getExplanationMetrics'>): Promise<ExplanationMetricsReply>;
   /** The SEG/PM/SR objects that refer to an open series, each checked against its geometry. */
   listDerived(args: ApiArgs<'listDerived'>): Promise<DerivedObjectSummary[]>;
   /** A SEG or PM object's voxels on the series' grid (Float32, [z][y][x]). */

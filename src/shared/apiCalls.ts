@@ -26,6 +26,7 @@ export const API_CALLS = {
   clearExplanations: 'json',
   startSanityCheck: 'json',
   getSanityCheck: 'json',
+  getExplanationMetrics: 'json',
   listDerived: 'json',
   getDerivedMap: 'binary',
   exportReport: 'json',

@@ -12,7 +12,6 @@ export interface ChartSeries {
 
 export const CHART_COLOURS = [rgb(0.85, 0.1, 0.1), rgb(0.1, 0.35, 0.85), rgb(0.1, 0.6, 0.2), rgb(0.6, 0.2, 0.7)];
 
-
 /** A chart `width` x `height` points at the layout cursor (left offset `x`); does not move the cursor. */
 export function lineChart(
   l: PdfLayout,
@@ -63,4 +62,42 @@ export function lineChart(
     p.drawLine({ start: { x: right - 70, y: ly + 2 }, end: { x: right - 58, y: ly + 2 }, thickness: 1.5, color: s.color });
     p.drawText(l.clean(s.name), { x: right - 55, y: ly, size, font: l.regular });
   });
+}
+
+interface CurvePair {
+  deletion: { fractions: number[]; scores: number[]; auc: number };
+  insertion: { fractions: number[]; scores: number[]; auc: number };
+}
+
+/**
+ * One map's deletion/insertion curves twice, side by side on one y range: removed voxels set to a
+ * constant (left) and imputed from their neighbours, ROAD (right; docs/metrics.md). Where the left
+ * falls much faster, the model reacted to the holes rather than to the evidence. Moves the cursor
+ * below the pair.
+ */
+export function faithfulnessPair(l: PdfLayout, method: string, scoreKind: string, target: string, plain: CurvePair, road: CurvePair, height: number): void {
+  const w = l.width / 2;
+  const ys = [plain.deletion, plain.insertion, road.deletion, road.insertion].flatMap((c) => c.scores).filter(Number.isFinite);
+  const range: [number, number] = [Math.min(...ys), Math.max(...ys)];
+  const panels: [string, CurvePair][] = [
+    ['constant baseline', plain],
+    ['ROAD imputation', road],
+  ];
+  panels.forEach(([name, c], i) => {
+    l.page.drawText(l.clean(`${method}, ${name}: deletion AUC ${c.deletion.auc.toFixed(4)}, insertion AUC ${c.insertion.auc.toFixed(4)}`), {
+      x: MARGIN + i * w,
+      y: l.y - 8,
+      size: 7.5,
+      font: l.regular,
+    });
+  });
+  l.y -= 12;
+  panels.forEach(([name, c], i) => {
+    const series: ChartSeries[] = [
+      { name: 'deletion', xs: c.deletion.fractions, ys: c.deletion.scores, color: CHART_COLOURS[0] },
+      { name: 'insertion', xs: c.insertion.fractions, ys: c.insertion.scores, color: CHART_COLOURS[1] },
+    ];
+    lineChart(l, i * w, w - 10, height, `${method}: ${scoreKind} of ${target} (${name})`, 'fraction of voxels removed / inserted', series, range);
+  });
+  l.y -= height + 8;
 }

@@ -1,7 +1,7 @@
 // The PDF report: what was analysed, by which model, what it predicted, how each explanation was
 // computed (enough to reproduce it), key images, faithfulness and convergence plots, comment.
 import { PDFDocument, rgb } from 'pdf-lib';
-import { CHART_COLOURS, type ChartSeries, lineChart } from './pdfCharts';
+import { CHART_COLOURS, type ChartSeries, faithfulnessPair, lineChart } from './pdfCharts';
 import { MARGIN, PdfLayout } from './pdfLayout';
 import { encodePng } from './png';
 import type { ColormapName } from '../../../shared/colormaps';
@@ -36,6 +36,8 @@ export interface ReportContent {
     target: string;
     deletion: { fractions: number[]; scores: number[]; auc: number };
     insertion: { fractions: number[]; scores: number[]; auc: number };
+    /** The same curves with ROAD's imputation (metrics/road.ts), drawn beside them when present. */
+    road?: { deletion: { fractions: number[]; scores: number[]; auc: number }; insertion: { fractions: number[]; scores: number[]; auc: number } };
   }[];
   convergence: { method: string; samples: number[]; previous: number[]; splitHalf: number[]; summary: string }[];
   comment?: string;
@@ -97,13 +99,19 @@ export async function renderPdf(c: ReportContent): Promise<Uint8Array> {
   if (c.faithfulness.length > 0) {
     l.ensure(210);
     l.heading('Faithfulness');
-    l.text('Deletion: score as the most salient voxels are removed first (lower AUC is better); insertion: as they are added first (higher is better).', {
+    l.text('Deletion: score as the most salient voxels are removed first (lower AUC is better); insertion: as they are added first (higher is better). Removed voxels take a constant, or (ROAD) values imputed from their neighbours.', {
       size: 8,
       gapAfter: 4,
     });
     const chartH = 150;
     const w = l.width / 2;
-    c.faithfulness.forEach((f, i) => {
+    // Maps with ROAD curves get a row each (constant | ROAD); older results two maps per row.
+    c.faithfulness.forEach((f) => {
+      if (!f.road) return;
+      l.ensure(chartH + 30);
+      faithfulnessPair(l, f.method, f.scoreKind, f.target, f, f.road, chartH);
+    });
+    c.faithfulness.filter((f) => !f.road).forEach((f, i, plainOnly) => {
       if (i % 2 === 0) l.ensure(chartH + 30);
       l.page.drawText(l.clean(`${f.method}: deletion AUC ${f.deletion.auc.toFixed(4)}, insertion AUC ${f.insertion.auc.toFixed(4)}`), {
         x: MARGIN + (i % 2) * w,
@@ -118,7 +126,7 @@ export async function renderPdf(c: ReportContent): Promise<Uint8Array> {
         { name: 'insertion', xs: f.insertion.fractions, ys: f.insertion.scores, color: CHART_COLOURS[1] },
       ];
       lineChart(l, (i % 2) * w, w - 10, chartH, `${f.method}: ${f.scoreKind} of ${f.target}`, 'fraction of voxels removed / inserted', series);
-      l.y = i % 2 === 1 || i === c.faithfulness.length - 1 ? l.y - chartH - 8 : y;
+      l.y = i % 2 === 1 || i === plainOnly.length - 1 ? l.y - chartH - 8 : y;
     });
   }
 

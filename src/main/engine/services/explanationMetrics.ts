@@ -1,37 +1,194 @@
-// Faithfulness (deletion/insertion, keep-top-q%) of a finished explanation's main map, its
-// localization against the study's lesions when the ground truth has them, and for methods with a
-// significant region the share of the grid it covers (0: nothing significant).
+// The metric suite of a finished explanation's main map (docs/metrics.md): deletion/insertion with a
+// constant baseline and with ROAD's imputation, keep-top-q%, faithfulness correlation, localization
+// and relevance mass/rank accuracy against the study's lesions, sparseness, the significant region's
+// share of the grid, and on request max-sensitivity (it reruns the method). Every score is the job's
+// own target (metrics/scorer.ts).
 import { minimumOf } from '../explain/mupax/fill';
-import type { GroundTruth } from '../../../shared/api';
+import { OPTION_SETS, methodDescriptor } from '../../../shared/explainMethods';
+import type { ExplanationMetricsReply, GroundTruth } from '../../../shared/api';
+import type { TargetSpec } from '../../../shared/target';
 import type { ExplanationResult } from '../explain/explainVolume';
-import type { ExplainContext } from '../explain/method';
+import type { ExplainContext, MethodOutput } from '../explain/method';
+import { METHODS } from '../explain/methods';
+import { constantFill } from '../metrics/curves';
 import { faithfulness, type FaithfulnessReport } from '../metrics/faithfulness';
+import { type FaithfulnessCorrelation, faithfulnessCorrelation, patchGrid, randomPatchSubsets } from '../metrics/faithfulnessCorrelation';
 import { lesionMask, localization, type LocalizationReport } from '../metrics/localization';
+import { type MaxSensitivity, maxSensitivity, type SensitivityOptions } from '../metrics/maxSensitivity';
+import { relevanceMassAccuracy } from '../metrics/relevanceMass';
+import { relevanceRankAccuracy } from '../metrics/relevanceRank';
+import { type RoadReport, roadCurves } from '../metrics/road';
 import { jobTargetSpec, makeScorer } from '../metrics/scorer';
+import { sparseness } from '../metrics/sparseness';
 
-export interface ExplanationMetrics {
-  faithfulness: FaithfulnessReport;
-  localization: LocalizationReport | null;
-  regionFraction: number | null;
+export interface RelevanceAccuracy {
+  /** Share of the positive relevance inside the lesions (Arras et al.). */
+  mass: number | null;
+  /** Share of the top-K voxels inside the lesions, K = lesion voxels (Arras et al.). */
+  rank: number | null;
+  /** The lesions' share of the grid: both measures' level for a map that ignores them. */
+  chance: number;
 }
 
-export async function explanationMetrics(ctx: ExplainContext, r: ExplanationResult, truth: GroundTruth | null, steps?: number): Promise<ExplanationMetrics> {
+export interface ExplanationMetrics {
+  /** Plain deletion/insertion (constant baseline) with ROAD's curves beside them. */
+  faithfulness: FaithfulnessReport & { road: RoadReport };
+  faithfulnessCorrelation: FaithfulnessCorrelation;
+  localization: LocalizationReport | null;
+  relevance: RelevanceAccuracy | null;
+  /** Gini index of the shown map's absolute values (Chalasani et al.). */
+  sparseness: number | null;
+  regionFraction: number | null;
+  /** Only when asked for (it reruns the method per perturbation). */
+  maxSensitivity: MaxSensitivity | null;
+  /** Why max-sensitivity was asked for but could not run (e.g. the rerun failed). */
+  maxSensitivityError?: string;
+}
+
+// The API reply is this report: a change here that the renderer's type does not follow fails to compile.
+((m: ExplanationMetrics): ExplanationMetricsReply => m) satisfies unknown;
+
+export interface MetricOptions {
+  /** Points of the plain curves (default 20) and ROAD's (default 10: each solves a linear system). */
+  steps?: number;
+  roadSteps?: number;
+  /** Random patch subsets for faithfulness correlation (default 32). */
+  correlationRuns?: number;
+  sensitivity?: SensitivityOptions;
+}
+
+/**
+ * Max-sensitivity on request from the environment, for `evaluate` (its case runner passes no metric
+ * options): EXPLICARE_MAX_SENSITIVITY=N reruns the method N times under noise of 2% of the input's
+ * range; "N:gradcam,ig" only for those methods (a sampling method's rerun costs a whole MUPAX run).
+ * Absent: not measured.
+ */
+export function sensitivityFromEnv(method: string, env: Record<string, string | undefined> = process.env): SensitivityOptions | undefined {
+  const raw = env.EXPLICARE_MAX_SENSITIVITY;
+  if (raw === undefined || raw === '' || raw === '0') return undefined;
+  const [count, only] = raw.split(':');
+  const n = Number(count);
+  if (!Number.isInteger(n) || n < 1 || n > 32)
+    throw new Error(`EXPLICARE_MAX_SENSITIVITY must be N or N:method,method with N perturbations in 1..32, got "${raw}"`);
+  if (only !== undefined && !only.split(',').includes(method)) return undefined;
+  return { perturbations: n, radiusFraction: 0.02, seed: 0 };
+}
+
+/** The map every voxel is ranked by: a significant-evidence map is 0 outside its region, so the z of every chunk instead. */
+function rankingOf(out: Pick<MethodOutput, 'details' | 'layers'> & { maps: Float32Array[] }): Float32Array {
+  const main = out.maps.length - 1;
+  return out.details.shows === 'significant evidence' && out.layers?.z ? out.layers.z[main] : out.maps[main];
+}
+
+/** The job's options as the method's parser takes them (details.parameters also holds derived values), target pinned. */
+function rerunOptions(r: ExplanationResult): Record<string, unknown> {
+  const set = methodDescriptor(r.method)?.options;
+  const params = (r.details.parameters ?? {}) as Record<string, unknown>;
+  const options = Object.fromEntries(Object.entries(params).filter(([k, v]) => set && (OPTION_SETS[set] as readonly string[]).includes(k) && v !== undefined));
+  const t = r.details.target as { kind?: string; index?: number } | undefined;
+  // A perturbed input may change the predicted class: the rerun explains the same one.
+  if (t?.kind === 'class' && typeof t.index === 'number') options.target = t.index as TargetSpec;
+  return options;
+}
+
+async function sensitivityOf(ctx: ExplainContext, r: ExplanationResult, ranking: Float32Array, o: SensitivityOptions): Promise<MaxSensitivity> {
+  const entry = METHODS[r.method];
+  if (!entry) throw new Error(`unknown method "${r.method}"`);
+  const options = entry.parse(rerunOptions(r));
+  const explain = async (data: Float32Array) => {
+    const out = await entry.run({ ...ctx, input: { ...ctx.input, data } }, options, () => {}, new AbortController().signal);
+    return rankingOf({ ...out, maps: out.maps.map((m) => m.data) });
+  };
+  return maxSensitivity(ctx.input.data, ranking, explain, o);
+}
+
+/**
+ * Reports already computed for a result (job card, then PDF, then the card again): a CT's suite takes
+ * tens of seconds. Keyed by the result object (a cleared job frees its entry) and by everything else
+ * the report depends on; a failed run is forgotten.
+ */
+const computed = new WeakMap<ExplanationResult, Map<string, Promise<ExplanationMetrics>>>();
+/** The latest finished report per result, for the export (it does not wait for or start a run). */
+const finished = new WeakMap<ExplanationResult, ExplanationMetrics>();
+
+/** The metrics the user already had computed for this result (job card), if any: the PDF draws their curves. */
+export function computedMetrics(r: ExplanationResult): ExplanationMetrics | undefined {
+  return finished.get(r);
+}
+
+export function explanationMetrics(
+  ctx: ExplainContext,
+  r: ExplanationResult,
+  truth: GroundTruth | null,
+  steps?: number,
+  o: MetricOptions = {},
+): Promise<ExplanationMetrics> {
+  const sensitivity = o.sensitivity ?? sensitivityFromEnv(r.method);
+  const key = JSON.stringify({
+    steps,
+    o: { ...o, sensitivity },
+    lesions: truth?.lesions ?? null,
+    truthInGrid: ctx.truthInGrid ?? null,
+    session: ctx.session.key,
+  });
+  let forResult = computed.get(r);
+  if (!forResult) computed.set(r, (forResult = new Map()));
+  const known = forResult.get(key);
+  if (known) return known;
+  const run = measure(ctx, r, truth, steps, { ...o, sensitivity });
+  forResult.set(key, run);
+  run.then(
+    (m) => finished.set(r, m),
+    () => forResult.delete(key),
+  );
+  return run;
+}
+
+async function measure(
+  ctx: ExplainContext,
+  r: ExplanationResult,
+  truth: GroundTruth | null,
+  steps: number | undefined,
+  o: MetricOptions,
+): Promise<ExplanationMetrics> {
   const { input, manifest } = ctx;
   const main = r.maps.length - 1;
   const map = r.maps[main];
-  // A significant-evidence map is 0 outside its region, which orders nothing there: deletion and
-  // insertion rank voxels by the z of every chunk instead (the region is the top of that ranking).
-  const ranking = r.details.shows === 'significant evidence' && r.layers?.z ? r.layers.z[main] : map;
+  const ranking = rankingOf(r);
   // The method's own baseline (MUPAX records it); otherwise the input's minimum (air, background).
   const recorded = (r.details.parameters as { baselineValue?: number } | undefined)?.baselineValue;
   const baseline = recorded !== undefined && Number.isFinite(recorded) ? recorded : minimumOf(input.data);
-  const report = await faithfulness(
-    ctx,
-    ranking,
-    await makeScorer(ctx, jobTargetSpec(r.details, r.method === 'mupax' && manifest.output.decoding.type === 'heatmaps')),
-    { steps, baseline },
-  );
+  const scorer = await makeScorer(ctx, jobTargetSpec(r.details, r.method === 'mupax' && manifest.output.decoding.type === 'heatmaps'));
+  const plain = await faithfulness(ctx, ranking, scorer, { steps: steps ?? o.steps, baseline });
+  // A caller asking for coarse curves gets coarse ROAD curves too (never finer than 10 points).
+  const road = await roadCurves(ctx, ranking, scorer, { steps: o.roadSteps ?? Math.min(10, steps ?? o.steps ?? 10) });
+  const dims = input.grid.dimensions as [number, number, number];
+  const subsetFraction = 0.1;
+  const runs = o.correlationRuns ?? 32;
+  const fc = await faithfulnessCorrelation(input.data, ranking, scorer, randomPatchSubsets(dims, runs, subsetFraction, 0), constantFill(baseline));
   const lesions = truth?.lesions ?? [];
+  const mask = lesions.length ? lesionMask(input.grid, lesions) : null;
+  const chance = mask ? mask.reduce((a, b) => a + b, 0) / mask.length : 0;
   const regionFraction = r.layers?.significant ? r.layers.significant[main].reduce((a, b) => a + (b > 0 ? 1 : 0), 0) / map.length : null;
-  return { faithfulness: report, localization: lesions.length ? localization(map, lesionMask(input.grid, lesions)) : null, regionFraction };
+  const sensitivity = o.sensitivity;
+  let maxSens: MaxSensitivity | null = null;
+  let maxSensitivityError: string | undefined;
+  if (sensitivity) {
+    try {
+      maxSens = await sensitivityOf(ctx, r, ranking, sensitivity);
+    } catch (err) {
+      maxSensitivityError = `max-sensitivity: the method could not be rerun (${(err as Error).message})`;
+    }
+  }
+  return {
+    faithfulness: { ...plain, road },
+    faithfulnessCorrelation: { correlation: fc.correlation, runs: fc.runs, subsetFraction, patches: patchGrid(dims) },
+    localization: mask ? localization(map, mask) : null,
+    // Mass on the shown map (where the reader sees relevance); rank on the full ranking (it needs an order).
+    relevance: mask ? { mass: relevanceMassAccuracy(map, mask), rank: relevanceRankAccuracy(ranking, mask), chance } : null,
+    sparseness: sparseness(map),
+    regionFraction,
+    maxSensitivity: maxSens,
+    ...(maxSensitivityError ? { maxSensitivityError } : {}),
+  };
 }
