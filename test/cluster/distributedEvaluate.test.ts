@@ -37,23 +37,38 @@ function startWorker(i: number): CliProcess {
   // One worker names its password in the URL, the other takes it from the environment.
   const url = i === 1 ? `redis://:${redis.password}@${h.hubAddress}:${redis.port}` : `redis://${h.hubAddress}:${redis.port}`;
   const env: Record<string, string> = { EXPLICARE_CACHE_DIR: path.join(tmp, `cache-w${i}`), ...(i === 2 ? { EXPLICARE_QUEUE_PASSWORD: redis.password } : {}) };
-  const args = ['worker', '--queue', url, '--model', 'ct-nodule-classifier', '--shared', shared, '--lock-seconds', '4', '--name', `w${i}`];
+  const args = ['worker', '--queue', url, '--model', 'ct-nodule-classifier', '--shared', shared, '--lock-seconds', '5', '--name', `w${i}`];
   return track(startCli(args, { prefix: h.exec, env, logFile: log(`w${i}`) }));
 }
+
+const TIMING = /seconds|s\/study/i;
 
 /** The text without the columns that hold wall time (they differ between any two runs). */
 function withoutTiming(file: string, text: string): string {
   if (file.endsWith('.json')) {
     const drop = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(drop) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !/seconds/i.test(k)).map(([k, x]) => [k, drop(x)])) : v;
+      Array.isArray(v) ? v.map(drop) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !TIMING.test(k)).map(([k, x]) => [k, drop(x)])) : v;
     return JSON.stringify(drop(JSON.parse(text)), null, 2);
   }
-  const sep = file.endsWith('.csv') ? ',' : '|';
+  if (file.endsWith('.csv')) {
+    const lines = text.trimEnd().split('\n');
+    const keep = lines[0].split(',').map((h) => !TIMING.test(h));
+    expect(keep.includes(false), 'evaluation.csv has a wall-time column').toBe(true);
+    return lines.map((l) => l.split(',').filter((_, i) => keep[i]).join(',')).join('\n');
+  }
+  // Markdown: each table's columns are chosen by its own header (the line above a |---| line).
   const lines = text.trimEnd().split('\n');
-  const header = lines[0].split(sep).map((h) => h.trim());
-  const keep = header.map((h) => !/seconds|s\/study/i.test(h));
-  expect(keep.includes(false), `${file} has a timing column`).toBe(true);
-  return lines.map((l) => l.split(sep).filter((_, i) => keep[i]).join(sep)).join('\n');
+  let keep: boolean[] | null = null;
+  return lines
+    .map((l) => {
+      if (!l.startsWith('|')) {
+        keep = null;
+        return l;
+      }
+      keep ??= l.split('|').map((h) => !TIMING.test(h));
+      return l.split('|').filter((_, j) => keep![j]).join('|');
+    })
+    .join('\n');
 }
 
 /** Waits until the submitter's progress line shows at least `n` finished cases; returns the count. */

@@ -1,10 +1,11 @@
 // The BullMQ side of a worker: one Worker per model held (each model has its own queue, so a job
 // only ever reaches machines that hold its model), the lock and stall settings that decide how fast
-// a dead worker's job goes to another one, and one log line per job event.
+// a dead worker's job goes to another one, and one log line per job event. The cases run in the
+// engine thread (caseThread.ts), so this thread is always free to renew the jobs' locks.
 import { type Job, Worker } from 'bullmq';
 import type { QueueConnection } from './queueUrl';
 import { QUEUE_PREFIX, queueName, type CaseJobResult } from './caseJob';
-import { runCaseJob, type WorkerContext } from './runCaseJob';
+import type { CaseThread } from './caseThreadHost';
 
 export interface WorkerSettings {
   connection: QueueConnection;
@@ -24,23 +25,14 @@ export interface RunningWorkers {
 /** A job whose workers died this many times (e.g. a study that crashes the process) fails for good. */
 const MAX_STALLS = 2;
 
-export async function startCaseWorkers(ctx: WorkerContext, s: WorkerSettings): Promise<RunningWorkers> {
-  const workers = [...ctx.models.keys()].map((sha) => {
+export async function startCaseWorkers(engine: CaseThread, s: WorkerSettings & { name: string }): Promise<RunningWorkers> {
+  const workers = engine.models.map(({ id: sha }) => {
     const worker = new Worker<unknown, CaseJobResult>(
       queueName(sha),
       async (job: Job) => {
         s.log(`started ${job.id} ${describe(job.data)} (attempt ${job.attemptsMade + 1})`);
-        // While the engine works, its progress goes to the job (the submitter shows who runs what).
-        const timer = setInterval(() => {
-          const running = ctx.engine.listJobs().filter((j) => j.state === 'running');
-          const p = running.length === 1 ? running[0].done / Math.max(1, running[0].total) : undefined;
-          job.updateProgress({ worker: ctx.name, ...(p === undefined ? {} : { fraction: p }) }).catch(() => {});
-        }, 1000);
-        try {
-          return await runCaseJob(ctx, job.data);
-        } finally {
-          clearInterval(timer);
-        }
+        await job.updateProgress({ worker: s.name, startedAt: Date.now() }).catch(() => {});
+        return await engine.run(job.data);
       },
       {
         connection: s.connection,

@@ -6,12 +6,11 @@
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { Engine, EngineError } from '../../main/engine/engine';
 import { bundledModelsDir, defaultCacheDir } from '../../main/engine/paths';
-import type { ModelSummary } from '../../shared/api';
 import { type Command, CommandFailure, UsageError } from '../command';
 import { resolveModelPath } from '../openForModel';
 import { startCaseWorkers } from '../cluster/caseWorker';
+import { startCaseThread } from '../cluster/caseThreadHost';
 import { parseQueueUrl } from '../cluster/queueUrl';
 
 function whole(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -42,21 +41,19 @@ export const workerCommand: Command = {
     const name = ((values.name as string | undefined) ?? `${os.hostname()}:${process.pid}`).slice(0, 200);
     const modelPaths = (values.model as string[]).flatMap((m) => m.split(',')).map((m) => resolveModelPath(m.trim()));
 
-    const engine = new Engine({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir() });
-    const models = new Map<string, ModelSummary>();
     const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${name} ${line}\n`);
+    let engine;
     try {
-      for (const p of modelPaths) {
-        const m = await engine.importModel(p);
-        models.set(m.id, m);
-        log(`holds ${m.name} ${m.version} (sha256 ${m.id})`);
-      }
+      engine = await startCaseThread({ cacheDir: defaultCacheDir(), bundledModelsDir: bundledModelsDir(), modelPaths, sharedDir: shared, name }, (reason) => {
+        // Without its engine this worker can do nothing: its jobs go to others once their locks lapse.
+        log(`${reason}; exiting`);
+        process.exit(1);
+      });
     } catch (err) {
-      await engine.dispose();
-      if (err instanceof EngineError) throw new CommandFailure(err.message);
-      throw err;
+      throw new CommandFailure((err as Error).message);
     }
-    const running = await startCaseWorkers({ engine, models, sharedDir: shared, name }, { connection: target.connection, concurrency, lockSeconds, log });
+    for (const m of engine.models) log(`holds ${m.name} ${m.version} (sha256 ${m.id})`);
+    const running = await startCaseWorkers(engine, { connection: target.connection, concurrency, lockSeconds, log, name });
     log(`waiting for jobs on ${target.display}`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
