@@ -270,9 +270,16 @@ export class InferencePool {
     await Promise.all(this.threads.map((t) => t.terminate()));
   }
 
-  /** Ends the threads once every request sent to them is answered (the provider changed: models load in a new pool). */
-  async retire(): Promise<void> {
-    while (this.threads.some((t) => t.pendingCount > 0)) await new Promise((r) => setTimeout(r, 50));
+  /**
+   * Ends the threads once no request has been pending for `quietMs` (the provider changed: models
+   * load in a new pool). A caller between two requests of a short task (metrics) still finishes it.
+   */
+  async retire(quietMs = 2000): Promise<void> {
+    let quietSince = Date.now();
+    while (Date.now() - quietSince < quietMs) {
+      await new Promise((r) => setTimeout(r, 50));
+      if (this.threads.some((t) => t.pendingCount > 0)) quietSince = Date.now();
+    }
     await this.terminate();
   }
 }

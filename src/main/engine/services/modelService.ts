@@ -41,15 +41,15 @@ export class ModelService {
 
   /**
    * Models load under `provider` from now on: loaded sessions are forgotten and a new pool starts on
-   * first use; the old one ends once its pending requests are answered (running jobs are refused
-   * by the caller, so none keeps using it).
+   * first use; the old one ends once it has been idle a moment (running jobs are refused by the
+   * caller, so none keeps using it).
    */
-  async useProvider(provider: ProviderPreference): Promise<void> {
+  useProvider(provider: ProviderPreference): void {
     this.provider = provider;
     const old = this.inference;
     this.inference = undefined;
     this.library.forgetSessions();
-    await old?.retire();
+    void old?.retire();
   }
 
   /** The provider that ran the latest model loaded by the current pool, and why the preferred ones did not; null before one loads. */

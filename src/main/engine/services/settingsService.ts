@@ -29,7 +29,7 @@ export class ProviderSettingsService {
     this.file = new ProviderSettingsFile(parts.dir);
     this.platform = parts.platform ?? process.platform;
     // Before any model loads: the pool is created lazily with this choice.
-    void parts.models.useProvider(this.effective());
+    parts.models.useProvider(this.effective());
   }
 
   private env() {
@@ -84,7 +84,7 @@ export class ProviderSettingsService {
       );
     const before = this.effective();
     await this.file.save(provider);
-    if (this.effective() !== before) await this.parts.models.useProvider(this.effective());
+    if (this.effective() !== before) this.parts.models.useProvider(this.effective());
     return this.view();
   }
 }
