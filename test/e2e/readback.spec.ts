@@ -84,6 +84,11 @@ async function overlaySample(page: Page, step: number): Promise<{ values: number
   }, step);
 }
 
+/** The first viewport's test id suffix: 'axial' for a volume, 'image' for an X-ray. */
+async function viewportId(page: Page): Promise<string> {
+  return (await page.getByTestId('viewport-axial').count()) ? 'axial' : 'image';
+}
+
 async function checkPmAndSeg(page: Page, seriesUid: string, overlayId: string, step: number): Promise<void> {
   const reference = await referenceMap(seriesUid);
   const derived = await api<DerivedObjectSummary[]>('listDerived', { seriesUid });
@@ -100,6 +105,10 @@ async function checkPmAndSeg(page: Page, seriesUid: string, overlayId: string, s
   const hi = reference.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
   console.info(`e2e read-back PM (${seriesUid.slice(-8)}): ${shownPm.values.length} voxels, max |overlay - map| ${worst.toExponential(3)}, half step ${(pm.value!.slope / 2).toExponential(3)}`);
   expect(worst).toBeLessThanOrEqual(pm.value!.slope / 2 + hi * 1e-6);
+  // The real value under the cursor, with the mapping's units.
+  const box = (await page.getByTestId(`viewport-${await viewportId(page)}`).boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await expect(page.getByTestId('derived-probe')).toHaveText(/^Under the cursor: -?[0-9.e+-]+ no units$/);
 
   since = await pageClock(page);
   await page.getByTestId('derived-segment').selectOption('1');
