@@ -177,6 +177,31 @@ describe('bad derived objects', () => {
     await e.dispose();
   });
 
+  it('a FRACTIONAL SEG (8-bit, Maximum Fractional Value): read as membership 0..1, the label map where at least half', async () => {
+    const { engine: e, summary } = await variant('fractional', (ds) => {
+      // The binary frames, one byte per pixel: inside = 200 of 255, so membership 200/255.
+      const frames = Number(ds.NumberOfFrames);
+      const size = Number(ds.Rows) * Number(ds.Columns);
+      const bits = new Uint8Array((ds.PixelData as ArrayBuffer[])[0]);
+      const bytes = new Uint8Array(frames * size);
+      for (let p = 0; p < bytes.length; p++) bytes[p] = (bits[p >> 3] >> (p & 7)) & 1 ? 200 : 0;
+      Object.assign(ds, { BitsAllocated: 8, BitsStored: 8, HighBit: 7, SegmentationType: 'FRACTIONAL', SegmentationFractionalType: 'PROBABILITY', MaximumFractionalValue: 255 });
+      ds.PixelData = [bytes.buffer];
+    });
+    expect(summary.refusal).toBeUndefined();
+    const map = (await readNifti(path.join(results, 'gradcam.nii.gz'))).data as Float32Array;
+    const expected = topRegion(map, 5);
+    const got = await e.derivedMap(demo.seriesUid, summary.uid, 1);
+    const labels = await e.derivedMap(demo.seriesUid, summary.uid, 0);
+    let differ = 0;
+    for (let i = 0; i < map.length; i++) {
+      if (Math.abs(got[i] - (expected[i] ? 200 / 255 : 0)) > 1e-6) differ++;
+      if (expected[i] && labels[i] === 0) differ++;
+    }
+    expect(differ).toBe(0);
+    await e.dispose();
+  });
+
   it('an unsupported segment encoding: refused, naming the attribute', async () => {
     const { engine: e, summary } = await variant('labelmap', (ds) => (ds.SegmentationType = 'LABELMAP'));
     expect(summary.refusal).toMatch(/Segmentation Type \(0062,0001\) "LABELMAP" is not supported/);
