@@ -220,3 +220,20 @@ describe('the series and the export together', () => {
     expect(lines.filter((l) => l.startsWith('Error'))).toEqual([]);
   });
 });
+
+describe('hostile derived objects', () => {
+  it('a SEG declaring more frames than its Pixel Data holds is refused when opened, naming the attribute; the series opens', async () => {
+    const dir = path.join(tmp, 'hostile');
+    mkdirSync(dir, { recursive: true });
+    const ds = readAll(path.join(out, 'dicom', 'SEG-top-regions.dcm'));
+    ds.NumberOfFrames = 1_000_000_000;
+    ds._vrMap = { PixelData: 'OB' };
+    await writeDicom(path.join(dir, 'huge.dcm'), ds);
+    const e = new Engine({ cacheDir: path.join(tmp, 'cache-hostile') });
+    const report = await e.openPaths([study, dir]);
+    expect(dicomSkipped(report.skipped)).toEqual([{ file: path.join('hostile', 'huge.dcm'), reason: expect.stringMatching(/^Number of Frames \(0028,0008\) is 1000000000 but Pixel Data \(7FE0,0010\) holds only \d+ frame/) }]);
+    expect(await e.listDerived(demo.seriesUid)).toEqual([]);
+    expect((await e.loadVolume(demo.seriesUid)).geometry.dimensions).toEqual([128, 128, 24]);
+    await e.dispose();
+  });
+});

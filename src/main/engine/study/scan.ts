@@ -98,6 +98,12 @@ export async function scanPaths(roots: string[]): Promise<ScanResult> {
       }
       const { studyUid, seriesUid, sopInstanceUid } = header;
       const derivedKind = derivedKindOf(header.sopClassUid);
+      // A SEG/PM's declared sizes are checked like an image's before anything reads its frames.
+      const derivedRefusal = derivedKind && header.hasPixelData ? checkImageHeader(header, dataSet).refusal : undefined;
+      if (derivedRefusal) {
+        result.skipped.push({ file: displayName, reason: derivedRefusal });
+        continue;
+      }
       if (derivedKind && studyUid && sopInstanceUid) {
         const ids = { sopClassUid: header.sopClassUid!, sopInstanceUid, studyUid };
         result.derived.push(derivedRecordOf(derivedKind, dataSet, { path: file, displayName }, ids, result.skipped.length));
