@@ -134,6 +134,25 @@ if (process.argv.includes('--only') && process.argv.includes('cluster')) {
   process.exit(0);
 }
 
+/**
+ * MFABA against IG ([H] 3, bench/mfaba.ts): passes, seconds and completeness per target on each demo
+ * model, and the seconds of one sanity check (6 steps) per method (BENCH_SANITY_METHODS; MUPAX, RISE
+ * and the regression at BENCH_SANITY_SAMPLES, default 1024).
+ */
+function benchMfaba(): Record<string, unknown> {
+  const sanity = process.env.BENCH_SANITY_METHODS ?? 'gradcam,gradcampp,gradient,ig,psig,mfaba,mupax,rise,regression';
+  return { date: new Date().toISOString(), ct: runJson('bench/mfaba.ts', ['ct', sanity]), ceph: runJson('bench/mfaba.ts', ['ceph', sanity]) };
+}
+
+// `npm run bench -- --only mfaba`: rerun the MFABA section alone and merge it into results.json.
+if (process.argv.includes('--only') && process.argv.includes('mfaba')) {
+  const previous = existsSync('bench/results.json') ? JSON.parse(readFileSync('bench/results.json', 'utf8')) : {};
+  const merged = { ...previous, mfaba: benchMfaba() };
+  writeFileSync('bench/results.json', JSON.stringify(merged, null, 2) + '\n');
+  console.log(JSON.stringify(merged.mfaba, null, 2));
+  process.exit(0);
+}
+
 const models: Record<string, unknown> = {};
 for (const name of ['ct-nodule-classifier', 'ceph-landmarks']) {
   const dir = path.join('resources/models', name);
@@ -159,6 +178,7 @@ const results: Record<string, unknown> = {
     ...explanations,
   },
   mupax: benchMupax(),
+  mfaba: benchMfaba(),
   cluster: runJson('bench/cluster.ts', []),
   [EXPORT_KEY]: { ...(existsSync('bench/results.json') ? JSON.parse(readFileSync('bench/results.json', 'utf8'))[EXPORT_KEY] : {}), after: benchExportLarge() },
 };
