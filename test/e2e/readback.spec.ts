@@ -98,6 +98,7 @@ async function checkPmAndSeg(page: Page, seriesUid: string, overlayId: string, s
   await page.getByTestId('derived-show-pm').click();
   await overlayDrawn(page, overlayId, since);
   await expect(page.getByTestId('derived-value')).toContainText('gradcam');
+  await expect(page.getByTestId('overlay-scale')).toContainText('gradcam (no units)');
   const shownPm = await overlaySample(page, step);
   expect(shownPm.length).toBe(reference.length);
   let worst = 0;
