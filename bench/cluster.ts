@@ -67,6 +67,8 @@ try {
     JSON.stringify({
       cohort: `${studies} generated CTs (40 slices) x ${methods}: ${jobs} jobs`,
       cpus: os.cpus().length,
+      // Other work on the machine changes every figure: the load when the measurement ended.
+      loadAverage1m: Number(os.loadavg()[0].toFixed(1)),
       local: { wallSeconds: Number(localSeconds.toFixed(1)), jobsPerMinute: perMinute(localSeconds), note: 'one evaluate process, engine start included' },
       queue: rounds,
     }),

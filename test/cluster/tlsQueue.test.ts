@@ -2,12 +2,13 @@
 // password. Through parseQueueUrl's connection, BullMQ adds and reads a job when the CA is given
 // (--queue-ca); without the CA, or with a wrong password, the connection is refused.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseQueueUrl } from '../../src/cli/cluster/queueUrl';
+import { submitCohort } from '../../src/cli/cluster/submitCohort';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'explicare-tls-'));
 const file = (name: string) => path.join(tmp, name);
@@ -67,4 +68,20 @@ it('adds and reads a job over TLS with a password when the CA is given', async (
 it('refuses a server whose certificate it cannot verify, and a wrong password', async () => {
   expect(await connectionError(`rediss://:${PASSWORD}@localhost:${PORT}`)).toMatch(/self[- ]signed|unable to (get|verify)/i);
   expect(await connectionError(`rediss://:wrong@localhost:${PORT}`, file('ca.pem'))).toMatch(/WRONGPASS|invalid username-password/i);
+});
+
+it('ends a submission on a wrong password with the reason, instead of waiting for ever', async () => {
+  mkdirSync(path.join(tmp, 'cohort', 'study-1'), { recursive: true });
+  writeFileSync(path.join(tmp, 'cohort', 'study-1', 'IM0.dcm'), 'x');
+  const submission = submitCohort({
+    target: parseQueueUrl(`rediss://:wrong@localhost:${PORT}`, { caFile: file('ca.pem') }),
+    modelSha256: 'ab'.repeat(32),
+    cohortDir: path.join(tmp, 'cohort'),
+    sharedDir: tmp,
+    studies: ['study-1'],
+    methods: ['gradcam'],
+    settings: { seeds: [0], keep: 0.25 },
+    log: () => {},
+  });
+  await expect(submission).rejects.toThrow(`--queue rediss://localhost:${PORT}: the queue refused the password`);
 });

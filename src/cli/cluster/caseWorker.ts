@@ -6,6 +6,7 @@ import { type Job, Worker } from 'bullmq';
 import type { QueueConnection } from './queueUrl';
 import { QUEUE_PREFIX, queueName, type CaseJobResult } from './caseJob';
 import type { CaseThread } from './caseThreadHost';
+import { lastingQueueError } from './queueErrors';
 
 export interface WorkerSettings {
   connection: QueueConnection;
@@ -16,6 +17,8 @@ export interface WorkerSettings {
    */
   lockSeconds: number;
   log: (line: string) => void;
+  /** A refusal that waiting will not cure (password, certificate): the worker stops. */
+  onLastingError: (reason: string) => void;
 }
 
 export interface RunningWorkers {
@@ -49,6 +52,8 @@ export async function startCaseWorkers(engine: CaseThread, s: WorkerSettings & {
     // Connection trouble (Redis restarting) is reported once per kind; BullMQ reconnects by itself.
     let lastError = '';
     worker.on('error', (err) => {
+      const fatal = lastingQueueError(err);
+      if (fatal) s.onLastingError(fatal);
       if (err.message !== lastError) s.log(`queue: ${err.message}`);
       lastError = err.message;
     });

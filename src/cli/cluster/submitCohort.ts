@@ -11,6 +11,8 @@ import type { CaseSettings } from '../evaluateCase';
 import type { QueueTarget } from './queueUrl';
 import { studyDigest } from './studyDigest';
 import { formatDuration } from './progressLine';
+import { lastingQueueError } from './queueErrors';
+import { CommandFailure } from '../command';
 
 export interface CohortSubmission {
   target: QueueTarget;
@@ -81,10 +83,37 @@ export async function submitCohort(s: CohortSubmission): Promise<CohortOutcome> 
     }),
   );
 
-  const queue = new Queue(queueName(s.modelSha256), { connection: s.target.connection, prefix: QUEUE_PREFIX });
-  // Without a listener an 'error' event would throw; the watch below reports what matters.
-  queue.on('error', () => {});
+  // Reconnect for ever (Redis restarting), unless the server refused us for a lasting reason.
+  let gaveUp = false;
+  const connection = { ...s.target.connection, retryStrategy: (times: number) => (gaveUp ? null : Math.min(times * 200, 2000)) };
+  const queue = new Queue(queueName(s.modelSha256), { connection, prefix: QUEUE_PREFIX });
+  // Redis down: the commands wait for it (said once); a wrong password or certificate ends the run.
+  let lasting: (reason: Error) => void = () => {};
+  const refused = new Promise<never>((_, reject) => (lasting = reject));
+  refused.catch(() => {});
+  let reported = '';
+  queue.on('error', (err) => {
+    const fatal = lastingQueueError(err);
+    if (fatal) {
+      gaveUp = true;
+      lasting(new CommandFailure(`--queue ${s.target.display}: ${fatal}`));
+    }
+    else if (err.message !== reported) s.log(`queue: ${err.message} (waiting for it)`);
+    reported = err.message;
+  });
+  let outcome: CohortOutcome;
   try {
+    await Promise.race([queue.waitUntilReady(), refused]);
+    outcome = await Promise.race([watch(), refused]);
+  } catch (err) {
+    // The client stops reconnecting; closing may still wait for a connection that will not come.
+    await Promise.race([queue.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+    throw err;
+  }
+  await queue.close();
+  return outcome;
+
+  async function watch(): Promise<CohortOutcome> {
     const add = (c: (typeof cases)[number]) => queue.add('case', c.payload, { ...JOB_OPTIONS, jobId: c.jobId });
     const submittedAt = Date.now();
     for (const c of cases) {
@@ -160,8 +189,6 @@ export async function submitCohort(s: CohortSubmission): Promise<CohortOutcome> 
       cases: ordered.map(({ row: _row, ...r }) => r),
       wallSeconds: (performance.now() - t0) / 1000,
     };
-  } finally {
-    await queue.close();
   }
 }
 

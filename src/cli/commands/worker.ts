@@ -53,7 +53,11 @@ export const workerCommand: Command = {
       throw new CommandFailure((err as Error).message);
     }
     for (const m of engine.models) log(`holds ${m.name} ${m.version} (sha256 ${m.id})`);
-    const running = await startCaseWorkers(engine, { connection: target.connection, concurrency, lockSeconds, log, name });
+    const onLastingError = (reason: string) => {
+      process.stderr.write(`worker: --queue ${target.display}: ${reason}\n`);
+      process.exit(1);
+    };
+    const running = await startCaseWorkers(engine, { connection: target.connection, concurrency, lockSeconds, log, name, onLastingError });
     log(`waiting for jobs on ${target.display}`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
