@@ -105,4 +105,21 @@ describe('SEG and Parametric Map through Orthanc', () => {
         console.info(`from Orthanc: ${sopClass.endsWith('.30') ? 'Parametric Map' : 'SEG'} in transfer syntax ${parsed.transferSyntaxUid}`);
     }
   });
+
+  // Uses what the test above stored in Orthanc.
+  it('retrieving only the SEG series, with the CT already open: the SEG comes in as an object of the CT, not a series', async () => {
+    const e = engineWith('seg-only-cache');
+    await configure(e);
+    await e.openPaths([demoDir]);
+    const series = await call<{ seriesUid: string; modality: string }[]>(e, 'pacsListSeries', { studyUid: demo.studyUid });
+    const seg = series.find((s) => s.modality === 'SEG')!;
+    const started = await call<PacsTransferStatus>(e, 'pacsRetrieve', { studyUid: demo.studyUid, seriesUid: seg.seriesUid });
+    const done = await waitTransfer(e, started.id);
+    expect(done.error).toBeUndefined();
+    expect(done.state).toBe('done');
+    expect(done.report?.openedSeries).toEqual([]);
+    expect(e.listStudies()[0].series.map((s) => s.seriesUid)).toEqual([demo.seriesUid]);
+    const derived = await e.listDerived(demo.seriesUid);
+    expect(derived.map((d) => [d.kind, d.refusal])).toEqual([['seg', undefined]]);
+  });
 });
