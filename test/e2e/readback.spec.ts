@@ -39,7 +39,11 @@ function withUidsChanged(file: string, uids: string[]): Buffer {
 async function api<T>(method: string, body: object, binary = false): Promise<T> {
   const url = new URL(`api/${method}`, server.url.split('#')[0]);
   const token = new URL(server.url).hash.replace('#token=', '');
-  const res = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
+  const res = await fetch(url, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+  });
   if (!res.ok) throw new Error(`${method}: ${res.status} ${await res.text()}`);
   return (binary ? await res.arrayBuffer() : await res.json()) as T;
 }
@@ -104,7 +108,9 @@ async function checkPmAndSeg(page: Page, seriesUid: string, overlayId: string, s
   let worst = 0;
   shownPm.values.forEach((v, n) => (worst = Math.max(worst, Math.abs(v - reference[n * step]))));
   const hi = reference.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
-  console.info(`e2e read-back PM (${seriesUid.slice(-8)}): ${shownPm.values.length} voxels, max |overlay - map| ${worst.toExponential(3)}, half step ${(pm.value!.slope / 2).toExponential(3)}`);
+  console.info(
+    `e2e read-back PM (${seriesUid.slice(-8)}): ${shownPm.values.length} voxels, max |overlay - map| ${worst.toExponential(3)}, half step ${(pm.value!.slope / 2).toExponential(3)}`,
+  );
   expect(worst).toBeLessThanOrEqual(pm.value!.slope / 2 + hi * 1e-6);
   // The real value under the cursor, with the mapping's units.
   const box = (await page.getByTestId(`viewport-${await viewportId(page)}`).boundingBox())!;
@@ -142,7 +148,9 @@ test('CT: the exported PM and SEG open again over the series and equal the Grad-
   writeFileSync(bad, withUidsChanged(path.join(tmp, 'ct', 'dicom', 'SEG-top-regions.dcm'), [frameOfReference, seg.uid]));
   await page.getByTestId('ws-file-input').setInputFiles(bad);
   await expect(page.getByTestId('derived-refusal')).toHaveCount(1, { timeout: 60_000 });
-  await expect(page.getByTestId('derived-refusal')).toContainText(`(other-frame.dcm) is in another frame of reference (0020,0052: ${otherUid(frameOfReference)})`);
+  await expect(page.getByTestId('derived-refusal')).toContainText(
+    `(other-frame.dcm) is in another frame of reference (0020,0052: ${otherUid(frameOfReference)})`,
+  );
   await expect(page.getByTestId('derived-seg')).toHaveCount(2);
   await expect(page.getByTestId('derived-show-pm')).toBeEnabled();
   await expect(page.getByTestId('viewport-axial').locator('canvas').first()).toBeVisible();
@@ -164,7 +172,9 @@ test('cephalogram: PM and SEG open again on the X-ray; the SR landmarks are draw
   await page.getByTestId('derived-sr-points').check();
   const points = page.getByTestId('report-point');
   await expect(points.first()).toBeVisible();
-  const drawn = await points.evaluateAll((els) => els.map((e) => ({ name: e.getAttribute('data-name')!, x: Number(e.getAttribute('data-x')), y: Number(e.getAttribute('data-y')) })));
+  const drawn = await points.evaluateAll((els) =>
+    els.map((e) => ({ name: e.getAttribute('data-name')!, x: Number(e.getAttribute('data-x')), y: Number(e.getAttribute('data-y')) })),
+  );
   const predicted = await page.locator('[data-testid^="pred-"]').evaluateAll((els) =>
     els.map((e) => ({ title: e.querySelector('title')?.textContent ?? '', x: Number(e.getAttribute('cx')), y: Number(e.getAttribute('cy')) })),
   );

@@ -67,7 +67,16 @@ function seriesMetadata(v: VolumeInfo): MetadataProvider {
         case 'generalSeriesModule':
           return { modality: v.modality, seriesInstanceUID: v.seriesUid, studyInstanceUID: v.studyUid };
         case 'imagePixelModule':
-          return { bitsAllocated: 16, bitsStored: 16, highBit: 15, pixelRepresentation: 1, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2', rows: ny, columns: nx };
+          return {
+            bitsAllocated: 16,
+            bitsStored: 16,
+            highBit: 15,
+            pixelRepresentation: 1,
+            samplesPerPixel: 1,
+            photometricInterpretation: 'MONOCHROME2',
+            rows: ny,
+            columns: nx,
+          };
         case 'instance':
           return {
             Rows: ny,
@@ -117,9 +126,13 @@ afterAll(() => {
 
 describe('Cornerstone3D adapters (OHIF) read what Explicare writes', () => {
   it('SEG: every segment the adapter reads equals the top 5% region of its map, labels as written', async () => {
-    const seg = await adapters.adaptersSEG.Cornerstone3D.Segmentation.createFromDICOMSegBuffer(imageIds, bytesOf(path.join(out, 'dicom', 'SEG-top-regions.dcm')), {
-      metadataProvider: provider,
-    });
+    const seg = await adapters.adaptersSEG.Cornerstone3D.Segmentation.createFromDICOMSegBuffer(
+      imageIds,
+      bytesOf(path.join(out, 'dicom', 'SEG-top-regions.dcm')),
+      {
+        metadataProvider: provider,
+      },
+    );
     expect(seg.segMetadata.data.slice(1).map((s) => s?.SegmentLabel)).toEqual(['gradcam top 5%', 'gradcampp top 5%']);
     const [nx, ny, nz] = info.geometry.dimensions;
     const slice = nx * ny;
@@ -161,7 +174,9 @@ describe('Cornerstone3D adapters (OHIF) read what Explicare writes', () => {
     const slope = hi / 65535; // the writer's mapping for a non-negative map (read-back-ct checks it from the file)
     let worst = 0;
     for (let i = 0; i < map.length; i++) worst = Math.max(worst, Math.abs(stored[i] * slope - map[i]));
-    console.info(`OHIF PM adapter (uncompressed copy): ${negative} of ${map.length} values read as negative; as unsigned, max |stored x slope - map| = ${worst.toExponential(3)}, half step ${(slope / 2).toExponential(3)}`);
+    console.info(
+      `OHIF PM adapter (uncompressed copy): ${negative} of ${map.length} values read as negative; as unsigned, max |stored x slope - map| = ${worst.toExponential(3)}, half step ${(slope / 2).toExponential(3)}`,
+    );
     expect(worst).toBeLessThanOrEqual(slope / 2 + hi * 1e-7);
   });
 
@@ -177,7 +192,10 @@ describe('Cornerstone3D adapters (OHIF) read what Explicare writes', () => {
     }
     // Either it fails, or what it returns is not the map (codestream bytes read as pixels).
     const hi = map.reduce((a, b) => Math.max(a, b), 0);
-    const equal = got !== undefined && got.length === map.length && Array.from({ length: map.length }).every((_, i) => Math.abs(got![i] * (hi / 65535) - map[i]) <= hi / 65535);
+    const equal =
+      got !== undefined &&
+      got.length === map.length &&
+      Array.from({ length: map.length }).every((_, i) => Math.abs(got![i] * (hi / 65535) - map[i]) <= hi / 65535);
     console.info(`OHIF PM adapter on the JPEG-LS file: ${failure ? `fails (${failure})` : `returns ${got?.length} values, equal to the map: ${equal}`}`);
     expect(equal).toBe(false);
   });

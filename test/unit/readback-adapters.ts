@@ -20,7 +20,11 @@ export interface Adapters {
       };
     };
   };
-  adaptersPMAP: { Cornerstone3D: { ParametricMap: { generateToolState(imageIds: string[], buffer: ArrayBuffer, provider: MetadataProvider): Promise<{ pixelData: ArrayLike<number> }> } } };
+  adaptersPMAP: {
+    Cornerstone3D: {
+      ParametricMap: { generateToolState(imageIds: string[], buffer: ArrayBuffer, provider: MetadataProvider): Promise<{ pixelData: ArrayLike<number> }> };
+    };
+  };
   metaData: { addProvider(fn: (type: string, imageId: string) => unknown, priority?: number): void };
 }
 

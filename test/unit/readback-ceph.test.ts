@@ -72,7 +72,10 @@ describe('the cephalogram export opened again over the X-ray', () => {
   });
 
   it('SR: each predicted landmark at its pixel, on the X-ray', () => {
-    const predicted = JSON.parse(readFileSync(path.join(results, 'result.json'), 'utf8')).prediction.landmarks.points as { name: string; pixel: [number, number] }[];
+    const predicted = JSON.parse(readFileSync(path.join(results, 'result.json'), 'utf8')).prediction.landmarks.points as {
+      name: string;
+      pixel: [number, number];
+    }[];
     const sr = derived.find((d) => d.kind === 'sr')!;
     expect(sr.points!.map((p) => p.name)).toEqual(predicted.map((p) => p.name));
     for (const [i, p] of sr.points!.entries()) {

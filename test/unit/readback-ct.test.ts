@@ -132,7 +132,9 @@ describe('bad derived objects', () => {
   it('asking for an object the series does not have, or a segment the SEG does not have: a clear error', async () => {
     await expect(engine.derivedMap(demo.seriesUid, '1.2.3.4', 0)).rejects.toThrow('no SEG or Parametric Map with this UID refers to this series');
     const seg = derived.find((d) => d.kind === 'seg')!;
-    await expect(engine.derivedMap(demo.seriesUid, seg.uid, 9)).rejects.toThrow(/^Segmentation "SALIENCY_TOP" \(dicom\/SEG-top-regions\.dcm\) has no segment 9$/);
+    await expect(engine.derivedMap(demo.seriesUid, seg.uid, 9)).rejects.toThrow(
+      /^Segmentation "SALIENCY_TOP" \(dicom\/SEG-top-regions\.dcm\) has no segment 9$/,
+    );
     const sr = derived.find((d) => d.kind === 'sr')!;
     await expect(engine.derivedMap(demo.seriesUid, sr.uid, 0)).rejects.toThrow(/is a report: it has no voxels/);
   });
@@ -144,7 +146,10 @@ describe('bad derived objects', () => {
     copyFileSync(segFile(), path.join(dir, 'seg.dcm'));
     const report = await e.openPaths([dir]);
     expect(report.skipped).toEqual([
-      { file: path.join('alone', 'seg.dcm'), reason: expect.stringMatching(/^Segmentation "SALIENCY_TOP" \(alone\/seg\.dcm\) refers to series [0-9.]+, which is not open/) },
+      {
+        file: path.join('alone', 'seg.dcm'),
+        reason: expect.stringMatching(/^Segmentation "SALIENCY_TOP" \(alone\/seg\.dcm\) refers to series [0-9.]+, which is not open/),
+      },
     ]);
     await e.openPaths([study]);
     expect((await e.listDerived(demo.seriesUid)).map((d) => d.refusal)).toEqual([undefined]);
@@ -164,7 +169,9 @@ describe('bad derived objects', () => {
       const p = f.PlanePositionSequence[0].ImagePositionPatient;
       f.PlanePositionSequence[0].ImagePositionPatient = [Number(p[0]) + 0.4, Number(p[1]), Number(p[2])];
     });
-    expect(summary.refusal).toMatch(/^frame 1 of Segmentation "SALIENCY_TOP" \(shifted\/shifted\.dcm\) lies at Image Position \(Patient\) .* not the corner of a slice/);
+    expect(summary.refusal).toMatch(
+      /^frame 1 of Segmentation "SALIENCY_TOP" \(shifted\/shifted\.dcm\) lies at Image Position \(Patient\) .* not the corner of a slice/,
+    );
     await e.dispose();
   });
 
@@ -185,7 +192,14 @@ describe('bad derived objects', () => {
       const bits = new Uint8Array((ds.PixelData as ArrayBuffer[])[0]);
       const bytes = new Uint8Array(frames * size);
       for (let p = 0; p < bytes.length; p++) bytes[p] = (bits[p >> 3] >> (p & 7)) & 1 ? 200 : 0;
-      Object.assign(ds, { BitsAllocated: 8, BitsStored: 8, HighBit: 7, SegmentationType: 'FRACTIONAL', SegmentationFractionalType: 'PROBABILITY', MaximumFractionalValue: 255 });
+      Object.assign(ds, {
+        BitsAllocated: 8,
+        BitsStored: 8,
+        HighBit: 7,
+        SegmentationType: 'FRACTIONAL',
+        SegmentationFractionalType: 'PROBABILITY',
+        MaximumFractionalValue: 255,
+      });
       ds.PixelData = [bytes.buffer];
     });
     expect(summary.refusal).toBeUndefined();
@@ -211,7 +225,12 @@ describe('bad derived objects', () => {
 
 describe('the series and the export together', () => {
   it('dcentvfy (dicom3tools) finds no inconsistency between the source images and every exported object', () => {
-    const files = [...readdirSync(study).filter((f) => f.endsWith('.dcm')).map((f) => path.join(study, f)), ...readdirSync(path.join(out, 'dicom')).map((f) => path.join(out, 'dicom', f))];
+    const files = [
+      ...readdirSync(study)
+        .filter((f) => f.endsWith('.dcm'))
+        .map((f) => path.join(study, f)),
+      ...readdirSync(path.join(out, 'dicom')).map((f) => path.join(out, 'dicom', f)),
+    ];
     const r = spawnSync('dcentvfy', files, { encoding: 'utf8' });
     if (r.error) throw new Error(`dcentvfy not runnable (${r.error.message}): apt-get install -y dicom3tools`);
     const lines = (r.stdout + r.stderr).split('\n');
@@ -231,7 +250,12 @@ describe('hostile derived objects', () => {
     await writeDicom(path.join(dir, 'huge.dcm'), ds);
     const e = new Engine({ cacheDir: path.join(tmp, 'cache-hostile') });
     const report = await e.openPaths([study, dir]);
-    expect(dicomSkipped(report.skipped)).toEqual([{ file: path.join('hostile', 'huge.dcm'), reason: expect.stringMatching(/^Number of Frames \(0028,0008\) is 1000000000 but Pixel Data \(7FE0,0010\) holds only \d+ frame/) }]);
+    expect(dicomSkipped(report.skipped)).toEqual([
+      {
+        file: path.join('hostile', 'huge.dcm'),
+        reason: expect.stringMatching(/^Number of Frames \(0028,0008\) is 1000000000 but Pixel Data \(7FE0,0010\) holds only \d+ frame/),
+      },
+    ]);
     expect(await e.listDerived(demo.seriesUid)).toEqual([]);
     expect((await e.loadVolume(demo.seriesUid)).geometry.dimensions).toEqual([128, 128, 24]);
     await e.dispose();

@@ -96,7 +96,10 @@ describe("pydicom's SEG test files", () => {
     try {
       const report = await engine.openPaths([path.join(PYDICOM, 'liver_1frame.dcm')]);
       expect(report.skipped).toEqual([
-        { file: 'liver_1frame.dcm', reason: `Segmentation "QIICR QIN IOWA" (liver_1frame.dcm) refers to series ${SERIES}, which is not open: it is shown once that series is opened` },
+        {
+          file: 'liver_1frame.dcm',
+          reason: `Segmentation "QIICR QIN IOWA" (liver_1frame.dcm) refers to series ${SERIES}, which is not open: it is shown once that series is opened`,
+        },
       ]);
       expect(report.studies).toEqual([]);
     } finally {
