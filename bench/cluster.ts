@@ -1,5 +1,5 @@
 // Distributed evaluation figures ([M]), in fresh processes on this machine:
-//   tsx bench/cluster.ts [studies] [methods]
+//   tsx bench/cluster.ts [studies] [methods]   (or BENCH_CLUSTER_STUDIES / BENCH_CLUSTER_METHODS)
 // A generated cohort (CT, 40 slices) evaluated three ways: locally, on a queue with one worker, and
 // with two workers (each with its own engine cache, so nothing is reused between rounds). Jobs per
 // minute are jobs / the submitter's wall time (hashing the studies, submitting, waiting, collecting).
@@ -13,8 +13,8 @@ import { generateCtStudy } from '../src/main/engine/demo';
 import { startRedis } from '../test/cluster/support/redis';
 import { type CliProcess, startCli } from '../test/cluster/support/cliProcess';
 
-const studies = Number(process.argv[2] ?? 6);
-const methods = process.argv[3] ?? 'gradcam,gradcampp';
+const studies = Number(process.argv[2] ?? process.env.BENCH_CLUSTER_STUDIES ?? 6);
+const methods = process.argv[3] ?? process.env.BENCH_CLUSTER_METHODS ?? 'gradcam,gradcampp';
 const work = mkdtempSync(path.join(os.tmpdir(), 'explicare-bench-cluster-'));
 const shared = path.join(work, 'shared');
 const cohort = path.join(shared, 'cohort');
