@@ -181,7 +181,9 @@ export async function submitCohort(s: CohortSubmission): Promise<CohortOutcome> 
         lastLine = state;
         lastChange = performance.now();
       }
-      if (results.size < cases.length) await new Promise((r) => setTimeout(r, s.pollMs ?? 500));
+      // Two Redis calls per open case and poll: a large cohort is polled less often (at most every 5 s).
+      const pause = s.pollMs ?? Math.min(5000, Math.max(500, (cases.length - results.size) * 5));
+      if (results.size < cases.length) await new Promise((r) => setTimeout(r, pause));
     }
     const ordered = [...results.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
     return {
