@@ -32,14 +32,23 @@ export const useDerivedStore = defineStore('derived', () => {
   const shownObject = computed(() => objects.value.find((o) => o.uid === shown.value?.uid) ?? null);
   const points = computed(() => objects.value.filter((o) => reportPoints.value.includes(o.uid)).flatMap((o) => o.points ?? []));
 
+  /** The series the list is of: files opened into the same series keep what is shown. */
+  let listedFor: string | null = null;
+
   async function refresh(): Promise<void> {
     const uid = study.selectedSeriesUid;
-    shown.value = null;
-    reportPoints.value = [];
-    objects.value = [];
+    if (uid !== listedFor) {
+      if (shown.value) hide();
+      reportPoints.value = [];
+      objects.value = [];
+    }
+    listedFor = uid;
     if (!uid) return;
     try {
-      objects.value = await api.listDerived({ seriesUid: uid });
+      const list = await api.listDerived({ seriesUid: uid });
+      if (study.selectedSeriesUid !== uid) return; // another series was selected meanwhile
+      objects.value = list;
+      reportPoints.value = reportPoints.value.filter((u) => list.some((o) => o.uid === u));
     } catch (err) {
       error.value = (err as Error).message;
     }
