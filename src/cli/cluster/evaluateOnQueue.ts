@@ -12,6 +12,7 @@ import { type Row, writeEvaluation } from '../evaluateSummary';
 import { resolveModelPath } from '../openForModel';
 import { parseQueueUrl } from './queueUrl';
 import { submitCohort } from './submitCohort';
+import { assertRedisClient } from './queueErrors';
 import { formatDuration } from './progressLine';
 
 export interface QueueRun {
@@ -30,6 +31,7 @@ export interface QueueRun {
 /** Runs the cohort on the queue's workers; returns the rows in the local run's order. */
 export async function evaluateOnQueue(r: QueueRun): Promise<Row[]> {
   const target = parseQueueUrl(r.queue, { caFile: r.queueCa, password: process.env.EXPLICARE_QUEUE_PASSWORD });
+  assertRedisClient();
   let sha256 = r.model;
   if (!/^[0-9a-f]{64}$/.test(r.model)) {
     try {

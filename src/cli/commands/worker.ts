@@ -12,6 +12,7 @@ import { resolveModelPath } from '../openForModel';
 import { startCaseWorkers } from '../cluster/caseWorker';
 import { startCaseThread } from '../cluster/caseThreadHost';
 import { parseQueueUrl } from '../cluster/queueUrl';
+import { assertRedisClient } from '../cluster/queueErrors';
 
 function whole(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
@@ -39,6 +40,7 @@ export const workerCommand: Command = {
     const concurrency = whole('concurrency', values.concurrency as string | undefined, 1, 1, 64);
     const lockSeconds = whole('lock-seconds', values['lock-seconds'] as string | undefined, 30, 2, 3600);
     const name = ((values.name as string | undefined) ?? `${os.hostname()}:${process.pid}`).slice(0, 200);
+    assertRedisClient();
     const modelPaths = (values.model as string[]).flatMap((m) => m.split(',')).map((m) => resolveModelPath(m.trim()));
 
     const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${name} ${line}\n`);
