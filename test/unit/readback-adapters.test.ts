@@ -153,7 +153,7 @@ describe('Cornerstone3D adapters (OHIF) read what Explicare writes', () => {
     }
   });
 
-  it('Parametric Map, uncompressed (as a DICOMweb server sends it): right frames in the right order, but read as signed (a dcmjs bug)', async () => {
+  it('Parametric Map, uncompressed (as a DICOMweb server sends it): the map, frame for frame, within half a step', async () => {
     const pm = path.join(out, 'dicom', 'PM-gradcam.dcm');
     const native = path.join(tmp, 'pm-native.dcm');
     execFileSync('dcmdjpls', [pm, native]);
@@ -161,22 +161,18 @@ describe('Cornerstone3D adapters (OHIF) read what Explicare writes', () => {
     const map = (await readNifti(path.join(results, 'gradcam.nii.gz'))).data as Float32Array;
     expect(pixelData.length).toBe(map.length);
     // dcmjs 0.52's normalizer (normalizeMultiframe) takes Pixel Representation 0 for "missing" and
-    // sets 1, so the adapter returns Int16: every stored value above 32767 (the upper half of a
-    // non-negative map) comes out negative. Pinned here so an upgrade that fixes it is noticed.
+    // sets 1, so the adapter returns Int16. The writer keeps stored values at or below 32767
+    // (report/mapQuantization.ts), so reading them as signed changes nothing: no value turns negative.
     expect(pixelData.constructor.name).toBe('Int16Array');
-    const signed = pixelData as Int16Array;
+    const values = pixelData as Int16Array;
     let negative = 0;
-    for (let i = 0; i < signed.length; i++) if (signed[i] < 0) negative++;
-    expect(negative, 'values above 32767 read as negative').toBeGreaterThan(0);
-    // The same bytes read as the file says (unsigned): the map, frame for frame, within half a step.
-    const stored = new Uint16Array(signed.buffer, signed.byteOffset, signed.length);
+    for (let i = 0; i < values.length; i++) if (values[i] < 0) negative++;
+    expect(negative, 'stored values read as negative').toBe(0);
     const hi = map.reduce((a, b) => Math.max(a, b), 0);
-    const slope = hi / 65535; // the writer's mapping for a non-negative map (read-back-ct checks it from the file)
+    const slope = hi / 32767; // the writer's mapping for a non-negative map (read-back-ct checks it from the file)
     let worst = 0;
-    for (let i = 0; i < map.length; i++) worst = Math.max(worst, Math.abs(stored[i] * slope - map[i]));
-    console.info(
-      `OHIF PM adapter (uncompressed copy): ${negative} of ${map.length} values read as negative; as unsigned, max |stored x slope - map| = ${worst.toExponential(3)}, half step ${(slope / 2).toExponential(3)}`,
-    );
+    for (let i = 0; i < map.length; i++) worst = Math.max(worst, Math.abs(values[i] * slope - map[i]));
+    console.info(`OHIF PM adapter (uncompressed copy): max |stored x slope - map| = ${worst.toExponential(3)}, half step ${(slope / 2).toExponential(3)}`);
     expect(worst).toBeLessThanOrEqual(slope / 2 + hi * 1e-7);
   });
 
@@ -195,7 +191,7 @@ describe('Cornerstone3D adapters (OHIF) read what Explicare writes', () => {
     const equal =
       got !== undefined &&
       got.length === map.length &&
-      Array.from({ length: map.length }).every((_, i) => Math.abs(got![i] * (hi / 65535) - map[i]) <= hi / 65535);
+      Array.from({ length: map.length }).every((_, i) => Math.abs(got![i] * (hi / 32767) - map[i]) <= hi / 32767);
     console.info(`OHIF PM adapter on the JPEG-LS file: ${failure ? `fails (${failure})` : `returns ${got?.length} values, equal to the map: ${equal}`}`);
     expect(equal).toBe(false);
   });

@@ -49,9 +49,9 @@ afterAll(() => {
 describe('quantization', () => {
   it('keeps 0 exact, spans the map with 16 bits and maps back within half a step', () => {
     const pos = quantizationOf(0, 0.0065);
-    expect([pos.offset, pos.intercept, pos.first, pos.last]).toEqual([0, 0, 0, 65535]);
+    expect([pos.offset, pos.intercept, pos.first, pos.last]).toEqual([0, 0, 0, 32767]);
     const neg = quantizationOf(-2, 1);
-    expect([neg.offset, neg.first, neg.last]).toEqual([32768, 1, 32768 + 16384]);
+    expect([neg.offset, neg.first, neg.last]).toEqual([16384, 1, 16384 + 8192]);
     expect(realValue(storedValue(0, neg), neg)).toBe(0);
     for (const q of [pos, neg])
       for (const v of [0.001, 0.0042, 0.0065]) expect(Math.abs(realValue(storedValue(v, q), q) - v)).toBeLessThanOrEqual(q.slope / 2 + 1e-15);
@@ -85,16 +85,16 @@ describe('Parametric Map read back', () => {
     const data = nii.data as Float32Array;
     const hi = data.reduce((a, b) => Math.max(a, b), -Infinity);
     expect(Number(r.fields.first)).toBe(0);
-    expect(Number(r.fields.last)).toBe(65535);
-    expect(r.slope).toBeCloseTo(hi / 65535, 15);
+    expect(Number(r.fields.last)).toBe(32767); // 15 bits: OHIF's reader takes the pixels as signed
+    expect(r.slope).toBeCloseTo(hi / 32767, 15);
     // pixelmed's own reading of the mapping agrees on the top of the range
-    expect(Number(r.fields['real(65535)'].split(' ')[0])).toBeCloseTo(hi, 4);
+    expect(Number(r.fields['real(32767)'].split(' ')[0])).toBeCloseTo(hi, 4);
     const error = maxRealValueError(r, data);
     console.info(`PM gradcam: max |real - map| = ${error.toExponential(3)} (step ${r.slope.toExponential(3)}, map max ${hi.toExponential(3)})`);
     expect(error).toBeLessThanOrEqual(r.slope / 2 + hi * 1e-7); // half a step, plus float32 rounding of the map
   }, 120_000);
 
-  it('stores a map with negative values unsigned, offset by 32768, with 0 read back as 0', async () => {
+  it('stores a map with negative values unsigned, offset by 16384, with 0 read back as 0', async () => {
     const signed = path.join(tmp, 'signed-results');
     cpSync(results, signed, { recursive: true });
     const nii = await readNifti(path.join(results, 'gradcam.nii.gz'));
@@ -108,8 +108,9 @@ describe('Parametric Map read back', () => {
     expect(dciodvfyErrors(pm)).toEqual([]);
     const r = readParametricMap(pm);
     expect(r.fields.PixelRepresentation).toBe('0');
-    expect(r.intercept).toBeCloseTo(-32768 * r.slope, 15);
-    expect(r.stored[0]).toBe(32768);
+    expect(r.intercept).toBeCloseTo(-16384 * r.slope, 15);
+    expect(r.stored[0]).toBe(16384);
+    expect(r.stored.reduce((a: number, b: number) => Math.max(a, b), 0)).toBeLessThanOrEqual(32767);
     expect(r.stored[0] * r.slope + r.intercept).toBe(0);
     const extent = data.reduce((a, b) => Math.max(a, Math.abs(b)), 0);
     const error = maxRealValueError(r, data);

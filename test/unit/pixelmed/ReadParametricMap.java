@@ -33,7 +33,7 @@ public class ReadParametricMap {
     AttributeList units = item(rwvm, TagFromName.MeasurementUnitsCodeSequence);
     System.out.println("units=" + Attribute.getSingleStringValueOrEmptyString(units, TagFromName.CodeValue) + "," + Attribute.getSingleStringValueOrEmptyString(units, TagFromName.CodingSchemeDesignator));
     RealWorldValueTransform transform = new RealWorldValueTransform(list);
-    for (int v : new int[] { 0, 1, 65535 }) System.out.println("real(" + v + ")=" + transform.toString(0, v).trim());
+    for (int v : new int[] { 0, 1, 32767, 65535 }) System.out.println("real(" + v + ")=" + transform.toString(0, v).trim());
     if (args.length < 3) return;
     AttributeList nativeList = new AttributeList();
     nativeList.read(args[1]);

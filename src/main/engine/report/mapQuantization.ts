@@ -5,21 +5,26 @@
 //
 // Zero is kept exact (a significant-evidence map is 0 outside its region, and "no saliency" should
 // read back as 0): non-negative maps use stored = v / slope; maps with negative values are offset
-// by 32768 (stored = v / slope + 32768, intercept = -32768 * slope), which keeps the pixels unsigned:
+// by 16384 (stored = v / slope + 16384, intercept = -16384 * slope), which keeps the pixels unsigned:
 // signed pixels in JPEG-LS are stored as their bit pattern, which readers have handled unevenly.
+//
+// Stored values stay at or below 32767 (15 of the 16 bits): dcmjs 0.52, under OHIF's Parametric
+// Map adapter, takes Pixel Representation 0 for "absent" and reads the pixels as signed, so a value
+// above 32767 came out negative there (test/unit/readback-adapters.test.ts). Half a step is still
+// 1/65534 of the map's range.
 
 export interface Quantization {
   slope: number;
   intercept: number;
-  /** The stored value that means 0 (0, or 32768 for maps with negative values). */
+  /** The stored value that means 0 (0, or 16384 for maps with negative values). */
   offset: number;
   /** Smallest and largest stored value of the map (the RWVM's first and last value mapped). */
   first: number;
   last: number;
 }
 
-const MAX = 65535;
-const SIGNED_OFFSET = 32768;
+const MAX = 32767;
+const SIGNED_OFFSET = 16384;
 
 /** The mapping of a map whose values lie in [lo, hi] (finite). */
 export function quantizationOf(lo: number, hi: number): Quantization {
@@ -35,7 +40,7 @@ export function quantizationOf(lo: number, hi: number): Quantization {
   return q;
 }
 
-/** The stored integer of a real value (clamped to 0..65535 against rounding at the range's ends). */
+/** The stored integer of a real value (clamped to 0..32767 against rounding at the range's ends). */
 export function storedValue(v: number, q: Pick<Quantization, 'slope' | 'offset'>): number {
   const s = Math.round(v / q.slope) + q.offset;
   return s < 0 ? 0 : s > MAX ? MAX : s;
