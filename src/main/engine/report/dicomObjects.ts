@@ -4,10 +4,9 @@
 import path from 'node:path';
 import { type NaturalDataset, dicomBuffer } from '../io/dicomWrite';
 import type { Anonymizer } from './anonymize';
-import { maskWhere, topRegionMask } from './bitMask';
 import { derivedUid } from './derivedUids';
 import type { SourceImage } from './functionalGroups';
-import type { MapVolume } from './keyImages';
+import type { HeldMap } from './mapPass';
 import { writeParametricMap } from './parametricMapFile';
 import type { ExplainResult } from './resultFile';
 import { segmentationDataset } from './segmentation';
@@ -23,8 +22,11 @@ export interface DerivedObjectsArgs {
   staging: Staging;
   result: ExplainResult;
   source: StudySource;
-  /** region: the map is a significant region (z inside, 0 outside); its SEG segment is that region. */
-  maps: { method: string; map: MapVolume; region?: string }[];
+  /**
+   * Each method's map as mapPass.ts holds it (with its SEG region and value range), released once
+   * its Parametric Map is written; region: the map is a significant region (z inside, 0 outside).
+   */
+  maps: { method: string; held: HeldMap; region?: string }[];
   topPercent: number;
   anon?: Anonymizer;
   comment?: string;
@@ -48,29 +50,36 @@ export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> 
   const write = async (name: string, ds: NaturalDataset) => a.staging.write(path.join('dicom', name), dicomBuffer(a.anon ? a.anon.dataset(ds) : ds));
 
   const finish = (ds: NaturalDataset) => (a.anon ? a.anon.dataset(ds) : ds);
-  for (const [n, { method, map, region }] of a.maps.entries()) {
+  for (const [n, { method, held, region }] of a.maps.entries()) {
+    const dicom = held.dicom;
+    if (!dicom) throw new Error(`the ${method} map was held without its DICOM summary`);
     // Streamed to disk slice by slice: a study-sized map is never copied.
     await a.staging.writeWith(path.join('dicom', `PM-${method}.dcm`), (file) =>
-      writeParametricMap(file, {
-        ...common,
-        method,
-        data: map.data,
-        seriesInstanceUid: uid('parametric-maps'),
-        sopInstanceUid: uid('parametric-map', method),
-        dimensionOrganizationUid: uid('parametric-map-dimensions', method),
-        seriesNumber: SERIES_NUMBERS.parametricMap,
-        instanceNumber: n + 1,
-        description: region ? `${method} significant evidence (z inside the FDR region, 0 outside) on the study grid` : `${method} saliency on the study grid`,
-      }, finish),
+      writeParametricMap(
+        file,
+        {
+          ...common,
+          method,
+          seriesInstanceUid: uid('parametric-maps'),
+          sopInstanceUid: uid('parametric-map', method),
+          dimensionOrganizationUid: uid('parametric-map-dimensions', method),
+          seriesNumber: SERIES_NUMBERS.parametricMap,
+          instanceNumber: n + 1,
+          description: region ? `${method} significant evidence (z inside the FDR region, 0 outside) on the study grid` : `${method} saliency on the study grid`,
+        },
+        { range: dicom.range, slice: (k) => held.slice(k) },
+        finish,
+      ),
     );
+    await held.release();
   }
 
-  // One bit per voxel (bitMask.ts): byte masks of two 400-slice maps were the export's peak.
-  const segments = a.maps.map(({ method, map, region }) =>
-    region
-      ? { method, mask: maskWhere(map.data, (v) => v > 0), description: region }
-      : { method, mask: topRegionMask(map.data, a.topPercent), description: `Top ${a.topPercent}% of the ${method} saliency map` },
-  );
+  // One bit per voxel (bitMask.ts), made by mapPass.ts while the map was loaded.
+  const segments = a.maps.map(({ method, held, region }) => ({
+    method,
+    mask: held.dicom!.mask,
+    description: region || `Top ${a.topPercent}% of the ${method} saliency map`,
+  }));
   await write(
     'SEG-top-regions.dcm',
     segmentationDataset({

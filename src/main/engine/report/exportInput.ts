@@ -4,7 +4,7 @@
 // export itself (exportReport.ts) neither runs a model nor opens a study.
 import type { GroundTruth, VolumeInfo } from '../../../shared/api';
 import type { ColormapName } from '../../../shared/colormaps';
-import type { MapVolume } from './keyImages';
+import type { MapSource } from './mapPass';
 import type { ExplainResult } from './resultFile';
 
 export interface ExportSeries {
@@ -20,8 +20,8 @@ export interface ExportInput {
   series: ExportSeries;
   /** The explain run: model (with its card), prediction, and per method its parameters and metrics. */
   result: ExplainResult;
-  /** Method -> its main map on the study grid (the one result.json names <method>.nii.gz). */
-  maps: ReadonlyMap<string, MapVolume>;
+  /** Method -> its main map on the study grid (the one result.json names <method>.nii.gz), loaded when the export asks. */
+  maps: ReadonlyMap<string, MapSource>;
 }
 
 export interface ExportOptions {

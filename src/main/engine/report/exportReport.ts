@@ -15,7 +15,9 @@ import { type ExportStep, ExportTracker, plannedFiles } from './exportTracker';
 import { fitWithin, type RgbImage } from './rgbImage';
 import { derivedUid } from './derivedUids';
 import { DEFAULT_TOP_PERCENT, stageDerivedObjects } from './dicomObjects';
-import { type KeyPoint, type MapVolume, renderKeyImage, sharedKeySlice } from './keyImages';
+import { type KeyPoint, renderKeySlice, sharedKeySliceOf } from './keyImages';
+import { type HeldMap, MapScratch, passOverMaps } from './mapPass';
+import type { OverlayScale } from '../../../shared/overlayScale';
 import { acquiredSliceLabel } from '../../../shared/sliceLabel';
 import { DISCLAIMER, type ReportContent, renderPdf } from './pdfReport';
 import type { ColormapName } from '../../../shared/colormaps';
@@ -47,7 +49,9 @@ interface KeyImageSet {
 interface MethodImage {
   method: string;
   slice: number;
-  map: MapVolume;
+  /** The map's values on `slice` and its colour range: all the key images need of a map. */
+  pixels: ArrayLike<number>;
+  scale: OverlayScale;
   /** Set when the map is a significant region: what it shows, in words (SEG segment, captions). */
   region?: string;
 }
@@ -93,35 +97,16 @@ export async function exportReport(input: ExportInput, o: ExportOptions & Export
   const topPercent = checkExportOptions(o);
   const { result } = input;
   const source = studySource(input.series);
-  const images: MethodImage[] = Object.entries(result.methods).map(([method, m]) => {
+  const methods = Object.entries(result.methods).map(([method, m]) => {
     const map = input.maps.get(method);
     if (!map) throw new ReportError(`no map of ${method} to export`);
-    return { method, slice: 0, map, region: regionDescription(method, m) };
+    return { method, source: map, region: regionDescription(method, m) };
   });
-  // Every method on the same slice, so the key images compare like with like.
-  const keySlice = source.info.kind === 'volume' ? sharedKeySlice(images.map((im) => im.map)) : 0;
-  for (const im of images) im.slice = keySlice;
   const points: KeyPoint[] = [
     ...(o.truthLandmarks ?? source.truth?.landmarks ?? []).map((p) => ({ pixel: p.pixel, kind: 'truth' as const })),
     ...(result.prediction.landmarks?.points ?? []).map((p) => ({ pixel: p.pixel, kind: 'predicted' as const })),
   ];
   const colormap = o.colormap ?? DEFAULT_REPORT_COLORMAP;
-  const keyImages: KeyImageSet = {
-    images,
-    colormap,
-    draw: (im, colorbarWidth) =>
-      renderKeyImage({
-        voxels: source.voxels,
-        geometry: source.info.geometry,
-        window: source.info.window,
-        map: im.map,
-        slice: im.slice,
-        points: source.info.kind === 'image' ? points : [],
-        colorbarWidth,
-        region: !!im.region,
-        colormap,
-      }),
-  };
   const first = await source.instance(0);
   let anon: Anonymizer | undefined;
   if (o.anonymize) {
@@ -132,18 +117,52 @@ export async function exportReport(input: ExportInput, o: ExportOptions & Export
   // Free text (the user's comment, a landmark file's name) may name the patient: not in anonymized output unless asked.
   const freeText = !anon || !!o.includeFreeText;
   const comment = freeText ? o.comment : undefined;
-  const tracker = new ExportTracker(plannedFiles(images.map((im) => im.method), o.pdf, o.dicom), o.onProgress ?? (() => undefined), o.signal);
+  const tracker = new ExportTracker(plannedFiles(methods.map((m) => m.method), o.pdf, o.dicom), o.onProgress ?? (() => undefined), o.signal);
   const staging = await Staging.open(o.out, o.onStaged, !!o.overwrite);
   tracker.watch(staging);
+  let scratch: MapScratch | undefined;
+  let held: HeldMap[] = [];
   try {
     tracker.start();
+    // Each map is loaded once, alone (mapPass.ts): what the objects need of it is kept, the map parked.
+    scratch = await MapScratch.open(o.out);
+    held = await passOverMaps({
+      maps: methods.map((m) => ({ method: m.method, source: m.source, region: !!m.region })),
+      study: source.info.geometry,
+      dicom: o.dicom,
+      topPercent,
+      scratch,
+      check: () => tracker.check(),
+    });
+    // Every method on the same slice, so the key images compare like with like.
+    const keySlice = source.info.kind === 'volume' ? sharedKeySliceOf(held.map((h) => h.masses)) : 0;
+    const images: MethodImage[] = [];
+    for (const [n, h] of held.entries())
+      images.push({ method: h.method, slice: keySlice, pixels: await h.slice(keySlice), scale: h.scale, region: methods[n].region });
+    const keyImages: KeyImageSet = {
+      images,
+      colormap,
+      draw: (im, colorbarWidth) =>
+        renderKeySlice({
+          voxels: source.voxels,
+          geometry: source.info.geometry,
+          window: source.info.window,
+          mapSlice: im.pixels,
+          scale: im.scale,
+          slice: im.slice,
+          points: source.info.kind === 'image' ? points : [],
+          colorbarWidth,
+          colormap,
+        }),
+    };
     if (o.pdf) {
       const content = await reportContent(result, source, keyImages, first.dataset, anon, created, comment, freeText);
       await staging.write('report.pdf', await renderPdf(content));
     }
     if (o.dicom) {
       await stageSecondaryCaptures(staging, result, source, keyImages, anon, created);
-      await stageDerivedObjects({ staging, result, source, maps: images, topPercent, anon, comment, created });
+      const maps = images.map((im, n) => ({ method: im.method, held: held[n], region: im.region }));
+      await stageDerivedObjects({ staging, result, source, maps, topPercent, anon, comment, created });
     }
     tracker.commit();
     const files = await staging.commit();
@@ -151,6 +170,9 @@ export async function exportReport(input: ExportInput, o: ExportOptions & Export
   } catch (err) {
     await staging.abort();
     throw err;
+  } finally {
+    for (const h of held) await h.release();
+    await scratch?.close();
   }
 }
 

@@ -2,7 +2,7 @@
 // with the colour-mapped map blended on top (and landmarks for cephalograms), plus a colour bar
 // burned in at the right edge so the image stands alone in a PACS.
 import type { Geometry } from '../../../shared/geometry';
-import { overlayLevel, overlayScale } from '../../../shared/overlayScale';
+import { type OverlayScale, overlayLevel, overlayScale } from '../../../shared/overlayScale';
 import { type ColormapName, colormapColor } from '../../../shared/colormaps';
 import type { RgbImage } from './rgbImage';
 
@@ -47,15 +47,25 @@ export function mostSalientSlice(map: MapVolume): number {
  * with no mass at all (an empty significant region) have no say. 0 for no maps.
  */
 export function sharedKeySlice(maps: MapVolume[]): number {
-  const masses = maps.map(sliceMass).filter((m) => m.some((v) => v > 0));
-  if (!masses.length) return maps.length ? mostSalientSlice(maps[0]) : 0;
+  return maps.length ? sharedKeySliceOf(maps.map(sliceMass)) : 0;
+}
+
+/** sharedKeySlice from the maps' slice masses (the export keeps these, not the maps). */
+export function sharedKeySliceOf(allMasses: number[][]): number {
+  const masses = allMasses.filter((m) => m.some((v) => v > 0));
+  if (!masses.length) return allMasses.length ? argmax(allMasses[0]) : 0;
   const total = masses[0].map((_, k) => masses.reduce((s, m) => s + m[k] / Math.max(...m), 0));
+  return argmax(total);
+}
+
+/** Index of the largest value (the first on ties). */
+function argmax(v: number[]): number {
   let best = 0;
-  for (let k = 1; k < total.length; k++) if (total[k] > total[best]) best = k;
+  for (let k = 1; k < v.length; k++) if (v[k] > v[best]) best = k;
   return best;
 }
 
-function sameGrid(a: Geometry, b: Geometry): boolean {
+export function sameGrid(a: Geometry, b: Geometry): boolean {
   const close = (x: readonly number[], y: readonly number[]) => x.every((v, i) => Math.abs(v - y[i]) < 1e-3);
   return close(a.dimensions, b.dimensions) && close(a.spacing, b.spacing) && close(a.origin, b.origin) && close(a.direction, b.direction);
 }
@@ -83,18 +93,36 @@ export function renderKeyImage(a: RenderArgs): RgbImage {
   if (!sameGrid(a.geometry, a.map.geometry)) throw new Error('the saliency map is not on the study grid (was it computed for another series?)');
   const [nx, ny, nz] = a.geometry.dimensions;
   if (a.slice < 0 || a.slice >= nz) throw new RangeError(`slice ${a.slice} is outside 0..${nz - 1}`);
+  const base = a.slice * nx * ny;
+  const mapSlice = new Float64Array(nx * ny); // every number exactly
+  for (let i = 0; i < nx * ny; i++) mapSlice[i] = a.map.data[base + i];
+  return renderKeySlice({ ...a, mapSlice, scale: overlayScale(a.map.data, !!a.region) });
+}
+
+export interface SliceRenderArgs extends Omit<RenderArgs, 'map' | 'region'> {
+  /** The map's values on `slice` (nx * ny, x fastest). */
+  mapSlice: ArrayLike<number>;
+  /** The colour range of the whole map (overlayScale). */
+  scale: OverlayScale;
+}
+
+/** renderKeyImage from the map's key slice and its colour range: what the export keeps of a map. */
+export function renderKeySlice(a: SliceRenderArgs): RgbImage {
+  const [nx, ny, nz] = a.geometry.dimensions;
+  if (a.slice < 0 || a.slice >= nz) throw new RangeError(`slice ${a.slice} is outside 0..${nz - 1}`);
+  if (a.mapSlice.length !== nx * ny) throw new RangeError(`the map slice has ${a.mapSlice.length} values, the image ${nx * ny}`);
   const bar = a.colorbarWidth ?? 0;
   const gap = bar > 0 ? 2 : 0;
   const width = nx + gap + bar;
   const rgb = new Uint8Array(width * ny * 3);
   const lo = a.window.center - a.window.width / 2;
   const w = Math.max(1e-6, a.window.width);
-  const scale = overlayScale(a.map.data, !!a.region);
+  const scale = a.scale;
   const base = a.slice * nx * ny;
   for (let j = 0; j < ny; j++) {
     for (let i = 0; i < nx; i++) {
       const g = Math.round(255 * Math.min(1, Math.max(0, (a.voxels[base + j * nx + i] - lo) / w)));
-      const t = overlayLevel(a.map.data[base + j * nx + i], scale, OVERLAY_THRESHOLD);
+      const t = overlayLevel(a.mapSlice[j * nx + i], scale, OVERLAY_THRESHOLD);
       const o = (j * width + i) * 3;
       if (t !== null) {
         const c = colormapColor(a.colormap, t);

@@ -24,15 +24,12 @@ export const PARAMETRIC_MAP_STORAGE = '1.2.840.10008.5.1.4.1.1.30';
 
 export interface ParametricMapArgs extends MultiFrameDerivedArgs {
   method: string;
-  /** The map on the study grid: x fastest, then y, then slice (NIfTI order). */
-  data: ArrayLike<number>;
   description: string;
 }
 
-/** The header of the Parametric Map (no Pixel Data): 16-bit unsigned pixels mapped by `q` to real values. */
+/** The header of the Parametric Map (no Pixel Data; the frames come from parametricMapFile.ts): 16-bit unsigned pixels mapped by `q` to real values. */
 export function parametricMapHeader(a: ParametricMapArgs, q: Quantization): NaturalDataset {
   const [nx, ny, nz] = a.geometry.dimensions;
-  if (a.data.length !== nx * ny * nz) throw new RangeError(`the ${a.method} map has ${a.data.length} values, the grid ${nx * ny * nz}`);
   if (a.sources.length !== nz) throw new RangeError(`${nz} slices but ${a.sources.length} source images`);
   const { date, time } = dicomDateTime(a.created);
   const anatomy = anatomyOf(a.sourceDataset);

@@ -1,6 +1,7 @@
 // Writes one Parametric Map file without holding it in memory: the header first, then each slice
 // quantized to 16 bits (mapQuantization.ts) and JPEG-LS encoded (lossless), appended as one
-// fragment per frame. Memory beyond the map itself: one slice of pixels and its codestream.
+// fragment per frame. The map is asked for one slice at a time (mapPass.ts keeps it in a scratch
+// file, or in memory); memory beyond that: one slice of pixels and its codestream.
 import { TS } from '../dicom/transferSyntax';
 import { writeEncapsulatedDicom } from '../io/encapsulatedDicomWrite';
 import type { NaturalDataset } from '../io/dicomWrite';
@@ -8,24 +9,20 @@ import { encodeJpegLs16 } from './jpegLsEncoder';
 import { type Quantization, quantizationOf, quantizeInto } from './mapQuantization';
 import { type ParametricMapArgs, parametricMapHeader } from './parametricMap';
 
-/** Smallest and largest value; refuses NaN and infinities (they have no stored integer). */
-function finiteRange(data: ArrayLike<number>, method: string): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (!Number.isFinite(v)) throw new RangeError(`the ${method} map has a non-finite value at voxel ${i}`);
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return data.length ? [lo, hi] : [0, 0];
+/** The map to store, slice by slice on the study grid (x fastest, then y: NIfTI order). */
+export interface MapFrames {
+  /** Smallest and largest value of the whole map (mapPass.ts finiteRange: no NaN or infinity). */
+  range: [number, number];
+  slice(k: number): Promise<ArrayLike<number>>;
 }
 
-async function* jpegLsFrames(data: ArrayLike<number>, nx: number, ny: number, nz: number, q: Quantization): AsyncGenerator<Uint8Array> {
-  const slice = new Uint16Array(nx * ny);
+async function* jpegLsFrames(frames: MapFrames, method: string, nx: number, ny: number, nz: number, q: Quantization): AsyncGenerator<Uint8Array> {
+  const pixels = new Uint16Array(nx * ny);
   for (let k = 0; k < nz; k++) {
-    quantizeInto(data, k * nx * ny, q, slice);
-    yield await encodeJpegLs16(slice, nx, ny);
+    const values = await frames.slice(k);
+    if (values.length !== nx * ny) throw new RangeError(`slice ${k} of the ${method} map has ${values.length} values, the grid ${nx * ny}`);
+    quantizeInto(values, 0, q, pixels);
+    yield await encodeJpegLs16(pixels, nx, ny);
   }
 }
 
@@ -36,12 +33,12 @@ async function* jpegLsFrames(data: ArrayLike<number>, nx: number, ny: number, nz
 export async function writeParametricMap(
   file: string,
   a: ParametricMapArgs,
+  frames: MapFrames,
   finish: (ds: NaturalDataset) => NaturalDataset = (ds) => ds,
 ): Promise<Quantization> {
   const [nx, ny, nz] = a.geometry.dimensions;
-  const [lo, hi] = finiteRange(a.data, a.method);
-  const q = quantizationOf(lo, hi);
+  const q = quantizationOf(...frames.range);
   const header = finish(parametricMapHeader(a, q));
-  await writeEncapsulatedDicom(file, header, TS.jpegLsLossless, jpegLsFrames(a.data, nx, ny, nz, q));
+  await writeEncapsulatedDicom(file, header, TS.jpegLsLossless, jpegLsFrames(frames, a.method, nx, ny, nz, q));
   return q;
 }

@@ -56,6 +56,13 @@ export function packFrames(segments: readonly SegmentInput[], frames: readonly S
   const out = new Uint8Array(bytes + (bytes % 2)); // even value length
   frames.forEach((f, i) => {
     const mask = segments[f.segment - 1].mask;
+    // Slices of a multiple of 8 pixels (512x512) start on a byte in both, and the mask's bits are in
+    // this order already: a copy of whole bytes sets the same bits as the loop below, faster.
+    if (sliceSize % 8 === 0) {
+      const from = (f.slice * sliceSize) / 8;
+      out.set(mask.bits.subarray(from, from + sliceSize / 8), (i * sliceSize) / 8);
+      return;
+    }
     for (let p = 0, src = f.slice * sliceSize, bit = i * sliceSize; p < sliceSize; p++, bit++) if (mask.get(src + p)) out[bit >> 3] |= 1 << (bit & 7);
   });
   return out;

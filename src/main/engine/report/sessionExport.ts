@@ -1,6 +1,6 @@
 // The app's "Export": the explanations of the open series (finished jobs) as an export input, in
 // memory. The record has result.json's shape, so the app's export and the CLI's `report` write the
-// same objects; nothing is written to disk and read back, and no model runs again.
+// same objects; no map file is written and read back, and no model runs again.
 import type { ModelSummary, PredictionResult, VolumeInfo } from '../../../shared/api';
 import { landmarkErrors } from '../../../shared/landmarkMetrics';
 import type { EditedGroundTruth } from '../../../shared/pacsApi';
@@ -8,7 +8,7 @@ import type { SanityReport } from '../../../shared/sanity';
 import type { ExplanationResult } from '../explain/explainVolume';
 import { APP_VERSION } from '../version';
 import type { ExportInput, ExportSeries } from './exportInput';
-import type { MapVolume } from './keyImages';
+import type { MapSource } from './mapPass';
 import { mainMapOnStudyGrid } from './methodMaps';
 import { type ExplainResult, ReportError } from './resultFile';
 
@@ -32,11 +32,12 @@ export function sessionExportInput(s: SessionExplanations): ExportInput {
   if (s.explanations.length === 0) throw new ReportError('nothing to export yet: run an explanation (e.g. Grad-CAM) on this series first');
   const { info } = s.series;
   const methods: ExplainResult['methods'] = {};
-  const maps = new Map<string, MapVolume>();
+  const maps = new Map<string, MapSource>();
   for (const e of s.explanations) {
     // No map files: an app export hands its maps over in memory.
     methods[e.method] = { files: {}, targets: e.result.targets, fromCache: e.fromCache, modelGrid: e.result.grid, ...e.result.details, ...(e.sanity ? { sanity: e.sanity } : {}) };
-    maps.set(e.method, { geometry: info.geometry, data: mainMapOnStudyGrid(e.result, info.geometry) });
+    // Resampled when the export asks, one map at a time (mapPass.ts): never all of them at once.
+    maps.set(e.method, { load: async () => ({ geometry: info.geometry, data: mainMapOnStudyGrid(e.result, info.geometry) }) });
   }
   const result: ExplainResult = {
     software: `Explicare ${APP_VERSION}`,
