@@ -2,6 +2,7 @@
 // titles, plot legend, overlay legend): two Grad-CAM maps of different classes must never read
 // alike, and a map of a class the model did not predict must say so.
 import type { JobStatus, PredictionResult } from '../shared/api';
+import { methodDescriptor } from '../shared/explainMethods';
 import { significanceOf } from '../shared/significanceText';
 import { methodLabel } from './methods';
 
@@ -85,9 +86,14 @@ export function describeMap(job: JobStatus, prediction: PredictionResult | null,
 
   const params = (details.parameters ?? {}) as Record<string, unknown>;
   const samples = typeof details.samplesUsed === 'number' ? details.samplesUsed : null;
-  const steps = typeof params.steps === 'number' && (job.method === 'ig' || job.method === 'psig') ? params.steps : null;
+  // Path methods (IG, PS-IG) take all their steps; MFABA's path ends at the decision boundary.
+  const stepped = ['path', 'boundary'].includes(methodDescriptor(job.method)?.options ?? '');
+  const steps = typeof params.steps === 'number' && stepped ? params.steps : null;
+  const walked = (details as { path?: { steps?: unknown } }).path?.steps;
+  const stepText = typeof walked === 'number' && steps !== null && walked !== steps ? `${walked} of ${steps} steps` : `${steps} steps`;
+  const unit = stepped ? 'steps' : 'samples';
   const amount =
-    samples !== null ? `${samples} samples` : steps !== null ? `${steps} steps` : job.state === 'running' && job.total > 1 ? `${job.total} samples` : null;
+    samples !== null ? `${samples} samples` : steps !== null ? stepText : job.state === 'running' && job.total > 1 ? `${job.total} ${unit}` : null;
 
   const sig = significanceOf(details);
   const q = sig?.[Math.min(t, sig.length - 1)]?.q;

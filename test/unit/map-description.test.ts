@@ -80,4 +80,12 @@ describe('describeMap', () => {
     const running: JobStatus = { ...job('mupax', [], {}), state: 'running', total: 512, result: undefined };
     expect(mapLabel(describeMap(running, null, undefined, { name: '"nodule"' }))).toBe('MUPAX · "nodule" · 512 samples');
   });
+  it('gives MFABA the steps its path walked before the boundary, never "samples"', () => {
+    const done = job('mfaba', ['nodule'], { target: { kind: 'class', index: 1 }, parameters: { steps: 32 }, path: { steps: 4 } } as never);
+    expect(describeMap(done, null).amount).toBe('4 of 32 steps');
+    const all = job('mfaba', ['nodule'], { target: { kind: 'class', index: 1 }, parameters: { steps: 32 }, path: { steps: 32 } } as never);
+    expect(describeMap(all, null).amount).toBe('32 steps');
+    const running: JobStatus = { ...job('mfaba', [], {}), state: 'running', total: 32, result: undefined };
+    expect(describeMap(running, null).amount).toBe('32 steps');
+  });
 });
