@@ -135,7 +135,14 @@ export async function writeEvaluation(outDir: string, keep: number, rows: Row[])
   const ciTable = [
     `| method | studies | ${INTERVAL_METRICS.map(([, label]) => label).join(' | ')} |`,
     `|---|---|${INTERVAL_METRICS.map(() => '---|').join('')}`,
-    ...summary.map((s) => `| ${s.method} | ${s.studies} | ${INTERVAL_METRICS.map(([key]) => formatInterval(s.intervals[key])).join(' | ')} |`),
+    // A measure some studies lack (no positive relevance, an empty region) says over how many it ran.
+    ...summary.map(
+      (s) =>
+        `| ${s.method} | ${s.studies} | ${INTERVAL_METRICS.map(([key]) => {
+          const ci = s.intervals[key];
+          return formatInterval(ci) + (ci && ci.n < s.studies ? ` (n ${ci.n})` : '');
+        }).join(' | ')} |`,
+    ),
   ].join('\n');
   const both = `${md}\n\nMean [95% CI, percentile bootstrap over studies, 2000 resamples]:\n\n${ciTable}`;
   await writeFileAtomic(path.join(outDir, 'summary.md'), both + '\n');
