@@ -1,5 +1,6 @@
 // The app's Export from memory: the engine's finished jobs and the prediction it showed, handed to
 // the report without a result folder, a second engine or another scan of the study.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,6 +66,27 @@ describe('export of the session', () => {
     expect(r.dicomFiles).toBe(4); // SC, PM, SEG, SR
     for (const f of r.files) expect(existsSync(path.join(outDir, f))).toBe(true);
   }, 120_000);
+
+  it('puts the faithfulness curves the user computed on the job card (plain and ROAD) into the PDF', async () => {
+    const job = await engine.startExplanation(seriesUid, modelId, 'gradcam', {});
+    await engine.waitForJob(job.id);
+    const m = await engine.explanationMetrics(job.id); // what the card's "Faithfulness curves" button asks for
+    const outDir = path.join(tmp, 'with-curves');
+    const r = await engine.exportReport({
+      seriesUid,
+      outDir,
+      pdf: true,
+      dicom: false,
+      anonymize: false,
+      comment: '',
+      includeFreeText: false,
+      allowBurnedInAnnotation: false,
+      overwrite: false,
+    });
+    const text = execFileSync('pdftotext', ['-layout', path.join(outDir, r.files.find((f) => f.endsWith('.pdf'))!), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(text).toContain(`gradcam, constant baseline: deletion AUC ${m.faithfulness.deletion.auc.toFixed(4)}`);
+    expect(text).toContain(`gradcam, ROAD imputation: deletion AUC ${m.faithfulness.road.deletion.auc.toFixed(4)}`);
+  }, 180_000);
 
   it("draws the key images in the colour map the app sends (the viewer's)", async () => {
     const outDir = path.join(tmp, 'viridis');

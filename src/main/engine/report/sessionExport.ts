@@ -6,6 +6,7 @@ import { landmarkErrors } from '../../../shared/landmarkMetrics';
 import type { EditedGroundTruth } from '../../../shared/pacsApi';
 import type { SanityReport } from '../../../shared/sanity';
 import type { ExplanationResult } from '../explain/explainVolume';
+import type { ExplanationMetrics } from '../services/explanationMetrics';
 import { APP_VERSION } from '../version';
 import type { ExportInput, ExportSeries } from './exportInput';
 import type { MapSource } from './mapPass';
@@ -16,7 +17,8 @@ export interface SessionExplanations {
   series: ExportSeries;
   model: Pick<ModelSummary, 'id' | 'name' | 'version'> & { card?: { intendedUse?: string } };
   prediction: PredictionResult;
-  explanations: { method: string; fromCache: boolean; result: ExplanationResult; sanity?: SanityReport }[];
+  /** `metrics`: the suite when the user computed it in the app (its curves then go into the PDF). */
+  explanations: { method: string; fromCache: boolean; result: ExplanationResult; sanity?: SanityReport; metrics?: ExplanationMetrics }[];
   /** Ground truth as edited in the app: scored in the PDF instead of the loaded one. */
   groundTruth?: EditedGroundTruth;
 }
@@ -35,7 +37,16 @@ export function sessionExportInput(s: SessionExplanations): ExportInput {
   const maps = new Map<string, MapSource>();
   for (const e of s.explanations) {
     // No map files: an app export hands its maps over in memory.
-    methods[e.method] = { files: {}, targets: e.result.targets, fromCache: e.fromCache, modelGrid: e.result.grid, ...e.result.details, ...(e.sanity ? { sanity: e.sanity } : {}) };
+    methods[e.method] = {
+      files: {},
+      targets: e.result.targets,
+      fromCache: e.fromCache,
+      modelGrid: e.result.grid,
+      ...e.result.details,
+      ...(e.sanity ? { sanity: e.sanity } : {}),
+      // result.json's open schema vs the engine's closed interface: a cast, as for the prediction below.
+      ...(e.metrics ? { metrics: e.metrics as unknown as ExplainResult['methods'][string]['metrics'] } : {}),
+    };
     // Resampled when the export asks, one map at a time (mapPass.ts): never all of them at once.
     maps.set(e.method, { load: async () => ({ geometry: info.geometry, data: mainMapOnStudyGrid(e.result, info.geometry) }) });
   }

@@ -12,6 +12,7 @@ import type { ReportOutput } from '../report/exportReport';
 import { ExportCancelled, plannedFiles } from '../report/exportTracker';
 import { ReportError, loadResult } from '../report/resultFile';
 import { EngineError, translatingErrors } from './engineError';
+import { computedMetrics } from './explanationMetrics';
 import type { ExplanationService } from './explanationService';
 import type { GroundTruthService } from './groundTruthService';
 import type { ModelService } from './modelService';
@@ -154,7 +155,14 @@ export class ExportService {
         series,
         model: { id: summary.id, name: summary.name, version: summary.version, card: summary.card },
         prediction,
-        explanations: latest.jobs.map((j) => ({ method: j.meta.method, fromCache: j.fromCache, result: j.result!, sanity: explanations.latestSanity(j.id) })),
+        explanations: latest.jobs.map((j) => ({
+          method: j.meta.method,
+          fromCache: j.fromCache,
+          result: j.result!,
+          sanity: explanations.latestSanity(j.id),
+          // The metric suite when the user ran it on the job card: its curves go into the PDF.
+          metrics: computedMetrics(j.result!),
+        })),
         groundTruth: a.groundTruth,
       });
       return exportReport(input, {
