@@ -94,7 +94,7 @@ const EXPORT_KEY = 'reportExportCt512x512x400';
  */
 function benchExportLarge(): Record<string, unknown> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'explicare-bench-export-'));
-  const cli = (args: string[]) => execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EXPLICARE_CACHE_DIR: path.join(work, 'cache') } });
+  const cli = (args: string[]) => execFileSync(process.execPath, ['scripts/cli.mjs', ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, EXPLICARE_CACHE_DIR: path.join(work, 'cache') } });
   try {
     const [study, results] = [path.join(work, 'ct'), path.join(work, 'results')];
     cli(['generate', '--kind', 'ct', '--seed', '1', '--slices', '400', '--out', study]);
