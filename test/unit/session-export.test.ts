@@ -28,20 +28,24 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/** The export request of these tests: PDF only, nothing overwritten; `over` changes what a test needs. */
+const exportArgs = (outDir: string, over: Partial<Parameters<Engine['exportReport']>[0]> = {}) => ({
+  seriesUid,
+  outDir,
+  pdf: true,
+  dicom: false,
+  anonymize: false,
+  comment: '',
+  includeFreeText: false,
+  allowBurnedInAnnotation: false,
+  overwrite: false,
+  ...over,
+});
+
 describe('export of the session', () => {
   it('refuses a series with no finished explanation', async () => {
     await expect(
-      engine.exportReport({
-        seriesUid,
-        outDir: path.join(tmp, 'none'),
-        pdf: true,
-        dicom: false,
-        anonymize: false,
-        comment: '',
-        includeFreeText: false,
-        allowBurnedInAnnotation: false,
-        overwrite: false,
-      }),
+      engine.exportReport(exportArgs(path.join(tmp, 'none'))),
     ).rejects.toThrow(/nothing to export yet/);
   });
 
@@ -50,17 +54,7 @@ describe('export of the session', () => {
     const job = await engine.startExplanation(seriesUid, modelId, 'gradcam', {});
     await engine.waitForJob(job.id);
     const outDir = path.join(tmp, 'out');
-    const r = await engine.exportReport({
-      seriesUid,
-      outDir,
-      pdf: true,
-      dicom: true,
-      anonymize: false,
-      comment: 'from memory',
-      includeFreeText: false,
-      allowBurnedInAnnotation: false,
-      overwrite: false,
-    });
+    const r = await engine.exportReport(exportArgs(outDir, { dicom: true, comment: 'from memory' }));
     expect(r.methods).toEqual(['gradcam']);
     expect(r.files).toContain('report.pdf');
     expect(r.dicomFiles).toBe(4); // SC, PM, SEG, SR
@@ -72,17 +66,7 @@ describe('export of the session', () => {
     await engine.waitForJob(job.id);
     const m = await engine.explanationMetrics(job.id); // what the card's "Faithfulness curves" button asks for
     const outDir = path.join(tmp, 'with-curves');
-    const r = await engine.exportReport({
-      seriesUid,
-      outDir,
-      pdf: true,
-      dicom: false,
-      anonymize: false,
-      comment: '',
-      includeFreeText: false,
-      allowBurnedInAnnotation: false,
-      overwrite: false,
-    });
+    const r = await engine.exportReport(exportArgs(outDir));
     const text = execFileSync('pdftotext', ['-layout', path.join(outDir, r.files.find((f) => f.endsWith('.pdf'))!), '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
     expect(text).toContain(`gradcam, constant baseline: deletion AUC ${m.faithfulness.deletion.auc.toFixed(4)}`);
     expect(text).toContain(`gradcam, ROAD imputation: deletion AUC ${m.faithfulness.road.deletion.auc.toFixed(4)}`);
@@ -90,35 +74,14 @@ describe('export of the session', () => {
 
   it("draws the key images in the colour map the app sends (the viewer's)", async () => {
     const outDir = path.join(tmp, 'viridis');
-    const r = await engine.exportReport({
-      seriesUid,
-      outDir,
-      pdf: false,
-      dicom: true,
-      anonymize: false,
-      comment: '',
-      includeFreeText: false,
-      allowBurnedInAnnotation: false,
-      overwrite: false,
-      colormap: 'viridis',
-    });
+    const r = await engine.exportReport(exportArgs(outDir, { pdf: false, dicom: true, colormap: 'viridis' }));
     const sc = await readNatural(path.join(outDir, r.files.find((f) => /SC-gradcam\.dcm$/.test(f))!));
     expect(JSON.stringify(sc)).toMatch(/gradcam saliency \(viridis, /);
   }, 60_000);
 
   it('refuses to write over an earlier export unless asked, naming the file', async () => {
     const outDir = path.join(tmp, 'out');
-    const args = {
-      seriesUid,
-      outDir,
-      pdf: true,
-      dicom: false,
-      anonymize: false,
-      comment: '',
-      includeFreeText: false,
-      allowBurnedInAnnotation: false,
-      overwrite: false,
-    };
+    const args = exportArgs(outDir);
     await expect(engine.exportReport(args)).rejects.toThrow(/^Export failed: .*report\.pdf already exists/);
     expect((await engine.exportReport({ ...args, overwrite: true })).files).toEqual(['report.pdf']);
   }, 60_000);
