@@ -130,24 +130,28 @@ function solve(
       }
   const delta = Int32Array.from(offsets, ([dx, dy, dz]) => (dz * py + dy) * px + dx);
   const w = Float64Array.from(weights);
-  // Per row: the weight sum of its in-grid neighbours (the diagonal) and the kept ones' share (b).
+  const degree = delta.length;
+  // Per row: the weight sum of its in-grid neighbours (the diagonal), the kept ones' share (b), and
+  // the rows of its removed neighbours (-1: kept or outside). The sweeps then read this list, not
+  // the padded grid: one array walked in order instead of a scattered state lookup per neighbour.
   const diag = new Float64Array(n);
   const b = new Float64Array(n);
+  const neighbourRow = new Int32Array(n * degree);
   for (let r = 0; r < n; r++) {
     const q = rowPadded[r];
-    for (let s = 0; s < delta.length; s++) {
+    for (let s = 0; s < degree; s++) {
       const t = state[q + delta[s]];
+      neighbourRow[r * degree + s] = t >= 0 ? t : -1;
       if (t === -2) continue;
       diag[r] += w[s];
       if (t === -1) b[r] += w[s] * known[q + delta[s]];
     }
   }
   const apply = (p: Float64Array, into: Float64Array) => {
-    for (let r = 0; r < n; r++) {
-      const q = rowPadded[r];
+    for (let r = 0, e = 0; r < n; r++) {
       let acc = diag[r] * p[r];
-      for (let s = 0; s < delta.length; s++) {
-        const t = state[q + delta[s]];
+      for (let s = 0; s < degree; s++, e++) {
+        const t = neighbourRow[e];
         if (t >= 0) acc -= w[s] * p[t];
       }
       into[r] = acc;
@@ -168,14 +172,14 @@ function solve(
   const p = new Float64Array(n);
   const ap = new Float64Array(n);
   let rz = 0;
+  let rr = 0;
   for (let r = 0; r < n; r++) {
     z[r] = res[r] / diag[r];
     p[r] = z[r];
     rz += res[r] * z[r];
+    rr += res[r] * res[r];
   }
   for (let it = 0; it < maxIterations; it++) {
-    let rr = 0;
-    for (let r = 0; r < n; r++) rr += res[r] * res[r];
     if (Math.sqrt(rr) <= tol) break;
     apply(p, ap);
     let pap = 0;
@@ -183,11 +187,13 @@ function solve(
     if (!(pap > 0)) break; // every voxel removed: nothing to solve, the guess is the mean
     const alpha = rz / pap;
     let rzNext = 0;
+    rr = 0; // the next sweep's residual norm, summed in the same order as a separate pass would
     for (let r = 0; r < n; r++) {
       u[r] += alpha * p[r];
       res[r] -= alpha * ap[r];
       z[r] = res[r] / diag[r];
       rzNext += res[r] * z[r];
+      rr += res[r] * res[r];
     }
     const beta = rzNext / rz;
     rz = rzNext;
