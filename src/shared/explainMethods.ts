@@ -119,5 +119,12 @@ export function methodDescriptor(id: string | undefined): MethodDescriptor | und
   return EXPLAIN_METHODS.find((m) => m.id === id);
 }
 
+/**
+ * What a job's progress counts, by option set: masked samples, path steps, or the stages of one
+ * forward and backward pass (a Grad-CAM "2 / 2 samples" read as if it had sampled).
+ */
+const PROGRESS_UNITS: Readonly<Record<OptionSet, string>> = { sampling: 'samples', path: 'steps', boundary: 'steps', layer: 'stages' };
+export const progressUnit = (id: string | undefined): string => PROGRESS_UNITS[methodDescriptor(id)?.options ?? 'layer'];
+
 /** The display name of a method id (the id itself for methods this list does not know). */
 export const methodLabel = (id: string | undefined): string => methodDescriptor(id)?.label ?? id ?? '';

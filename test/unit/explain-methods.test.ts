@@ -2,7 +2,7 @@
 // code, every option set's names are its schema's keys, method defaults go under the user's options.
 import { describe, expect, it } from 'vitest';
 import { METHODS, OPTION_SCHEMAS } from '../../src/main/engine/explain/methods';
-import { EXPLAIN_METHODS, OPTION_SETS, methodDescriptor, methodLabel } from '../../src/shared/explainMethods';
+import { EXPLAIN_METHODS, OPTION_SETS, methodDescriptor, methodLabel, progressUnit } from '../../src/shared/explainMethods';
 
 describe('method descriptors', () => {
   it('name exactly the methods the engine runs', () => {
@@ -34,5 +34,11 @@ describe('method descriptors', () => {
     expect(Object.hasOwn(METHODS, 'constructor')).toBe(false);
     expect(methodLabel('gradcampp')).toBe('Grad-CAM++');
     expect(methodLabel('future-method')).toBe('future-method');
+  });
+
+  it('count progress in what each method does: samples, steps, or the stages of one pass', () => {
+    expect(['mupax', 'rise', 'regression'].map(progressUnit)).toEqual(['samples', 'samples', 'samples']);
+    expect(['ig', 'psig', 'mfaba'].map(progressUnit)).toEqual(['steps', 'steps', 'steps']);
+    expect(['gradcam', 'gradcampp'].map(progressUnit)).toEqual(['stages', 'stages']);
   });
 });
