@@ -4,14 +4,15 @@ import { rendererConfig } from './vite.renderer';
 
 export default defineConfig({
   main: {
-    // The inference and pixel decode workers are their own entries: worker_threads load them by
-    // path (see inference/workerUrl.ts, dicom/pixels/decodeWorkerUrl.ts).
+    // The inference, pixel decode and ROAD imputation workers are their own entries: worker_threads
+    // load them by path (see inference/workerUrl.ts, dicom/pixels/decodeWorkerUrl.ts, metrics/imputationWorkerUrl.ts).
     build: {
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
           inferenceWorker: resolve(import.meta.dirname, 'src/main/engine/inference/worker.ts'),
           pixelDecodeWorker: resolve(import.meta.dirname, 'src/main/engine/dicom/pixels/decodeWorker.ts'),
+          imputationWorker: resolve(import.meta.dirname, 'src/main/engine/metrics/imputationWorker.ts'),
         },
       },
     },

@@ -32,9 +32,11 @@ async function buildIfStale() {
   await build({
     entryPoints: {
       main: path.join(root, 'src/cli/main.ts'),
-      // The names the bundled engine looks for beside itself (inference/workerUrl.ts, dicom/pixels/decodeWorkerUrl.ts).
+      // The names the bundled engine looks for beside itself (inference/workerUrl.ts, dicom/pixels/decodeWorkerUrl.ts,
+      // metrics/imputationWorkerUrl.ts).
       inferenceWorker: path.join(root, 'src/main/engine/inference/worker.ts'),
       pixelDecodeWorker: path.join(root, 'src/main/engine/dicom/pixels/decodeWorker.ts'),
+      imputationWorker: path.join(root, 'src/main/engine/metrics/imputationWorker.ts'),
     },
     outdir: staging,
     bundle: true,
