@@ -1,16 +1,18 @@
 // The parts of the queue that need no Redis: the queue URL, the job payload's validation, the
 // study fingerprint, and a worker's refusals (wrong model, a study outside its shared folder or not
-// the submitter's copy), each with the message a user reads.
+// the submitter's copy, a PACS study with a malformed UID or a PACS the worker was not started
+// with), each with the message a user reads.
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CaseJob, caseJobId, caseJobSchema, CASE_JOB_VERSION } from '../../src/cli/cluster/caseJob';
-import { parseQueueUrl, redact } from '../../src/cli/cluster/queueUrl';
+import { type CaseJob, caseJobId, caseJobSchema, CASE_JOB_VERSION } from '../../src/main/engine/cluster/caseJob';
+import { parseQueueUrl, redact } from '../../src/main/engine/cluster/queueUrl';
 import { runCaseJob, type WorkerContext } from '../../src/cli/cluster/runCaseJob';
-import { studyDigest } from '../../src/cli/cluster/studyDigest';
-import { formatDuration } from '../../src/cli/cluster/progressLine';
+import { studyDigest } from '../../src/main/engine/cluster/studyDigest';
+import { formatDuration } from '../../src/shared/durationText';
+import { pacsSettingsFrom } from '../../src/main/engine/cluster/pacsStudy';
 import type { ModelSummary } from '../../src/shared/api';
 import type { Engine } from '../../src/main/engine/engine';
 
@@ -128,6 +130,57 @@ describe('a worker refuses what it cannot honestly run', () => {
     // With the right fingerprint it gets past every refusal (and reaches the engine, absent here).
     const right = job({ studyDigest: await studyDigest(study) });
     await expect(runCaseJob(ctx([SHA]), right)).rejects.not.toBeInstanceOf(UnrecoverableError);
+  });
+});
+
+describe('a PACS study in a job', () => {
+  const PACS = 'http://pacs.lab:8042/dicom-web';
+  const pacsJob = (over: Record<string, unknown> = {}) => ({
+    version: CASE_JOB_VERSION,
+    model: SHA,
+    pacs: PACS,
+    studyUid: '1.2.826.0.1.3680043.8.498.1',
+    settings: { method: 'gradcam', seeds: [0], keep: 0.25 },
+    ...over,
+  });
+  const ctx = (pacs?: string): WorkerContext => ({
+    engine: {} as Engine,
+    models: new Map([[SHA, { id: SHA } as ModelSummary]]),
+    ...(pacs ? { pacs: pacsSettingsFrom(pacs, 'Basic dGVzdDp0ZXN0') } : {}),
+    name: 'test',
+  });
+
+  it('is a payload of its own, with its own id', () => {
+    expect(caseJobSchema.parse(pacsJob())).toEqual(pacsJob());
+    expect(caseJobId(pacsJob() as CaseJob)).not.toBe(caseJobId(pacsJob({ studyUid: '1.2.826.0.1.3680043.8.498.2' }) as CaseJob));
+  });
+
+  it.each([
+    ['a study UID that is a path', { studyUid: '1.2/../../etc' }, /studyUid: is not a DICOM UID/],
+    ['a study UID with letters', { studyUid: '1.2.abc' }, /studyUid: is not a DICOM UID/],
+    ['a study UID over 64 characters', { studyUid: '1.' + '2'.repeat(64) }, /studyUid: is not a DICOM UID/],
+    ['an empty study UID', { studyUid: '' }, /studyUid: is not a DICOM UID/],
+    ['a PACS URL with credentials', { pacs: 'http://u:p@pacs.lab/dicom-web' }, /pacs: is not a DICOMweb URL/],
+    ['a PACS URL that is a file', { pacs: 'file:///etc/passwd' }, /pacs: is not a DICOMweb URL/],
+    ['a PACS URL with a query', { pacs: PACS + '?x=1' }, /pacs: is not a DICOMweb URL/],
+    ['a PACS URL not in its stored form', { pacs: PACS + '/' }, /pacs: is not a DICOMweb URL/],
+    ['a PACS job that also names a folder', { study: 'ct-1' }, /Unrecognized key/],
+  ])('refuses %s', async (_name, over, message) => {
+    const refusal = runCaseJob(ctx(PACS), pacsJob(over));
+    await expect(refusal).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(refusal).rejects.toThrow(message);
+  });
+
+  it('is refused by a worker without that PACS: a job never points a worker (or its credentials) elsewhere', async () => {
+    await expect(runCaseJob(ctx(), pacsJob())).rejects.toThrow(`this worker retrieves from no PACS (start it with --pacs ${PACS})`);
+    await expect(runCaseJob(ctx('http://other.lab/dicom-web'), pacsJob())).rejects.toThrow(`this worker retrieves only from http://other.lab/dicom-web, not ${PACS}`);
+  });
+
+  it("checks the worker's --pacs as the app checks its PACS settings", () => {
+    expect(pacsSettingsFrom('http://pacs.lab:8042/dicom-web/', undefined)).toEqual({ baseUrl: PACS, timeoutSeconds: 60 });
+    expect(() => pacsSettingsFrom('ftp://pacs.lab/dicom-web', undefined)).toThrow(/--pacs: the DICOMweb URL must start with http/);
+    expect(() => pacsSettingsFrom('http://u:p@pacs.lab/dicom-web', undefined)).toThrow(/--pacs: put credentials in the authorization header/);
+    expect(() => pacsSettingsFrom(PACS, 'Basic x\r\nX-Evil: 1')).toThrow(/EXPLICARE_PACS_AUTHORIZATION: .*printable ASCII on one line/);
   });
 });
 

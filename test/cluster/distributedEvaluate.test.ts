@@ -12,6 +12,7 @@ import { generateCtStudy } from '../../src/main/engine/demo';
 import { assertPrivateHub, createHost, removeHost, type TestHost } from './support/testHosts';
 import { startRedis, type TestRedis } from './support/redis';
 import { type CliProcess, startCli } from './support/cliProcess';
+import { withoutTiming } from './support/timingColumns';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'explicare-cluster-'));
 const shared = path.join(tmp, 'shared');
@@ -39,36 +40,6 @@ function startWorker(i: number): CliProcess {
   const env: Record<string, string> = { EXPLICARE_CACHE_DIR: path.join(tmp, `cache-w${i}`), ...(i === 2 ? { EXPLICARE_QUEUE_PASSWORD: redis.password } : {}) };
   const args = ['worker', '--queue', url, '--model', 'ct-nodule-classifier', '--shared', shared, '--lock-seconds', '5', '--name', `w${i}`];
   return track(startCli(args, { prefix: h.exec, env, logFile: log(`w${i}`) }));
-}
-
-const TIMING = /seconds|s\/study/i;
-
-/** The text without the columns that hold wall time (they differ between any two runs). */
-function withoutTiming(file: string, text: string): string {
-  if (file.endsWith('.json')) {
-    const drop = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(drop) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !TIMING.test(k)).map(([k, x]) => [k, drop(x)])) : v;
-    return JSON.stringify(drop(JSON.parse(text)), null, 2);
-  }
-  if (file.endsWith('.csv')) {
-    const lines = text.trimEnd().split('\n');
-    const keep = lines[0].split(',').map((h) => !TIMING.test(h));
-    expect(keep.includes(false), 'evaluation.csv has a wall-time column').toBe(true);
-    return lines.map((l) => l.split(',').filter((_, i) => keep[i]).join(',')).join('\n');
-  }
-  // Markdown: each table's columns are chosen by its own header (the line above a |---| line).
-  const lines = text.trimEnd().split('\n');
-  let keep: boolean[] | null = null;
-  return lines
-    .map((l) => {
-      if (!l.startsWith('|')) {
-        keep = null;
-        return l;
-      }
-      keep ??= l.split('|').map((h) => !TIMING.test(h));
-      return l.split('|').filter((_, j) => keep![j]).join('|');
-    })
-    .join('\n');
 }
 
 /** Waits until the submitter's progress line shows at least `n` finished cases; returns the count. */

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseQueueUrl } from '../../src/cli/cluster/queueUrl';
-import { submitCohort } from '../../src/cli/cluster/submitCohort';
+import { parseQueueUrl } from '../../src/main/engine/cluster/queueUrl';
+import { submitCohort } from '../../src/main/engine/cluster/submitCohort';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'explicare-tls-'));
 const file = (name: string) => path.join(tmp, name);
@@ -76,9 +76,7 @@ it('ends a submission on a wrong password with the reason, instead of waiting fo
   const submission = submitCohort({
     target: parseQueueUrl(`rediss://:wrong@localhost:${PORT}`, { caFile: file('ca.pem') }),
     modelSha256: 'ab'.repeat(32),
-    cohortDir: path.join(tmp, 'cohort'),
-    sharedDir: tmp,
-    studies: ['study-1'],
+    source: { kind: 'folder', cohortDir: path.join(tmp, 'cohort'), sharedDir: tmp, studies: ['study-1'] },
     methods: ['gradcam'],
     settings: { seeds: [0], keep: 0.25 },
     log: () => {},

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { UnrecoverableError } from 'bullmq';
 import { Engine, EngineError } from '../../main/engine/engine';
+import type { PacsSettings } from '../../main/engine/pacs/settings';
 import type { ModelSummary } from '../../shared/api';
 import { runCaseJob, type WorkerContext } from './runCaseJob';
 
@@ -14,7 +15,10 @@ export interface CaseThreadData {
   cacheDir: string;
   bundledModelsDir: string;
   modelPaths: string[];
-  sharedDir: string;
+  sharedDir?: string;
+  /** The worker's --pacs (with the authorization header from its environment) and byte budget per study. */
+  pacs?: PacsSettings;
+  pacsBudgetBytes?: number;
   name: string;
 }
 
@@ -36,7 +40,7 @@ try {
     const m = await engine.importModel(p);
     models.set(m.id, m);
   }
-  const ctx: WorkerContext = { engine, models, sharedDir: d.sharedDir, name: d.name };
+  const ctx: WorkerContext = { engine, models, sharedDir: d.sharedDir, pacs: d.pacs, pacsBudgetBytes: d.pacsBudgetBytes, name: d.name };
   port.on('message', (m: { id: number; data: unknown } | { dispose: true }) => {
     if ('dispose' in m) {
       void engine.dispose().finally(() => post({ disposed: true }));

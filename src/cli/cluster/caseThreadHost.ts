@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { UnrecoverableError } from 'bullmq';
 import type { ModelSummary } from '../../shared/api';
 import type { CaseThreadData, CaseThreadReply } from './caseThread';
-import type { CaseJobResult } from './caseJob';
+import type { CaseJobResult } from '../../main/engine/cluster/caseJob';
 
 export interface CaseThread {
   models: ModelSummary[];

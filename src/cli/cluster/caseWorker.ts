@@ -3,10 +3,10 @@
 // a dead worker's job goes to another one, and one log line per job event. The cases run in the
 // engine thread (caseThread.ts), so this thread is always free to renew the jobs' locks.
 import { type Job, Worker } from 'bullmq';
-import type { QueueConnection } from './queueUrl';
-import { QUEUE_PREFIX, queueName, type CaseJobResult } from './caseJob';
+import type { QueueConnection } from '../../main/engine/cluster/queueUrl';
+import { QUEUE_PREFIX, queueName, type CaseJobResult } from '../../main/engine/cluster/caseJob';
 import type { CaseThread } from './caseThreadHost';
-import { lastingQueueError } from './queueErrors';
+import { lastingQueueError } from '../../main/engine/cluster/queueErrors';
 
 export interface WorkerSettings {
   connection: QueueConnection;
@@ -73,9 +73,9 @@ export async function startCaseWorkers(engine: CaseThread, s: WorkerSettings & {
   };
 }
 
-/** "study method" of a payload for the log, whatever the payload holds (it may be invalid). */
+/** "study method" (folder name or StudyInstanceUID) of a payload for the log, whatever the payload holds (it may be invalid). */
 function describe(data: unknown): string {
-  const d = data as { study?: unknown; settings?: { method?: unknown } } | undefined;
-  const text = `${String(d?.study ?? '?')} ${String(d?.settings?.method ?? '?')}`;
+  const d = data as { study?: unknown; studyUid?: unknown; settings?: { method?: unknown } } | undefined;
+  const text = `${String(d?.study ?? d?.studyUid ?? '?')} ${String(d?.settings?.method ?? '?')}`;
   return text.replace(/[^\w .:+-]/g, '?').slice(0, 120);
 }

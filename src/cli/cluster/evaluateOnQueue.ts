@@ -1,4 +1,5 @@
-// `evaluate --queue URL`: the cohort goes to workers instead of this machine's engine. The result
+// `evaluate --queue URL`: the cohort (a folder below --shared, or studies on --pacs) goes to workers
+// instead of this machine's engine. The result
 // files are written by the same writer as the local run (writeEvaluation) from the same rows; what
 // only a distributed run has (who ran each case, attempts, timings, failures) goes to cluster.json
 // beside them, so evaluation.csv and the summaries stay comparable with a local run.
@@ -7,21 +8,24 @@ import path from 'node:path';
 import { writeFileAtomic } from '../../main/engine/io/atomic';
 import { readModelPackage } from '../../main/engine/models/readPackage';
 import { CommandFailure } from '../command';
-import type { CaseSettings } from '../evaluateCase';
+import type { CaseSettings } from '../../main/engine/cluster/caseJob';
 import { type Row, writeEvaluation } from '../evaluateSummary';
 import { resolveModelPath } from '../openForModel';
-import { parseQueueUrl } from './queueUrl';
-import { submitCohort } from './submitCohort';
-import { assertRedisClient } from './queueErrors';
-import { formatDuration } from './progressLine';
+import { parseQueueUrl } from '../../main/engine/cluster/queueUrl';
+import { type CohortSource, submitCohort } from '../../main/engine/cluster/submitCohort';
+import { assertRedisClient } from '../../main/engine/cluster/queueErrors';
+import { formatDuration } from '../../shared/durationText';
 
 export interface QueueRun {
   queue: string;
   queueCa?: string;
   /** A model package (or bundled name) to take the sha256 from, or the sha256 itself. */
   model: string;
-  cohortDir: string;
+  /** A cohort folder (below the shared folder), or the PACS the studies are on (a DICOMweb root). */
+  cohortDir?: string;
   sharedDir?: string;
+  pacs?: string;
+  /** Study folder names, or StudyInstanceUIDs with --pacs. */
   studies: string[];
   methods: string[];
   settings: Omit<CaseSettings, 'method'>;
@@ -41,18 +45,22 @@ export async function evaluateOnQueue(r: QueueRun): Promise<Row[]> {
       throw err;
     }
   }
-  // Workers mount the shared folder elsewhere: jobs name the cohort relative to it.
-  const sharedDir = r.sharedDir ?? path.dirname(path.resolve(r.cohortDir));
-  const rel = path.relative(path.resolve(sharedDir), path.resolve(r.cohortDir));
-  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new CommandFailure(`--cohort ${r.cohortDir} is not inside --shared ${sharedDir}`);
+  let source: CohortSource;
+  if (r.pacs !== undefined) source = { kind: 'pacs', url: r.pacs, studyUids: r.studies };
+  else {
+    // Workers mount the shared folder elsewhere: jobs name the cohort relative to it.
+    const cohortDir = r.cohortDir!;
+    const sharedDir = r.sharedDir ?? path.dirname(path.resolve(cohortDir));
+    const rel = path.relative(path.resolve(sharedDir), path.resolve(cohortDir));
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new CommandFailure(`--cohort ${cohortDir} is not inside --shared ${sharedDir}`);
+    source = { kind: 'folder', cohortDir, sharedDir, studies: r.studies };
+  }
   const log = (line: string) => process.stdout.write(`${line}\n`);
   await mkdir(r.out, { recursive: true });
   const outcome = await submitCohort({
     target,
     modelSha256: sha256,
-    cohortDir: r.cohortDir,
-    sharedDir,
-    studies: r.studies,
+    source,
     methods: r.methods,
     settings: r.settings,
     log,

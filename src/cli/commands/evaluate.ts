@@ -5,7 +5,8 @@
 // localization against lesions, seed agreement of stochastic methods (Jaccard of the significant
 // regions of the first two seeds), seconds per study. `mupax:paper` is MUPAX in paper mode with
 // all N samples. Writes evaluation.csv, summary.json and summary.md. With --queue redis://… the cases
-// run on `worker`s instead (src/cli/cluster, docs/cluster.md); the files are the same.
+// run on `worker`s instead (src/cli/cluster, docs/cluster.md); the files are the same. With
+// --pacs URL --studies UID,... the studies come from a DICOMweb server instead of --cohort.
 import { readdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Engine, EngineError } from '../../main/engine/engine';
@@ -16,20 +17,24 @@ import { type Row, writeEvaluation } from '../evaluateSummary';
 import { parseTargetSpec } from '../../shared/target';
 import { evaluateCase, methodSpec } from '../evaluateCase';
 import { evaluateOnQueue } from '../cluster/evaluateOnQueue';
+import { withCliErrors } from '../cluster/cliErrors';
+import { evaluatePacsCohort, parseStudyUids } from '../cluster/pacsCohort';
+import { DEFAULT_STUDY_BUDGET_BYTES, pacsSettingsFrom } from '../../main/engine/cluster/pacsStudy';
 
 export const evaluateCommand: Command = {
   summary: 'measure explanation methods over a cohort (faithfulness, masked prediction, localization)',
   usage:
-    'evaluate --cohort DIR --model DIR|ZIP|NAME --methods mupax,mupax:paper,rise,regression,gradcam --out DIR [--keep 0.25] [--limit K] [--target T] [--samples N] [--seeds S1,S2] [--queue redis://HOST:PORT [--shared DIR] [--queue-ca FILE]]',
+    'evaluate --cohort DIR|--pacs URL --studies UID,...|@FILE --model DIR|ZIP|NAME --methods mupax,mupax:paper,rise,regression,gradcam --out DIR [--keep 0.25] [--limit K] [--target T] [--samples N] [--seeds S1,S2] [--pacs-timeout S] [--pacs-max-mb MB] [--queue redis://HOST:PORT [--shared DIR] [--queue-ca FILE]]',
   async run(args) {
     const { values } = parseArgs({
       args,
       strict: true,
       options: Object.fromEntries(
-        ['cohort', 'model', 'methods', 'out', 'keep', 'limit', 'samples', 'seed', 'seeds', 'target', 'queue', 'queue-ca', 'shared'].map((k) => [k, { type: 'string' as const }]),
+        ['cohort', 'model', 'methods', 'out', 'keep', 'limit', 'samples', 'seed', 'seeds', 'target', 'queue', 'queue-ca', 'shared', 'pacs', 'studies', 'pacs-timeout', 'pacs-max-mb'].map((k) => [k, { type: 'string' as const }]),
       ),
     });
-    if (!values.cohort || !values.model || !values.methods || !values.out) throw new UsageError('--cohort, --model, --methods and --out are required');
+    if (!values.cohort === !values.pacs) throw new UsageError('give either --cohort DIR or --pacs URL --studies UID,...');
+    if (!values.model || !values.methods || !values.out) throw new UsageError('--model, --methods and --out are required');
     // On a queue the model may be named by its sha256 alone (the submitter need not hold it).
     const modelPath = values.queue && /^[0-9a-f]{64}$/.test(values.model) ? values.model : resolveModelPath(values.model);
     const keep = Number(values.keep ?? 0.25);
@@ -40,16 +45,21 @@ export const evaluateCommand: Command = {
     const samples = values.samples ? Number(values.samples) : undefined;
     const methods = values.methods.split(',').map((m) => m.trim());
     methods.forEach(methodSpec); // an unknown variant is a usage error before any study opens
-    const studies = (await readdir(values.cohort, { withFileTypes: true }))
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name)
-      .sort()
-      .slice(0, values.limit ? Number(values.limit) : undefined);
+    const pacs = values.pacs === undefined ? undefined : pacsFrom(values);
+    const studies = (
+      pacs
+        ? await parseStudyUids(values.studies)
+        : (await readdir(values.cohort!, { withFileTypes: true }))
+            .filter((d) => d.isDirectory())
+            .map((d) => d.name)
+            .sort()
+    ).slice(0, values.limit ? Number(values.limit) : undefined);
     if (studies.length === 0) throw new CommandFailure(`${values.cohort} has no study folders`);
     if (values.queue) {
       const { queue, shared, out, cohort } = values;
       const settings = { seeds, target, samples, keep };
-      const rows = await evaluateOnQueue({ queue, queueCa: values['queue-ca'], model: modelPath, cohortDir: cohort, sharedDir: shared, studies, methods, settings, out });
+      const run = { queue, queueCa: values['queue-ca'], model: modelPath, cohortDir: cohort, sharedDir: shared, pacs: pacs?.settings.baseUrl, studies, methods, settings, out };
+      const rows = await withCliErrors(() => evaluateOnQueue(run));
       process.stdout.write((await writeEvaluation(out, keep, rows)) + '\n');
       return;
     }
@@ -58,9 +68,22 @@ export const evaluateCommand: Command = {
     const rows: Row[] = [];
     try {
       const model = await engine.importModel(modelPath);
-      for (const study of studies) {
+      if (pacs) {
+        const settings = { seeds, target, samples, keep };
+        await withCliErrors(() =>
+          evaluatePacsCohort({
+            engine, model, pacs: pacs.settings, budgetBytes: pacs.budgetBytes, studies, methods, settings,
+            onRow: async (row, sofar) => {
+              await writeEvaluation(values.out!, keep, sofar);
+              rows.splice(0, rows.length, ...sofar);
+              process.stdout.write(`${row.study} ${row.method}: deletion ${row.deletionAuc.toFixed(3)} insertion ${row.insertionAuc.toFixed(3)}\n`);
+            },
+          }),
+        );
+      }
+      for (const study of pacs ? [] : studies) {
         for (const method of methods) {
-          const outcome = await evaluateCase(engine, model, values.cohort, study, { method, seeds, target, samples, keep });
+          const outcome = await evaluateCase(engine, model, values.cohort!, study, { method, seeds, target, samples, keep });
           if ('skipped' in outcome) {
             process.stderr.write(`${study} ${method}: ${outcome.skipped}\n`);
             continue;
@@ -81,3 +104,18 @@ export const evaluateCommand: Command = {
     process.stdout.write(md + '\n');
   },
 };
+
+/** --pacs URL (checked as the app's PACS settings are), its timeout and the byte budget of one study. */
+function pacsFrom(values: Record<string, string | undefined>): { settings: ReturnType<typeof pacsSettingsFrom>; budgetBytes: number } {
+  const timeout = Number(values['pacs-timeout'] ?? 60);
+  const mb = Number(values['pacs-max-mb'] ?? DEFAULT_STUDY_BUDGET_BYTES / 2 ** 20);
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 600) throw new UsageError('--pacs-timeout must be whole seconds in 1..600');
+  if (!Number.isInteger(mb) || mb < 1 || mb > 2 ** 20) throw new UsageError('--pacs-max-mb must be a whole number of MB in 1..1048576');
+  let settings;
+  try {
+    settings = pacsSettingsFrom(values.pacs!, process.env.EXPLICARE_PACS_AUTHORIZATION, timeout);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return { settings, budgetBytes: mb * 2 ** 20 };
+}

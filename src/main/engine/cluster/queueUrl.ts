@@ -3,7 +3,7 @@
 // forms and refuse the same mistakes with a message naming --queue. The password never appears in
 // anything printed: `display` is the URL without it.
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../command';
+import { ClusterError } from './clusterError';
 
 /** What BullMQ hands to its Redis client (ioredis options). */
 export interface QueueConnection {
@@ -28,29 +28,36 @@ export interface QueueUrlOptions {
   caFile?: string;
   /** A password from the environment (EXPLICARE_QUEUE_PASSWORD), so it stays out of process lists. */
   password?: string;
+  /** The CA's PEM itself (the app's panel, which has no file path to give). */
+  ca?: Buffer;
+  /** How messages name the URL: the CLI option by default, the panel's field in the app. */
+  label?: string;
 }
 
 export function parseQueueUrl(text: string, o: QueueUrlOptions = {}): QueueTarget {
+  const label = o.label ?? '--queue';
+  const usage = (message: string) => new ClusterError(message.replace(/^--queue(?!-)/, label), true);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--queue: "${redact(text)}" is not a URL (expected redis://host:port or rediss://host:port)`);
+    throw usage(`--queue: "${redact(text)}" is not a URL (expected redis://host:port or rediss://host:port)`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new UsageError(`--queue: ${url.protocol}// is not a queue URL (use redis:// or rediss:// for TLS)`);
-  if (!url.hostname) throw new UsageError('--queue: the URL names no host');
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw usage(`--queue: ${url.protocol}// is not a queue URL (use redis:// or rediss:// for TLS)`);
+  if (!url.hostname) throw usage('--queue: the URL names no host');
   const port = url.port ? Number(url.port) : 6379;
   const dbText = url.pathname.replace(/^\//, '');
-  if (!/^\d{0,2}$/.test(dbText)) throw new UsageError(`--queue: "/${dbText}" is not a database number (e.g. redis://host:6379/0)`);
-  if (url.search || url.hash) throw new UsageError('--queue: query strings and fragments are not used (give the CA with --queue-ca, the password in the URL or EXPLICARE_QUEUE_PASSWORD)');
+  if (!/^\d{0,2}$/.test(dbText)) throw usage(`--queue: "/${dbText}" is not a database number (e.g. redis://host:6379/0)`);
+  if (url.search || url.hash) throw usage('--queue: query strings and fragments are not used (give the CA with --queue-ca, the password in the URL or EXPLICARE_QUEUE_PASSWORD)');
   const tls = url.protocol === 'rediss:';
-  if (o.caFile && !tls) throw new UsageError('--queue-ca is for rediss:// (TLS) URLs only');
-  let ca: Buffer | undefined;
+  if (o.caFile && !tls) throw usage('--queue-ca is for rediss:// (TLS) URLs only');
+  let ca = o.ca;
+  if (ca && !tls) throw usage('--queue: a CA certificate is for rediss:// (TLS) URLs only');
   if (o.caFile) {
     try {
       ca = readFileSync(o.caFile);
     } catch (err) {
-      throw new UsageError(`--queue-ca: cannot read ${o.caFile} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      throw usage(`--queue-ca: cannot read ${o.caFile} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
   }
   // Brackets of an IPv6 literal are URL syntax, not part of the address.

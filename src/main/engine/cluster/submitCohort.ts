@@ -1,32 +1,72 @@
-// The submitting side of `evaluate --queue`: one job per case (study x method, with its seeds, as
-// the local run's evaluateCase takes them) on the model's queue, then a watch until each has one
-// outcome. Rows are handed back in the local run's order (studies sorted, methods as given), so the
-// result files are those of a local run whatever the finishing order. A job that Redis lost (a
-// restart without persistence) is added again under the same id; a job id is the digest of its
-// payload, so a case is never counted twice.
+// The submitting side of a cohort on a queue (`evaluate --queue`, the app's cluster panel): one job
+// per case (study x method, with its seeds, as the local run's evaluateCase takes them) on the
+// model's queue, then a watch until each has one outcome. Rows are handed back in the local run's
+// order (studies sorted, methods as given), so the result files are those of a local run whatever
+// the finishing order. A job that Redis lost (a restart without persistence) is added again under
+// the same id; a job id is the digest of its payload, so a case is never counted twice.
 import path from 'node:path';
 import { Job, Queue } from 'bullmq';
-import { type CaseJob, type CaseJobResult, CASE_JOB_VERSION, caseJobId, caseResultSchema, QUEUE_PREFIX, queueName } from './caseJob';
-import type { CaseSettings } from '../evaluateCase';
+import { type CaseJob, type CaseJobResult, type CaseSettings, CASE_JOB_VERSION, caseJobId, caseResultSchema, QUEUE_PREFIX, queueName } from './caseJob';
 import type { QueueTarget } from './queueUrl';
 import { studyDigest } from './studyDigest';
-import { formatDuration } from './progressLine';
+import { formatDuration } from '../../../shared/durationText';
 import { lastingQueueError } from './queueErrors';
-import { CommandFailure } from '../command';
+import { ClusterError } from './clusterError';
+
+/** Where the workers find the studies: the shared folder they all mount, or a PACS they all reach. */
+export type CohortSource =
+  | {
+      kind: 'folder';
+      /** The cohort as this machine sees it, and the shared folder it lies in (workers mount the same). */
+      cohortDir: string;
+      sharedDir: string;
+      /** Study folder names. */
+      studies: string[];
+    }
+  | {
+      kind: 'pacs';
+      /** The DICOMweb root as the PACS settings store it; workers must be started with the same --pacs. */
+      url: string;
+      studyUids: string[];
+    };
 
 export interface CohortSubmission {
   target: QueueTarget;
+  /** How messages name the queue: "--queue redis://host:port" in the CLI. */
+  label?: string;
   modelSha256: string;
-  /** The cohort as this machine sees it, and the shared folder it lies in (workers mount the same). */
-  cohortDir: string;
-  sharedDir: string;
-  studies: string[];
+  source: CohortSource;
   methods: string[];
   settings: Omit<CaseSettings, 'method'>;
   /** Called whenever a case finishes, with the rows so far in the local run's order. */
   onRows?: (rows: CaseJobResult['row'][]) => Promise<void>;
+  /** Called after every poll with each case's state (the app's per-study view). */
+  onStatus?: (cases: CaseStatus[], progress: CohortProgress) => void;
   log: (line: string) => void;
+  /** A case that failed, with its reason (the CLI's stderr, as the local run's skipped cases). */
+  warn?: (line: string) => void;
   pollMs?: number;
+  /** Stops watching (the jobs stay on the queue; submitting again collects them). */
+  signal?: AbortSignal;
+}
+
+export interface CaseStatus {
+  study: string;
+  method: string;
+  jobId: string;
+  state: 'waiting' | 'running' | 'completed' | 'failed';
+  worker?: string;
+  reason?: string;
+}
+
+export interface CohortProgress {
+  done: number;
+  failed: number;
+  running: number;
+  total: number;
+  elapsedSeconds: number;
+  /** elapsed / finished x remaining; undefined before the first case ends. */
+  etaSeconds?: number;
 }
 
 export interface CaseRecord {
@@ -57,31 +97,41 @@ const JOB_OPTIONS = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+/** The job payloads of a cohort, in the local run's order (studies as given, methods within each). */
+export async function cohortCases(s: Pick<CohortSubmission, 'modelSha256' | 'source' | 'methods' | 'settings'>) {
+  const settingsFor = (method: string): CaseSettings => ({
+    method,
+    seeds: s.settings.seeds,
+    ...(s.settings.target === undefined ? {} : { target: s.settings.target }),
+    ...(s.settings.samples === undefined ? {} : { samples: s.settings.samples }),
+    keep: s.settings.keep,
+  });
+  const cases: { study: string; method: string; payload: CaseJob; jobId: string }[] = [];
+  const src = s.source;
+  if (src.kind === 'folder') {
+    const relative = path.relative(path.resolve(src.sharedDir), path.resolve(src.cohortDir));
+    const cohort = relative === '' ? [] : relative.split(path.sep);
+    for (const study of src.studies) {
+      const digest = await studyDigest(path.join(src.cohortDir, study));
+      for (const method of s.methods) {
+        const payload: CaseJob = { version: CASE_JOB_VERSION, model: s.modelSha256, cohort, study, studyDigest: digest, settings: settingsFor(method) };
+        cases.push({ study, method, payload, jobId: caseJobId(payload) });
+      }
+    }
+  } else {
+    for (const studyUid of src.studyUids)
+      for (const method of s.methods) {
+        const payload: CaseJob = { version: CASE_JOB_VERSION, model: s.modelSha256, pacs: src.url, studyUid, settings: settingsFor(method) };
+        cases.push({ study: studyUid, method, payload, jobId: caseJobId(payload) });
+      }
+  }
+  return cases;
+}
+
 export async function submitCohort(s: CohortSubmission): Promise<CohortOutcome> {
   const t0 = performance.now();
-  const relative = path.relative(path.resolve(s.sharedDir), path.resolve(s.cohortDir));
-  const cohort = relative === '' ? [] : relative.split(path.sep);
-  const digests = new Map<string, string>();
-  for (const study of s.studies) digests.set(study, await studyDigest(path.join(s.cohortDir, study)));
-  const cases = s.studies.flatMap((study) =>
-    s.methods.map((method) => {
-      const payload: CaseJob = {
-        version: CASE_JOB_VERSION,
-        model: s.modelSha256,
-        cohort,
-        study,
-        studyDigest: digests.get(study)!,
-        settings: {
-          method,
-          seeds: s.settings.seeds,
-          ...(s.settings.target === undefined ? {} : { target: s.settings.target }),
-          ...(s.settings.samples === undefined ? {} : { samples: s.settings.samples }),
-          keep: s.settings.keep,
-        },
-      };
-      return { study, method, payload, jobId: caseJobId(payload) };
-    }),
-  );
+  const cases = await cohortCases(s);
+  const label = s.label ?? `--queue ${s.target.display}`;
 
   // Reconnect for ever (Redis restarting), unless the server refused us for a lasting reason.
   let gaveUp = false;
@@ -96,7 +146,7 @@ export async function submitCohort(s: CohortSubmission): Promise<CohortOutcome> 
     const fatal = lastingQueueError(err);
     if (fatal) {
       gaveUp = true;
-      lasting(new CommandFailure(`--queue ${s.target.display}: ${fatal}`));
+      lasting(new ClusterError(`${label}: ${fatal}`));
     }
     else if (err.message !== reported) s.log(`queue: ${err.message} (waiting for it)`);
     reported = err.message;
@@ -129,15 +179,25 @@ export async function submitCohort(s: CohortSubmission): Promise<CohortOutcome> 
     );
 
     const results = new Map<number, CaseRecord & { row?: CaseJobResult['row'] }>();
+    const live: CaseStatus[] = cases.map((c) => ({ study: c.study, method: c.method, jobId: c.jobId, state: 'waiting' }));
+    const warn = s.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
     let lastLine = '';
     let lastChange = performance.now();
     while (results.size < cases.length) {
+      if (s.signal?.aborted) throw new ClusterError('stopped watching the run (its jobs stay on the queue; submit it again to collect them)');
       let changed = false;
       let running = 0;
       for (const [i, c] of cases.entries()) {
         if (results.has(i)) continue;
         const state = await queue.getJobState(c.jobId);
-        if (state === 'active') running++;
+        if (state === 'active') {
+          running++;
+          if (live[i].state !== 'running') {
+            const job = await Job.fromId(queue, c.jobId);
+            const worker = (job?.progress as { worker?: unknown } | undefined)?.worker;
+            live[i] = { ...live[i], state: 'running', ...(typeof worker === 'string' ? { worker: worker.slice(0, 256) } : {}) };
+          }
+        } else if (state !== 'completed' && state !== 'failed' && live[i].state === 'running') live[i] = { ...live[i], state: 'waiting', worker: undefined };
         if (state === 'unknown') {
           // Redis lost it (restarted without persistence): the same job again, under the same id.
           s.log(`${c.study} ${c.method}: the queue lost this job; submitting it again`);
@@ -150,16 +210,21 @@ export async function submitCohort(s: CohortSubmission): Promise<CohortOutcome> 
         const base = { study: c.study, method: c.method, jobId: c.jobId, attempts: job.attemptsMade };
         const turnaroundSeconds = job.finishedOn ? Math.max(0, job.finishedOn - Math.max(submittedAt, job.timestamp)) / 1000 : undefined;
         if (state === 'failed') {
-          results.set(i, { ...base, state, reason: job.failedReason || 'failed without a reason', turnaroundSeconds });
-          process.stderr.write(`${c.study} ${c.method}: ${job.failedReason}\n`);
+          const reason = job.failedReason || 'failed without a reason';
+          results.set(i, { ...base, state, reason, turnaroundSeconds });
+          live[i] = { ...live[i], state: 'failed', reason };
+          warn(`${c.study} ${c.method}: ${reason}`);
         } else {
           const parsed = caseResultSchema.safeParse(job.returnvalue);
           if (!parsed.success) {
-            results.set(i, { ...base, state: 'failed', reason: 'the worker returned a result that is not a row', turnaroundSeconds });
-            process.stderr.write(`${c.study} ${c.method}: the worker returned a result that is not a row\n`);
+            const reason = 'the worker returned a result that is not a row';
+            results.set(i, { ...base, state: 'failed', reason, turnaroundSeconds });
+            live[i] = { ...live[i], state: 'failed', reason };
+            warn(`${c.study} ${c.method}: ${reason}`);
           } else {
             const { row, worker, jobSeconds } = parsed.data;
             results.set(i, { ...base, state, worker, jobSeconds, turnaroundSeconds, row });
+            live[i] = { ...live[i], state: 'completed', worker };
             const fmt = (v: unknown) => (typeof v === 'number' ? v.toFixed(3) : '?');
             s.log(`${c.study} ${c.method}: deletion ${fmt(row.deletionAuc)} insertion ${fmt(row.insertionAuc)} (${worker})`);
           }
@@ -172,18 +237,23 @@ export async function submitCohort(s: CohortSubmission): Promise<CohortOutcome> 
       }
       const done = results.size;
       const failed = [...results.values()].filter((r) => r.state === 'failed').length;
+      const elapsed = (performance.now() - t0) / 1000;
+      const etaSeconds = done > 0 && done < cases.length ? (elapsed / done) * (cases.length - done) : undefined;
+      s.onStatus?.(
+        live.map((c) => ({ ...c })),
+        { done, failed, running, total: cases.length, elapsedSeconds: elapsed, ...(etaSeconds === undefined ? {} : { etaSeconds }) },
+      );
       const state = `[${done}/${cases.length}] ${running} running${failed ? `, ${failed} failed` : ''}`;
       // One line when the counts change, and a reminder every minute while nothing does.
       if (state !== lastLine || performance.now() - lastChange > 60_000) {
-        const elapsed = (performance.now() - t0) / 1000;
-        const eta = done > 0 && done < cases.length ? `, ETA ${formatDuration((elapsed / done) * (cases.length - done))}` : '';
+        const eta = etaSeconds === undefined ? '' : `, ETA ${formatDuration(etaSeconds)}`;
         s.log(state + eta);
         lastLine = state;
         lastChange = performance.now();
       }
       // Two Redis calls per open case and poll: a large cohort is polled less often (at most every 5 s).
       const pause = s.pollMs ?? Math.min(5000, Math.max(500, (cases.length - results.size) * 5));
-      if (results.size < cases.length) await new Promise((r) => setTimeout(r, pause));
+      if (results.size < cases.length) await sleep(pause, s.signal);
     }
     const ordered = [...results.entries()].sort((a, b) => a[0] - b[0]).map(([, r]) => r);
     return {
@@ -201,4 +271,17 @@ function rowsInOrder(n: number, results: Map<number, { row?: CaseJobResult['row'
     if (row) rows.push(row);
   }
   return rows;
+}
+
+/** A pause that ends early when the watch is stopped. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

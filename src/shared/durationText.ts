@@ -1,4 +1,4 @@
-// Durations as a person reads them in a progress line: "45 s", "3 min 05 s", "2 h 10 min".
+// Durations as a person reads them in a progress line or the cohort panel: "45 s", "3 min 05 s", "2 h 10 min".
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '?';
   const s = Math.round(seconds);

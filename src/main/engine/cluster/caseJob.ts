@@ -1,11 +1,15 @@
 // What travels through the queue: one evaluate case (a study explained by one method with its seeds,
 // as evaluateCase runs it), and what comes back. Both are data only and validated on arrival: a
 // worker runs nothing a job names except the engine's own methods, opens nothing outside its shared
-// folder and refuses a model it does not hold by sha256.
+// folder, retrieves only from the PACS it was started with and refuses a model it does not hold by
+// sha256. A study comes either from the shared folder (cohort + study + digest) or from a PACS
+// (DICOMweb root + StudyInstanceUID).
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { methodDescriptor } from '../../shared/explainMethods';
-import { targetSpecSchema } from '../../shared/target';
+import { methodDescriptor } from '../../../shared/explainMethods';
+import { pacsBaseUrlSchema } from '../../../shared/pacsApi';
+import { targetSpecSchema } from '../../../shared/target';
+import { isDicomUid } from '../pacs/dicomUid';
 
 /** Bumped when the payload or the meaning of a result changes: old results are then not reused. */
 export const CASE_JOB_VERSION = 1;
@@ -19,7 +23,8 @@ const segment = z
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in lowercase hex');
 
-const knownMethod = (spec: string) => {
+/** A method the engine has, with a variant it has ("mupax:paper"). */
+export const knownMethod = (spec: string) => {
   const [id, variant] = spec.split(':');
   const d = methodDescriptor(id);
   return !!d && (variant === undefined || Object.hasOwn(d.variants ?? {}, variant));
@@ -33,7 +38,11 @@ export const caseSettingsSchema = z.strictObject({
   keep: z.number().gt(0).lt(1),
 });
 
-export const caseJobSchema = z.strictObject({
+/** What a case is run with, besides its study: the local run's evaluateCase settings. */
+export type CaseSettings = z.infer<typeof caseSettingsSchema>;
+
+/** A study from the shared folder every worker mounts. */
+export const folderCaseJobSchema = z.strictObject({
   version: z.literal(CASE_JOB_VERSION),
   /** sha256 of model.onnx: a worker without exactly this model refuses the job. */
   model: sha256Hex,
@@ -44,7 +53,34 @@ export const caseJobSchema = z.strictObject({
   studyDigest: sha256Hex,
   settings: caseSettingsSchema,
 });
-export type CaseJob = z.infer<typeof caseJobSchema>;
+
+/**
+ * A DICOMweb root exactly as the PACS settings store it (http(s), no credentials, query or trailing
+ * slash): the worker compares it with its own --pacs, and never contacts a server a job names.
+ */
+export const pacsUrlSchema = z
+  .string()
+  .max(2000)
+  .refine((s) => pacsBaseUrlSchema.safeParse(s).success && pacsBaseUrlSchema.parse(s) === s, 'is not a DICOMweb URL (http(s)://host[:port]/path, no credentials, query or trailing "/")');
+
+export const studyUidSchema = z.string().refine(isDicomUid, 'is not a DICOM UID (digits and dots, at most 64 characters)');
+
+/** A study the worker retrieves from a PACS (WADO-RS) into a private temporary folder. */
+export const pacsCaseJobSchema = z.strictObject({
+  version: z.literal(CASE_JOB_VERSION),
+  model: sha256Hex,
+  pacs: pacsUrlSchema,
+  studyUid: studyUidSchema,
+  settings: caseSettingsSchema,
+});
+
+export const caseJobSchema = z.union([folderCaseJobSchema, pacsCaseJobSchema]);
+export type FolderCaseJob = z.infer<typeof folderCaseJobSchema>;
+export type PacsCaseJob = z.infer<typeof pacsCaseJobSchema>;
+export type CaseJob = FolderCaseJob | PacsCaseJob;
+
+/** The study's name in rows and logs: the folder name, or the StudyInstanceUID (as a local `evaluate --pacs` names it). */
+export const caseStudy = (job: CaseJob): string => ('pacs' in job ? job.studyUid : job.study);
 
 /** A Row as the worker's evaluateRow built it: kept opaque (columns may grow), but only plain values. */
 const rowSchema = z.record(z.string().max(64), z.union([z.string().max(4096), z.number(), z.null()]));

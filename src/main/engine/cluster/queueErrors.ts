@@ -2,7 +2,7 @@
 // (workers and the submitter reconnect by themselves); a wrong password or a certificate that does
 // not verify stays wrong, so the command stops with the reason instead of retrying forever.
 import { createRequire } from 'node:module';
-import { CommandFailure } from '../command';
+import { ClusterError } from './clusterError';
 
 export function lastingQueueError(err: Error): string | null {
   const m = err.message;
@@ -19,6 +19,6 @@ export function assertRedisClient(): void {
   try {
     createRequire(import.meta.url).resolve('ioredis');
   } catch {
-    throw new CommandFailure("the queue needs BullMQ's Redis client, the npm package ioredis, which is not installed (npm install ioredis)");
+    throw new ClusterError("the queue needs BullMQ's Redis client, the npm package ioredis, which is not installed (npm install ioredis)");
   }
 }
