@@ -68,7 +68,14 @@ export const apiArgs = {
   startSanityCheck: z.object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/), steps: z.number().int().min(1).max(16).default(6) }).strict(),
   getSanityCheck: z.object({ sanityId: z.string().regex(/^job-[a-z0-9-]{1,40}$/) }).strict(),
   /** The metric suite of a finished explanation (docs/metrics.md): curves and scores of its main map. */
-  getExplanationMetrics: z.object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/) }).strict(),
+  // maxSensitivity: also rerun the method on N noisy copies of the input (N whole runs: for MUPAX, N
+  // MUPAX runs), so at most 8 from the app; `evaluate --max-sensitivity` takes up to 32.
+  getExplanationMetrics: z
+    .object({
+      jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/),
+      maxSensitivity: z.object({ perturbations: z.number().int().min(1).max(8) }).strict().optional(),
+    })
+    .strict(),
   /** SEG, Parametric Map and SR objects that were opened with (or after) a series and refer to it ([I] read-back). */
   listDerived: z.object({ seriesUid: seriesUidSchema }).strict(),
   /** One derived object on the series' grid (Float32): PM real values; SEG 0/1 of `segment`, or every segment's number (0). */
@@ -241,7 +248,10 @@ export interface ExplanationMetricsReply {
   relevance: { mass: number | null; rank: number | null; chance: number } | null;
   sparseness: number | null;
   regionFraction: number | null;
-  maxSensitivity: { value: number | null; perturbations: number } | null;
+  /** Asked for in this call, or the latest computed for this map; noise uniform in +-radiusFraction of the input's range. */
+  maxSensitivity: { value: number | null; perDraw: number[]; perturbations: number; radiusFraction: number; seed: number } | null;
+  /** Why max-sensitivity was asked for but could not be measured (the rerun failed). */
+  maxSensitivityError?: string;
 }
 
 export interface JobStatus {

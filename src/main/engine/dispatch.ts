@@ -58,7 +58,10 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
       return engine.startSanityCheck(a.jobId, a.steps);
     }
     case 'getSanityCheck': return engine.sanityCheckStatus(apiArgs.getSanityCheck.parse(raw).sanityId);
-    case 'getExplanationMetrics': return engine.explanationMetrics(apiArgs.getExplanationMetrics.parse(raw).jobId);
+    case 'getExplanationMetrics': {
+      const a = apiArgs.getExplanationMetrics.parse(raw);
+      return engine.explanationMetrics(a.jobId, a.maxSensitivity ? { maxSensitivity: a.maxSensitivity } : {});
+    }
     case 'listDerived': return engine.listDerived(apiArgs.listDerived.parse(raw).seriesUid);
     case 'getDerivedMap': {
       const a = apiArgs.getDerivedMap.parse(raw);

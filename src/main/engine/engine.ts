@@ -172,7 +172,7 @@ export class Engine {
     return this.explanations.map(id, target, partial, layer);
   }
   /** Faithfulness, localization and significant-region size of a finished explanation (services/explanationMetrics.ts). */
-  explanationMetrics(jobId: string, opts: { steps?: number } = {}): Promise<ExplanationMetrics> {
+  explanationMetrics(jobId: string, opts: { steps?: number; maxSensitivity?: { perturbations: number } | null } = {}): Promise<ExplanationMetrics> {
     return this.explanations.metrics(jobId, opts);
   }
   /** The model-parameter randomization test of a finished explanation (sanity/, docs/sanity.md). */

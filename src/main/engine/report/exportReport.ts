@@ -5,6 +5,7 @@ import { type ExecutionProvider, PROVIDER_LABELS } from '../../../shared/executi
 import type { SanityReport } from '../../../shared/sanity';
 import path from 'node:path';
 import { regionText, significanceOf, stabilityText } from '../../../shared/significanceText';
+import type { SensitivityFigure } from '../../../shared/sensitivityText';
 import { dicomBuffer, type NaturalDataset } from '../io/dicomWrite';
 import { APP_VERSION } from '../version';
 import { type Anonymizer, createAnonymizer } from './anonymize';
@@ -310,7 +311,9 @@ async function reportContent(
           (im) => ` ${im.region}: only this region is coloured (colour = z, standard deviations above chance); uncoloured areas show no evidence either way.`,
         )
         .join(''),
-    faithfulness: Object.entries(result.methods).flatMap(([method, m]) => (m.metrics ? [{ method, ...m.metrics.faithfulness }] : [])),
+    faithfulness: Object.entries(result.methods).flatMap(([method, m]) =>
+      m.metrics ? [{ method, ...m.metrics.faithfulness, ...sensitivityFigure(m.metrics.maxSensitivity) }] : [],
+    ),
     convergence: Object.entries(result.methods).flatMap(([method, m]) => {
       const c = m.convergence as { samples: number; jaccardWithPrevious?: number; splitHalfJaccard?: number }[] | undefined;
       return c && c.length > 1
@@ -332,6 +335,13 @@ async function reportContent(
 }
 
 /** The model-parameter randomization test, when one ran on this map (docs/sanity.md). */
+/** result.json's max-sensitivity, when it was measured and reads as one (an older or edited file may carry anything). */
+function sensitivityFigure(raw: unknown): { maxSensitivity?: SensitivityFigure } {
+  const s = raw as Partial<SensitivityFigure> | null | undefined;
+  const ok = !!s && (s.value === null || typeof s.value === 'number') && typeof s.perturbations === 'number' && typeof s.radiusFraction === 'number';
+  return ok ? { maxSensitivity: { value: s.value ?? null, perturbations: s.perturbations!, radiusFraction: s.radiusFraction! } } : {};
+}
+
 function sanityRow(m: MethodResult): [string, string][] {
   const s = (m as { sanity?: SanityReport }).sanity;
   if (!s) return [['sanity check', 'not run (model-parameter randomization test, from the map\'s job card)']];

@@ -5,6 +5,7 @@ import { CHART_COLOURS, type ChartSeries, faithfulnessPair, lineChart } from './
 import { MARGIN, PdfLayout } from './pdfLayout';
 import { encodePng } from './png';
 import type { ColormapName } from '../../../shared/colormaps';
+import { type SensitivityFigure, sensitivityReading } from '../../../shared/sensitivityText';
 import { type RgbImage, colorbar } from './rgbImage';
 
 export const DISCLAIMER = 'For research use only. Not for diagnostic use.';
@@ -38,6 +39,8 @@ export interface ReportContent {
     insertion: { fractions: number[]; scores: number[]; auc: number };
     /** The same curves with ROAD's imputation (metrics/road.ts), drawn beside them when present. */
     road?: { deletion: { fractions: number[]; scores: number[]; auc: number }; insertion: { fractions: number[]; scores: number[]; auc: number } };
+    /** When it was measured (the app's "Max-sensitivity", `explain --metrics` with EXPLICARE_MAX_SENSITIVITY): a line below the curves. */
+    maxSensitivity?: SensitivityFigure;
   }[];
   convergence: { method: string; samples: number[]; previous: number[]; splitHalf: number[]; summary: string }[];
   comment?: string;
@@ -110,6 +113,7 @@ export async function renderPdf(c: ReportContent): Promise<Uint8Array> {
       if (!f.road) return;
       l.ensure(chartH + 30);
       faithfulnessPair(l, f.method, f.scoreKind, f.target, f, f.road, chartH);
+      sensitivityLine(l, f.method, f.maxSensitivity);
     });
     c.faithfulness.filter((f) => !f.road).forEach((f, i, plainOnly) => {
       if (i % 2 === 0) l.ensure(chartH + 30);
@@ -128,6 +132,7 @@ export async function renderPdf(c: ReportContent): Promise<Uint8Array> {
       lineChart(l, (i % 2) * w, w - 10, chartH, `${f.method}: ${f.scoreKind} of ${f.target}`, 'fraction of voxels removed / inserted', series);
       l.y = i % 2 === 1 || i === plainOnly.length - 1 ? l.y - chartH - 8 : y;
     });
+    for (const f of c.faithfulness.filter((x) => !x.road)) sensitivityLine(l, f.method, f.maxSensitivity);
   }
 
   for (const cv of c.convergence) {
@@ -178,4 +183,11 @@ async function drawKeyImages(l: PdfLayout, doc: PDFDocument, images: ReportKeyIm
     });
     l.y -= h + 20;
   }
+}
+
+/** A map's max-sensitivity in figures and plain words, below its curves. */
+function sensitivityLine(l: PdfLayout, method: string, s: SensitivityFigure | undefined): void {
+  if (!s) return;
+  const value = s.value === null ? 'none (the map is zero)' : s.value.toFixed(4);
+  l.text(`${method}: max-sensitivity ${value}. ${sensitivityReading(s)}`, { size: 8, gapAfter: 4 });
 }

@@ -54,24 +54,51 @@ export interface MetricOptions {
   roadSteps?: number;
   /** Random patch subsets for faithfulness correlation (default 32). */
   correlationRuns?: number;
-  sensitivity?: SensitivityOptions;
+  /** Max-sensitivity's reruns; null: none, even if EXPLICARE_MAX_SENSITIVITY asks (absent: the variable decides). */
+  sensitivity?: SensitivityOptions | null;
 }
 
 /**
- * Max-sensitivity on request from the environment, for `evaluate` (its case runner passes no metric
- * options): EXPLICARE_MAX_SENSITIVITY=N reruns the method N times under noise of 2% of the input's
- * range; "N:gradcam,ig" only for those methods (a sampling method's rerun costs a whole MUPAX run).
- * Absent: not measured.
+ * The one noise setting of max-sensitivity (the app, `evaluate --max-sensitivity` and the environment
+ * variable), so a value read in the app compares with a cohort's: N draws, uniform noise of 2% of
+ * the input's range, seed 0.
+ */
+export const sensitivityOptions = (perturbations: number): SensitivityOptions => ({ perturbations, radiusFraction: 0.02, seed: 0 });
+
+/** What `evaluate --max-sensitivity` and EXPLICARE_MAX_SENSITIVITY say: N perturbations (0: none), for every method or only the listed ones. */
+export interface SensitivityRequest {
+  perturbations: number;
+  methods?: string[];
+}
+
+/**
+ * Parses "N" or "N:method,method" (N perturbations in 1..32); undefined for absent, "" or "0".
+ * Throws a message that names `what` (the flag or the variable).
+ */
+export function parseSensitivityRequest(raw: string | undefined, what: string): SensitivityRequest | undefined {
+  if (raw === undefined || raw === '' || raw === '0') return undefined;
+  const [count, only, ...rest] = raw.split(':');
+  const n = Number(count);
+  const methods = only?.split(',').map((m) => m.trim());
+  if (!/^\d+$/.test(count) || n < 1 || n > 32 || rest.length > 0 || methods?.some((m) => m === ''))
+    throw new Error(`${what} must be N or N:method,method with N perturbations in 1..32, got "${raw}"`);
+  return methods ? { perturbations: n, methods } : { perturbations: n };
+}
+
+/** The request's options for one method: undefined when the request lists other methods only. */
+export function sensitivityFor(request: SensitivityRequest | undefined, method: string): SensitivityOptions | undefined {
+  if (!request || request.perturbations === 0 || (request.methods && !request.methods.includes(method))) return undefined;
+  return sensitivityOptions(request.perturbations);
+}
+
+/**
+ * Max-sensitivity on request from the environment, the fallback for `evaluate`'s queue workers
+ * (their case runner passes no metric options): EXPLICARE_MAX_SENSITIVITY=N reruns the method N
+ * times under noise of 2% of the input's range; "N:gradcam,ig" only for those methods (a sampling
+ * method's rerun costs a whole MUPAX run). Absent: not measured.
  */
 export function sensitivityFromEnv(method: string, env: Record<string, string | undefined> = process.env): SensitivityOptions | undefined {
-  const raw = env.EXPLICARE_MAX_SENSITIVITY;
-  if (raw === undefined || raw === '' || raw === '0') return undefined;
-  const [count, only] = raw.split(':');
-  const n = Number(count);
-  if (!Number.isInteger(n) || n < 1 || n > 32)
-    throw new Error(`EXPLICARE_MAX_SENSITIVITY must be N or N:method,method with N perturbations in 1..32, got "${raw}"`);
-  if (only !== undefined && !only.split(',').includes(method)) return undefined;
-  return { perturbations: n, radiusFraction: 0.02, seed: 0 };
+  return sensitivityFor(parseSensitivityRequest(env.EXPLICARE_MAX_SENSITIVITY, 'EXPLICARE_MAX_SENSITIVITY'), method);
 }
 
 /** The map every voxel is ranked by: a significant-evidence map is 0 outside its region, so the z of every chunk instead. */
@@ -102,14 +129,33 @@ async function sensitivityOf(ctx: ExplainContext, r: ExplanationResult, ranking:
   return maxSensitivity(ctx.input.data, ranking, explain, o);
 }
 
+type SensitivityPart = Pick<ExplanationMetrics, 'maxSensitivity' | 'maxSensitivityError'>;
+
 /**
- * Reports already computed for a result (job card, then PDF, then the card again): a CT's suite takes
- * tens of seconds. Keyed by the result object (a cleared job frees its entry) and by everything else
- * the report depends on; a failed run is forgotten.
+ * Parts already computed for a result (job card, then PDF, then the card again): a CT's suite takes
+ * tens of seconds, max-sensitivity N reruns of the method. The two are kept apart, so asking for
+ * max-sensitivity after the curves reruns only the method. Keyed by the result object (a cleared
+ * job frees its entry) and by everything else the part depends on; a failed run is forgotten.
  */
-const computed = new WeakMap<ExplanationResult, Map<string, Promise<ExplanationMetrics>>>();
+const computed = new WeakMap<ExplanationResult, Map<string, Promise<unknown>>>();
 /** The latest finished report per result, for the export (it does not wait for or start a run). */
 const finished = new WeakMap<ExplanationResult, ExplanationMetrics>();
+/** The latest measured max-sensitivity per result: a later report that did not ask for it still carries it. */
+const latestSensitivity = new WeakMap<ExplanationResult, MaxSensitivity>();
+
+function remembered<T>(r: ExplanationResult, key: string, start: () => Promise<T>, keep: (v: T) => boolean = () => true): Promise<T> {
+  let forResult = computed.get(r);
+  if (!forResult) computed.set(r, (forResult = new Map()));
+  const known = forResult.get(key);
+  if (known) return known as Promise<T>;
+  const run = start();
+  forResult.set(key, run);
+  run.then(
+    (v) => keep(v) || forResult.delete(key),
+    () => forResult.delete(key),
+  );
+  return run;
+}
 
 /** The metrics the user already had computed for this result (job card), if any: the PDF draws their curves. */
 export function computedMetrics(r: ExplanationResult): ExplanationMetrics | undefined {
@@ -123,25 +169,39 @@ export function explanationMetrics(
   steps?: number,
   o: MetricOptions = {},
 ): Promise<ExplanationMetrics> {
-  const sensitivity = o.sensitivity ?? sensitivityFromEnv(r.method);
-  const key = JSON.stringify({
+  const { sensitivity: asked, ...suiteOptions } = o;
+  const sensitivity = asked === undefined ? sensitivityFromEnv(r.method) : (asked ?? undefined);
+  const suiteKey = JSON.stringify({
     steps,
-    o: { ...o, sensitivity },
+    o: suiteOptions,
     lesions: truth?.lesions ?? null,
     truthInGrid: ctx.truthInGrid ?? null,
     session: ctx.session.key,
   });
-  let forResult = computed.get(r);
-  if (!forResult) computed.set(r, (forResult = new Map()));
-  const known = forResult.get(key);
-  if (known) return known;
-  const run = measure(ctx, r, truth, steps, { ...o, sensitivity });
-  forResult.set(key, run);
-  run.then(
+  const suite = remembered(r, `suite:${suiteKey}`, () => measure(ctx, r, truth, steps, suiteOptions));
+  // After the suite, not beside it: both run the model, and in the app the suite is usually there already.
+  const report = suite.then(async (m): Promise<ExplanationMetrics> => {
+    if (!sensitivity) return { ...m, maxSensitivity: latestSensitivity.get(r) ?? null };
+    const key = `sensitivity:${JSON.stringify({ sensitivity, session: ctx.session.key })}`;
+    const part = await remembered(r, key, () => sensitivityPart(ctx, r, sensitivity), (p) => !p.maxSensitivityError);
+    return { ...m, ...part };
+  });
+  report.then(
     (m) => finished.set(r, m),
-    () => forResult.delete(key),
+    () => {},
   );
-  return run;
+  return report;
+}
+
+/** Max-sensitivity of the result's ranking; a rerun that fails is a message in the report, not a failed report. */
+async function sensitivityPart(ctx: ExplainContext, r: ExplanationResult, o: SensitivityOptions): Promise<SensitivityPart> {
+  try {
+    const maxSensitivity = await sensitivityOf(ctx, r, rankingOf(r), o);
+    latestSensitivity.set(r, maxSensitivity);
+    return { maxSensitivity };
+  } catch (err) {
+    return { maxSensitivity: null, maxSensitivityError: `max-sensitivity: the method could not be rerun (${(err as Error).message})` };
+  }
 }
 
 async function measure(
@@ -149,7 +209,7 @@ async function measure(
   r: ExplanationResult,
   truth: GroundTruth | null,
   steps: number | undefined,
-  o: MetricOptions,
+  o: Omit<MetricOptions, 'sensitivity'>,
 ): Promise<ExplanationMetrics> {
   const { input, manifest } = ctx;
   const main = r.maps.length - 1;
@@ -170,16 +230,6 @@ async function measure(
   const mask = lesions.length ? lesionMask(input.grid, lesions) : null;
   const chance = mask ? mask.reduce((a, b) => a + b, 0) / mask.length : 0;
   const regionFraction = r.layers?.significant ? r.layers.significant[main].reduce((a, b) => a + (b > 0 ? 1 : 0), 0) / map.length : null;
-  const sensitivity = o.sensitivity;
-  let maxSens: MaxSensitivity | null = null;
-  let maxSensitivityError: string | undefined;
-  if (sensitivity) {
-    try {
-      maxSens = await sensitivityOf(ctx, r, ranking, sensitivity);
-    } catch (err) {
-      maxSensitivityError = `max-sensitivity: the method could not be rerun (${(err as Error).message})`;
-    }
-  }
   return {
     faithfulness: { ...plain, road },
     faithfulnessCorrelation: { correlation: fc.correlation, runs: fc.runs, subsetFraction, patches: patchGrid(dims) },
@@ -188,7 +238,6 @@ async function measure(
     relevance: mask ? { mass: relevanceMassAccuracy(map, mask), rank: relevanceRankAccuracy(ranking, mask), chance } : null,
     sparseness: sparseness(map),
     regionFraction,
-    maxSensitivity: maxSens,
-    ...(maxSensitivityError ? { maxSensitivityError } : {}),
+    maxSensitivity: null, // explanationMetrics adds it when asked for
   };
 }

@@ -16,7 +16,7 @@ import { JobManager } from '../jobs/jobManager';
 import { runSanityCheck } from '../sanity/sanityCheck';
 import { cacheKey, ResultCache } from '../jobs/resultCache';
 import { EngineError, issuesText, translatingErrors } from './engineError';
-import { explanationMetrics, type ExplanationMetrics } from './explanationMetrics';
+import { explanationMetrics, type ExplanationMetrics, sensitivityOptions } from './explanationMetrics';
 import type { GroundTruthService } from './groundTruthService';
 import { type ExplanationJob, jobStatus } from './jobStatus';
 import type { ModelService } from './modelService';
@@ -176,11 +176,13 @@ export class ExplanationService {
     return this.results.clear();
   }
 
-  async metrics(jobId: string, opts: { steps?: number } = {}): Promise<ExplanationMetrics> {
+  /** `maxSensitivity`: also rerun the method on that many noisy inputs; null: not at all; absent: EXPLICARE_MAX_SENSITIVITY decides. */
+  async metrics(jobId: string, opts: { steps?: number; maxSensitivity?: { perturbations: number } | null } = {}): Promise<ExplanationMetrics> {
     const job = this.job(jobId);
     const r = job.result;
     if (!r) throw new EngineError('not-found', `the job is ${job.state}: nothing to measure`);
     const ctx = await this.context(r.seriesUid, r.modelId);
-    return explanationMetrics(ctx, r, await this.truth.get(r.seriesUid), opts.steps);
+    const sensitivity = opts.maxSensitivity === undefined ? {} : { sensitivity: opts.maxSensitivity && sensitivityOptions(opts.maxSensitivity.perturbations) };
+    return explanationMetrics(ctx, r, await this.truth.get(r.seriesUid), opts.steps, sensitivity);
   }
 }
