@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { ExecutionProvider } from './executionProviders';
 import { exportProgressApiArgs, type ExportProgress } from './exportProgress';
+import { clusterApiArgs, type ClusterRunStatus } from './clusterApi';
 import { providerSettingsApiArgs, type ProviderSettingsView } from './providerSettings';
 import type { SanityStatus } from './sanity';
 import type { Geometry, Vec3 } from './geometry';
@@ -83,6 +84,7 @@ export const apiArgs = {
   ...pacsApiArgs,
   ...providerSettingsApiArgs,
   ...exportProgressApiArgs,
+  ...clusterApiArgs,
 } as const;
 
 export type ApiMethod = keyof typeof apiArgs | 'openFiles' | 'importModelFiles' | 'importLandmarks';
@@ -341,6 +343,11 @@ export interface ExplicareApi {
   pacsCancelTransfer(args: ApiArgs<'pacsCancelTransfer'>): Promise<PacsTransferStatus>;
   /** STOW-RS of the DICOM files of an export of this session. */
   pacsSendExport(args: ApiArgs<'pacsSendExport'>): Promise<StowResult>;
+  /** Submits a cohort run to a Redis/BullMQ queue (docs/cluster.md); poll clusterRun for its cases. */
+  clusterSubmit(args: z.input<(typeof apiArgs)['clusterSubmit']>): Promise<ClusterRunStatus>;
+  clusterRun(args: ApiArgs<'clusterRun'>): Promise<ClusterRunStatus>;
+  /** Stops watching a run (its jobs stay on the queue). */
+  clusterStop(args: ApiArgs<'clusterStop'>): Promise<ClusterRunStatus>;
   /** The execution providers of this platform, the choice saved and in force, and what ran the latest model. */
   getProviderSettings(): Promise<ProviderSettingsView>;
   /** Saves the choice; models loaded afterwards run under it (refused while explanations run). */

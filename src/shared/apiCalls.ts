@@ -44,6 +44,9 @@ export const API_CALLS = {
   cancelExport: 'json',
   getExportFile: 'binary',
   openExportFile: 'json',
+  clusterSubmit: 'json',
+  clusterRun: 'json',
+  clusterStop: 'json',
 } as const satisfies Partial<Record<keyof ExplicareApi, ReplyKind>>;
 
 export type CallMethod = keyof typeof API_CALLS;

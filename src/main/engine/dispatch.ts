@@ -76,6 +76,9 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
     case 'pacsTransfer': return engine.pacs.transfer(apiArgs.pacsTransfer.parse(raw).transferId);
     case 'pacsCancelTransfer': return engine.pacs.cancel(apiArgs.pacsCancelTransfer.parse(raw).transferId);
     case 'pacsSendExport': return engine.sendExport(apiArgs.pacsSendExport.parse(raw).exportId);
+    case 'clusterSubmit': return engine.cluster.submit(apiArgs.clusterSubmit.parse(raw));
+    case 'clusterRun': return engine.cluster.status(apiArgs.clusterRun.parse(raw).runId);
+    case 'clusterStop': return engine.cluster.stop(apiArgs.clusterStop.parse(raw).runId);
     case 'getProviderSettings': apiArgs.getProviderSettings.parse(raw); return engine.getProviderSettings();
     case 'saveProviderSettings': return engine.saveProviderSettings(apiArgs.saveProviderSettings.parse(raw).provider);
     case 'getExportProgress': return engine.exportProgress(apiArgs.getExportProgress.parse(raw).seriesUid);

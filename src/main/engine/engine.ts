@@ -34,6 +34,7 @@ import { ExportService, type ResultFolderExport } from './services/exportService
 import { GroundTruthService } from './services/groundTruthService';
 import { ModelService } from './services/modelService';
 import { StudyService } from './services/studyService';
+import { ClusterService } from './cluster/clusterService';
 import type { BuildProgress, Volume } from './volume/buildVolume';
 
 export { EngineError } from './services/engineError';
@@ -56,6 +57,8 @@ export class Engine {
   private readonly exports: ExportService;
   /** DICOMweb PACS: settings, search, retrieval into the cache (opened like a folder), STOW. */
   readonly pacs: PacsService;
+  /** Cohort runs on a Redis/BullMQ queue submitted from the app (cluster/, docs/cluster.md). */
+  readonly cluster: ClusterService;
   private readonly providerSettings: ProviderSettingsService;
 
   constructor(options: EngineOptions) {
@@ -66,6 +69,7 @@ export class Engine {
     this.explanations = new ExplanationService(cacheDir, this.studies, this.truth, this.models);
     this.providerSettings = new ProviderSettingsService({ dir: cacheDir, models: this.models, runningJobs: () => this.explanations.runningJobs() });
     this.pacs = new PacsService(path.join(cacheDir, 'pacs'), (folder) => this.openPaths([folder]));
+    this.cluster = new ClusterService({ dir: path.join(cacheDir, 'cluster-runs'), listModels: () => this.listModels(), pacsUrl: async () => (await this.pacs.getSettings())?.baseUrl ?? null });
     this.exports = new ExportService({
       cacheDir,
       studies: this.studies,
@@ -223,6 +227,7 @@ export class Engine {
 
   /** Stops the inference worker and removes this session's uploaded copies (the user's own files are never touched). */
   async dispose(): Promise<void> {
+    this.cluster.dispose();
     await this.models.dispose();
     await this.studies.dispose();
   }
