@@ -16,6 +16,7 @@ import { resolveModelPath } from '../openForModel';
 import { type Row, writeEvaluation } from '../evaluateSummary';
 import { parseTargetSpec } from '../../shared/target';
 import { evaluateCase, methodSpec } from '../evaluateCase';
+import { parseSensitivityRequest, type SensitivityRequest } from '../../main/engine/services/explanationMetrics';
 import { evaluateOnQueue } from '../cluster/evaluateOnQueue';
 import { withCliErrors } from '../cluster/cliErrors';
 import { evaluatePacsCohort, parseStudyUids } from '../cluster/pacsCohort';
@@ -24,13 +25,13 @@ import { DEFAULT_STUDY_BUDGET_BYTES, pacsSettingsFrom } from '../../main/engine/
 export const evaluateCommand: Command = {
   summary: 'measure explanation methods over a cohort (faithfulness, masked prediction, localization)',
   usage:
-    'evaluate --cohort DIR|--pacs URL --studies UID,...|@FILE --model DIR|ZIP|NAME --methods mupax,mupax:paper,rise,regression,gradcam --out DIR [--keep 0.25] [--limit K] [--target T] [--samples N] [--seeds S1,S2] [--pacs-timeout S] [--pacs-max-mb MB] [--queue redis://HOST:PORT [--shared DIR] [--queue-ca FILE]]',
+    'evaluate --cohort DIR|--pacs URL --studies UID,...|@FILE --model DIR|ZIP|NAME --methods mupax,mupax:paper,rise,regression,gradcam --out DIR [--keep 0.25] [--limit K] [--target T] [--samples N] [--seeds S1,S2] [--max-sensitivity N[:method,...]] [--pacs-timeout S] [--pacs-max-mb MB] [--queue redis://HOST:PORT [--shared DIR] [--queue-ca FILE]]',
   async run(args) {
     const { values } = parseArgs({
       args,
       strict: true,
       options: Object.fromEntries(
-        ['cohort', 'model', 'methods', 'out', 'keep', 'limit', 'samples', 'seed', 'seeds', 'target', 'queue', 'queue-ca', 'shared', 'pacs', 'studies', 'pacs-timeout', 'pacs-max-mb'].map((k) => [k, { type: 'string' as const }]),
+        ['cohort', 'model', 'methods', 'out', 'keep', 'limit', 'samples', 'seed', 'seeds', 'target', 'queue', 'queue-ca', 'shared', 'pacs', 'studies', 'pacs-timeout', 'pacs-max-mb', 'max-sensitivity'].map((k) => [k, { type: 'string' as const }]),
       ),
     });
     if (!values.cohort === !values.pacs) throw new UsageError('give either --cohort DIR or --pacs URL --studies UID,...');
@@ -45,6 +46,7 @@ export const evaluateCommand: Command = {
     const samples = values.samples ? Number(values.samples) : undefined;
     const methods = values.methods.split(',').map((m) => m.trim());
     methods.forEach(methodSpec); // an unknown variant is a usage error before any study opens
+    const maxSensitivity = sensitivityRequestFrom(values['max-sensitivity'], methods, !!values.queue);
     const pacs = values.pacs === undefined ? undefined : pacsFrom(values);
     const studies = (
       pacs
@@ -69,7 +71,7 @@ export const evaluateCommand: Command = {
     try {
       const model = await engine.importModel(modelPath);
       if (pacs) {
-        const settings = { seeds, target, samples, keep };
+        const settings = { seeds, target, samples, keep, maxSensitivity };
         await withCliErrors(() =>
           evaluatePacsCohort({
             engine, model, pacs: pacs.settings, budgetBytes: pacs.budgetBytes, studies, methods, settings,
@@ -83,7 +85,7 @@ export const evaluateCommand: Command = {
       }
       for (const study of pacs ? [] : studies) {
         for (const method of methods) {
-          const outcome = await evaluateCase(engine, model, values.cohort!, study, { method, seeds, target, samples, keep });
+          const outcome = await evaluateCase(engine, model, values.cohort!, study, { method, seeds, target, samples, keep, maxSensitivity });
           if ('skipped' in outcome) {
             process.stderr.write(`${study} ${method}: ${outcome.skipped}\n`);
             continue;
@@ -104,6 +106,28 @@ export const evaluateCommand: Command = {
     process.stdout.write(md + '\n');
   },
 };
+
+/**
+ * --max-sensitivity N[:method,...]: N perturbations (1..32) for every method, or for the listed ones (0: none),
+ * each of which must be among --methods (by id, "mupax", or as written, "mupax:paper"). A case job
+ * on a queue does not carry it: the workers read EXPLICARE_MAX_SENSITIVITY instead.
+ */
+function sensitivityRequestFrom(raw: string | undefined, methods: string[], queue: boolean): SensitivityRequest | undefined {
+  if (raw === undefined) return undefined;
+  if (queue) throw new UsageError('--max-sensitivity is not sent over a queue: start the workers with EXPLICARE_MAX_SENSITIVITY=N[:method,...] instead');
+  if (raw === '0') return { perturbations: 0 }; // none, even where EXPLICARE_MAX_SENSITIVITY is set
+  let request;
+  try {
+    request = parseSensitivityRequest(raw, '--max-sensitivity');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (!request) throw new UsageError('--max-sensitivity must be N or N:method,method with N perturbations in 1..32, got ""');
+  const known = new Set(methods.flatMap((m) => [m, methodSpec(m).method]));
+  const unknown = request?.methods?.filter((m) => !known.has(m)) ?? [];
+  if (unknown.length) throw new UsageError(`--max-sensitivity names ${unknown.join(', ')}, not among --methods (${methods.join(', ')})`);
+  return request;
+}
 
 /** --pacs URL (checked as the app's PACS settings are), its timeout and the byte budget of one study. */
 function pacsFrom(values: Record<string, string | undefined>): { settings: ReturnType<typeof pacsSettingsFrom>; budgetBytes: number } {
