@@ -76,7 +76,7 @@ test('submit a cohort to a queue from the panel and watch it to the result files
   const progress = page.getByTestId('cluster-progress');
   await expect(progress).toHaveAttribute('data-state', /watching|done/, { timeout: 60_000 });
   await expect(progress).toHaveAttribute('data-state', 'done', { timeout: 420_000 });
-  await expect(progress).toContainText('2 / 2 cases done');
+  await expect(progress).toContainText('2 / 2 cases finished');
   await expect(progress).toContainText('1 failed');
 
   const rows = page.getByTestId('cluster-study');
@@ -86,6 +86,7 @@ test('submit a cohort to a queue from the panel and watch it to the result files
   );
   expect(states).toEqual({ 'ct-1': 'completed', 'ct-poisoned': 'failed' });
   await expect(rows.nth(1).locator('td[data-method="gradcam"]')).toHaveAttribute('title', 'no CT series');
+  await expect(rows.nth(1).locator('td[data-method="gradcam"]')).toContainText('failed: no CT series');
   await expect(rows.nth(0).locator('td[data-method="gradcam"]')).toContainText('w-ui');
 
   // The statuses match the files the run wrote: a row for each completed case, the failure in cluster.json.
