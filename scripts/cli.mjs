@@ -37,6 +37,8 @@ async function buildIfStale() {
       inferenceWorker: path.join(root, 'src/main/engine/inference/worker.ts'),
       pixelDecodeWorker: path.join(root, 'src/main/engine/dicom/pixels/decodeWorker.ts'),
       imputationWorker: path.join(root, 'src/main/engine/metrics/imputationWorker.ts'),
+      // The queue worker's engine thread (cluster/caseThreadHost.ts).
+      caseThread: path.join(root, 'src/cli/cluster/caseThread.ts'),
     },
     outdir: staging,
     bundle: true,

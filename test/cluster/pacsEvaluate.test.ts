@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCtStudy } from '../../src/main/engine/demo';
-import { pacsSettingsFrom, retrieveStudy } from '../../src/main/engine/cluster/pacsStudy';
+import { pacsSettingsFrom, removeAbandonedStudies, retrieveStudy } from '../../src/main/engine/cluster/pacsStudy';
 import { storeFiles } from '../../src/main/engine/pacs/stow';
 import { startOrthanc, type Orthanc } from '../pacs/support/orthanc';
 import { startRedis, type TestRedis } from './support/redis';
@@ -105,6 +105,15 @@ describe('a cohort from the PACS', () => {
     expect(got).toEqual(want);
     await study.dispose();
     expect(existsSync(folder)).toBe(false);
+  });
+
+  it("removes what a killed process left, never a live process's study", async () => {
+    const dir = path.join(tmp, 'abandoned');
+    mkdirSync(path.join(dir, 'explicare-pacs-study-999999999-abc', 'retrieved'), { recursive: true });
+    mkdirSync(path.join(dir, `explicare-pacs-study-${process.pid}-def`));
+    mkdirSync(path.join(dir, 'unrelated'));
+    expect(await removeAbandonedStudies(dir)).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual([`explicare-pacs-study-${process.pid}-def`, 'unrelated']);
   });
 
   it('stops a retrieval over the byte budget and keeps nothing', async () => {

@@ -40,7 +40,8 @@ test.beforeAll(async () => {
   redis = await startRedis(path.join(tmp, 'redis'), [], await freePort());
   worker = startCli(
     ['worker', '--queue', `redis://127.0.0.1:${redis.port}`, '--model', 'ct-nodule-classifier', '--shared', path.join(tmp, 'shared'), '--name', 'w-ui'],
-    { env: { EXPLICARE_QUEUE_PASSWORD: redis.password, EXPLICARE_CACHE_DIR: path.join(tmp, 'cache-w') }, logFile: path.join(tmp, 'worker.log') },
+    // As a user starts it (`npm run cli -- worker`): the CLI bundle, whose engine thread is its own entry.
+    { env: { EXPLICARE_QUEUE_PASSWORD: redis.password, EXPLICARE_CACHE_DIR: path.join(tmp, 'cache-w') }, logFile: path.join(tmp, 'worker.log'), bundled: true },
   );
   server = await startServer();
   await worker.waitFor(/waiting for jobs/, 180_000);

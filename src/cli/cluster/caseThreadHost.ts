@@ -1,6 +1,8 @@
 // The main thread's handle on the engine thread (caseThread.ts): start it, send it a job's data,
 // get the result or the refusal back. If the thread dies, the worker process ends: its jobs' locks
 // then lapse and BullMQ gives them to another worker.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UnrecoverableError } from 'bullmq';
 import type { ModelSummary } from '../../shared/api';
@@ -13,8 +15,17 @@ export interface CaseThread {
   dispose(): Promise<void>;
 }
 
-/** From source (tsx: the CLI) the thread registers tsx itself: loader flags do not reach threads. */
+/**
+ * The engine thread's code: from source (tsx: tests, `node --import tsx src/cli/main.ts`) caseThread.ts
+ * behind a bootstrap that registers tsx in the thread (loader flags do not reach threads); from the
+ * CLI bundle (`npm run cli`, scripts/cli.mjs) its `caseThread.js` entry beside the bundled main.
+ */
 function threadUrl(): URL {
+  if (!import.meta.url.endsWith('.ts')) {
+    const bundled = new URL('./caseThread.js', import.meta.url);
+    if (!existsSync(fileURLToPath(bundled))) throw new Error('the worker bundle has no caseThread.js entry (scripts/cli.mjs)');
+    return bundled;
+  }
   const entry = new URL('./caseThread.ts', import.meta.url).href;
   const code = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry)});`;
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);

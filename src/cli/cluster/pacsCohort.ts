@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Engine } from '../../main/engine/engine';
 import { studyUidSchema } from '../../main/engine/cluster/caseJob';
-import { retrieveStudy } from '../../main/engine/cluster/pacsStudy';
+import { removeAbandonedStudies, retrieveStudy } from '../../main/engine/cluster/pacsStudy';
 import { PacsError } from '../../main/engine/pacs/pacsError';
 import type { PacsSettings } from '../../main/engine/pacs/settings';
 import type { ModelSummary } from '../../shared/api';
@@ -47,6 +47,7 @@ export interface PacsCohortRun {
 
 export async function evaluatePacsCohort(r: PacsCohortRun): Promise<Row[]> {
   const rows: Row[] = [];
+  await removeAbandonedStudies();
   for (const uid of r.studies) {
     let study;
     try {

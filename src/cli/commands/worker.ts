@@ -14,7 +14,7 @@ import { startCaseWorkers } from '../cluster/caseWorker';
 import { startCaseThread } from '../cluster/caseThreadHost';
 import { parseQueueUrl } from '../../main/engine/cluster/queueUrl';
 import { assertRedisClient } from '../../main/engine/cluster/queueErrors';
-import { DEFAULT_STUDY_BUDGET_BYTES, pacsSettingsFrom } from '../../main/engine/cluster/pacsStudy';
+import { DEFAULT_STUDY_BUDGET_BYTES, pacsSettingsFrom, removeAbandonedStudies } from '../../main/engine/cluster/pacsStudy';
 import { withCliErrors } from '../cluster/cliErrors';
 
 function whole(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -65,7 +65,11 @@ async function runWorker(args: string[]): Promise<void> {
       throw new CommandFailure((err as Error).message);
     }
     for (const m of engine.models) log(`holds ${m.name} ${m.version} (sha256 ${m.id})`);
-    if (pacs) log(`retrieves studies from ${pacs.baseUrl}${pacs.authorization ? ' (with an authorization header)' : ''}`);
+    if (pacs) {
+      log(`retrieves studies from ${pacs.baseUrl}${pacs.authorization ? ' (with an authorization header)' : ''}`);
+      const removed = await removeAbandonedStudies();
+      if (removed) log(`removed ${removed} study folder(s) a stopped worker left in ${os.tmpdir()}`);
+    }
     const onLastingError = (reason: string) => {
       process.stderr.write(`worker: --queue ${target.display}: ${reason}\n`);
       process.exit(1);

@@ -13,8 +13,10 @@ export interface CliProcess {
   exited: Promise<number | null>;
 }
 
-export function startCli(args: string[], o: { prefix?: string[]; env?: Record<string, string>; logFile: string }): CliProcess {
-  const argv = [...(o.prefix ?? []), process.execPath, '--import', 'tsx', 'src/cli/main.ts', ...args];
+/** `bundled`: through scripts/cli.mjs (the esbuild bundle `npm run cli` runs) instead of tsx on the sources. */
+export function startCli(args: string[], o: { prefix?: string[]; env?: Record<string, string>; logFile: string; bundled?: boolean }): CliProcess {
+  const entry = o.bundled ? ['scripts/cli.mjs'] : ['--import', 'tsx', 'src/cli/main.ts'];
+  const argv = [...(o.prefix ?? []), process.execPath, ...entry, ...args];
   const proc = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];

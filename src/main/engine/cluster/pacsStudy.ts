@@ -3,7 +3,7 @@
 // all or nothing, only instances the PACS listed for this study, UIDs checked before they name a
 // file), so a PACS answer is treated like every other hostile input; this file only chooses where
 // it lands and how much it may be.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isDicomUid } from '../pacs/dicomUid';
@@ -11,6 +11,32 @@ import { PacsError } from '../pacs/pacsError';
 import { type PacsSettings, pacsSettingsSchema } from '../pacs/settings';
 import { retrieveToCache } from '../pacs/wadoRetrieve';
 import { ClusterError } from './clusterError';
+
+const PREFIX = 'explicare-pacs-study-';
+
+/**
+ * Removes the temporary study folders of processes that no longer run (a worker killed mid-case
+ * leaves its study, patient data, behind). Returns how many were removed.
+ */
+export async function removeAbandonedStudies(dir = os.tmpdir()): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (!pid || alive(Number(pid))) continue;
+    await rm(path.join(dir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
 
 /** A 400-slice CT is ~200 MB; the default leaves room for thin-slice studies without filling a disk. */
 export const DEFAULT_STUDY_BUDGET_BYTES = 4 * 2 ** 30;
@@ -37,7 +63,8 @@ export function pacsSettingsFrom(url: string, authorization: string | undefined,
 
 export async function retrieveStudy(settings: PacsSettings, studyUid: string, budgetBytes = DEFAULT_STUDY_BUDGET_BYTES, signal?: AbortSignal): Promise<RetrievedStudy> {
   if (!isDicomUid(studyUid)) throw new PacsError('the job names something that is not a StudyInstanceUID');
-  const root = await mkdtemp(path.join(os.tmpdir(), 'explicare-pacs-study-')); // mode 0700
+  // The pid in the name lets a later run remove what a killed one left (removeAbandonedStudies).
+  const root = await mkdtemp(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`)); // mode 0700
   const dispose = () => rm(root, { recursive: true, force: true });
   try {
     const limits = { maxInstanceBytes: Math.min(budgetBytes, 2 ** 30), maxResponseBytes: budgetBytes };
