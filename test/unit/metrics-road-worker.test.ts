@@ -70,6 +70,17 @@ describe('ROAD imputation in a worker thread', () => {
     const x = volume(dims, 11);
     const removed = removedAt(order(volume(dims, 12)), 0.5, true);
     const options = { noise: 0.01, seed: 1, maxIterations: 25 };
+    // The machine's own timer jitter (other processes share the cores): the same timer with nothing to do.
+    const idleGap = await new Promise<number>((resolve) => {
+      let prev = performance.now();
+      let worst = 0;
+      const t = setInterval(() => {
+        const now = performance.now();
+        worst = Math.max(worst, now - prev);
+        prev = now;
+      }, 10);
+      setTimeout(() => (clearInterval(t), resolve(worst)), 500);
+    });
     const thread = new ImputationThread(x, dims);
     let last = performance.now();
     let worstGap = 0;
@@ -93,11 +104,13 @@ describe('ROAD imputation in a worker thread', () => {
     const t0 = performance.now();
     const direct = noisyLinearImputation(x, dims, removed, options);
     const inThreadMs = performance.now() - t0;
-    console.log(`CT-sized solve: worker ${workerMs.toFixed(0)} ms wall, worst timer gap ${worstGap.toFixed(1)} ms over ${ticks} ticks; in-thread ${inThreadMs.toFixed(0)} ms blocked`);
+    console.log(`CT-sized solve: worker ${workerMs.toFixed(0)} ms wall, worst timer gap ${worstGap.toFixed(1)} ms over ${ticks} ticks (idle: ${idleGap.toFixed(1)} ms); in-thread ${inThreadMs.toFixed(0)} ms blocked`);
     expect(sameBits(viaWorker, direct)).toBe(true);
     expect(inThreadMs).toBeGreaterThan(200); // the solve is long enough for the gap bound to mean something
     expect(ticks).toBeGreaterThan(workerMs / 10 / 4);
-    expect(worstGap).toBeLessThan(100);
+    // Under 100 ms, or under twice the idle jitter on a machine too loaded for that; never near the in-thread block.
+    expect(worstGap).toBeLessThan(Math.max(100, 2 * idleGap));
+    expect(worstGap).toBeLessThan(inThreadMs / 2);
   });
 
   it('an aborted signal stops the worker and refuses what is in flight', async () => {

@@ -5,7 +5,11 @@ export type ImputationRequest =
   /** The input every later request imputes, in its own ArrayBuffer (transferred, sent once per session). */
   | { kind: 'input'; x: Float32Array; dims: [number, number, number] }
   /** One curve point: the voxels to impute, in their own ArrayBuffer (transferred). */
-  | { kind: 'impute'; id: number; removed: Uint8Array; options: ImputationOptions };
+  | { kind: 'impute'; id: number; removed: Uint8Array; options: ImputationOptions }
+  /** The map whose ranking (curves.ts order) later 'imputeTop' requests use, in its own ArrayBuffer (transferred). */
+  | { kind: 'rank'; map: Float32Array }
+  /** One curve point by the ranking: the top `fraction` removed (deleting) or all but it (inserting). */
+  | { kind: 'imputeTop'; id: number; fraction: number; deleting: boolean; options: ImputationOptions };
 
 export type ImputationResponse =
   /** The imputed input, its buffer transferred back. */

@@ -63,13 +63,34 @@ export class ImputationThread {
     if (removed.length !== this.dims[0] * this.dims[1] * this.dims[2]) return Promise.reject(new Error(`imputation: a mask of ${removed.length} voxels for a ${this.dims.join('x')} grid`));
     const owned = removed.byteOffset === 0 && removed.byteLength === removed.buffer.byteLength && !(removed.buffer instanceof SharedArrayBuffer);
     const mask = owned ? removed : removed.slice();
+    return this.request({ kind: 'impute', id: 0, removed: mask, options }, [mask.buffer as ArrayBuffer]);
+  }
+
+  private request(req: Extract<ImputationRequest, { id: number }>, transfer: ArrayBuffer[] = []): Promise<Float32Array> {
+    if (this.stopped) return Promise.reject(this.stopped);
     const id = this.nextId++;
     return new Promise<Float32Array>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref(); // a point in flight keeps the process alive (the CLI awaits it)
-      const req: ImputationRequest = { kind: 'impute', id, removed: mask, options };
-      this.worker.postMessage(req, [mask.buffer as ArrayBuffer]);
+      this.worker.postMessage({ ...req, id }, transfer);
     });
+  }
+
+  /**
+   * Sends the map the voxels are ranked by (copied once, transferred): the worker sorts them (curves.ts
+   * order, ~0.5 s on a CT) and builds each point's mask itself, so neither crosses per point.
+   */
+  rankBy(map: Float32Array): void {
+    if (this.stopped) return;
+    if (map.length !== this.dims[0] * this.dims[1] * this.dims[2]) throw new Error(`imputation: a map of ${map.length} voxels for a ${this.dims.join('x')} grid`);
+    const own = map.slice();
+    const req: ImputationRequest = { kind: 'rank', map: own };
+    this.worker.postMessage(req, [own.buffer as ArrayBuffer]);
+  }
+
+  /** The input with the top `fraction` of rankBy's ranking imputed (deleting), or all but that top (inserting). */
+  imputeTop(fraction: number, deleting: boolean, options: ImputationOptions): Promise<Float32Array> {
+    return this.request({ kind: 'imputeTop', id: 0, fraction, deleting, options });
   }
 
   /** Terminates the worker; anything still in flight is refused. Safe to call twice. */

@@ -4,7 +4,7 @@
 // reacted to the holes' edges, not to the removed evidence. The solves run in a worker thread
 // (imputationThread.ts): on a CT they are seconds of CPU the engine's thread must not spend.
 import type { ExplainContext } from '../explain/method';
-import { auc, type Curve, fractionsFor, order, type Remover, removedAt } from './curves';
+import { auc, type Curve, fractionsFor, type Remover } from './curves';
 import { type ImputationOptions, noisyLinearImputation } from './imputation';
 import { ImputationThread } from './imputationThread';
 import type { Scorer } from './scorer';
@@ -43,7 +43,6 @@ export async function roadCurves(
   const fractions = fractionsFor(opts.steps ?? 10);
   const imputation = { noise: opts.noise ?? 0.01, seed: opts.seed ?? 0, maxIterations: opts.maxIterations ?? 25 };
   const dims = ctx.input.grid.dimensions as [number, number, number];
-  const ranked = order(map);
   const x = ctx.input.data;
   // Deletion's points, then insertion's (seed + 1), numbered as imputingRemover numbers them.
   const points: Point[] = [true, false].flatMap((deleting) =>
@@ -51,8 +50,9 @@ export async function roadCurves(
   );
   const thread = new ImputationThread(x, dims, opts.signal);
   try {
+    thread.rankBy(map); // the worker sorts the voxels (curves.ts order) and builds each point's mask
     const request = (p: Point) => {
-      const imputed = thread.impute(removedAt(ranked, p.fraction, p.deleting), { noise: imputation.noise, seed: p.seed, maxIterations: imputation.maxIterations });
+      const imputed = thread.imputeTop(p.fraction, p.deleting, { noise: imputation.noise, seed: p.seed, maxIterations: imputation.maxIterations });
       imputed.catch(() => {}); // awaited below; a point asked for ahead of a failed score must not be an unhandled rejection
       return imputed;
     };
