@@ -1,14 +1,19 @@
 // rediss:// for real: a redis-server with TLS only (a private CA made here with openssl) and a
 // password. Through parseQueueUrl's connection, BullMQ adds and reads a job when the CA is given
-// (--queue-ca); without the CA, or with a wrong password, the connection is refused.
+// (--queue-ca); without the CA, or with a wrong password, the connection is refused. The app's
+// cohort panel (clusterSubmit) reaches the same server with the CA given as PEM text.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseQueueUrl } from '../../src/main/engine/cluster/queueUrl';
 import { submitCohort } from '../../src/main/engine/cluster/submitCohort';
+import { dispatch } from '../../src/main/engine/dispatch';
+import { Engine } from '../../src/main/engine/engine';
+import { bundledModelsDir } from '../../src/main/engine/paths';
+import type { ClusterRunStatus } from '../../src/shared/clusterApi';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'explicare-tls-'));
 const file = (name: string) => path.join(tmp, name);
@@ -82,4 +87,38 @@ it('ends a submission on a wrong password with the reason, instead of waiting fo
     log: () => {},
   });
   await expect(submission).rejects.toThrow(`--queue rediss://localhost:${PORT}: the queue refused the password`);
+});
+
+it("the app's cohort panel reaches a TLS queue with the CA pasted as PEM and a password in its own field", async () => {
+  const engine = new Engine({ cacheDir: file('cache'), bundledModelsDir: bundledModelsDir() });
+  try {
+    await engine.pacs.saveSettings({ baseUrl: 'http://127.0.0.1:9/dicom-web', timeoutSeconds: 30 });
+    const modelId = (await engine.listModels()).find((m) => m.modality.includes('CT'))!.id;
+    const args = (over: Record<string, unknown>) => ({
+      queueUrl: `rediss://localhost:${PORT}`,
+      password: PASSWORD,
+      source: { kind: 'pacs', studyUids: ['1.2.3.4'] },
+      modelId,
+      methods: ['gradcam'],
+      ...over,
+    });
+    const watch = async (over: Record<string, unknown>, until: (s: ClusterRunStatus) => boolean) => {
+      const { id } = (await dispatch(engine, 'clusterSubmit', args(over))) as ClusterRunStatus;
+      for (let i = 0; i < 100; i++) {
+        const s = (await dispatch(engine, 'clusterRun', { runId: id })) as ClusterRunStatus;
+        if (until(s)) return s;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the run did not reach the state');
+    };
+    // Without the CA the certificate does not verify: the run ends with the reason.
+    const untrusted = await watch({}, (s) => s.state === 'failed');
+    expect(untrusted.error).toMatch(/TLS failed .*check rediss:\/\/ vs redis:\/\/ and --queue-ca/);
+    const ok = await watch({ caPem: readFileSync(file('ca.pem'), 'utf8') }, (s) => s.state === 'watching');
+    expect(ok).toMatchObject({ queue: `rediss://localhost:${PORT}`, total: 1 });
+    expect(JSON.stringify(ok)).not.toContain(PASSWORD);
+    await dispatch(engine, 'clusterStop', { runId: ok.id });
+  } finally {
+    await engine.dispose();
+  }
 });
