@@ -106,11 +106,12 @@ describe('ROAD imputation in a worker thread', () => {
     const inThreadMs = performance.now() - t0;
     console.log(`CT-sized solve: worker ${workerMs.toFixed(0)} ms wall, worst timer gap ${worstGap.toFixed(1)} ms over ${ticks} ticks (idle: ${idleGap.toFixed(1)} ms); in-thread ${inThreadMs.toFixed(0)} ms blocked`);
     expect(sameBits(viaWorker, direct)).toBe(true);
-    expect(inThreadMs).toBeGreaterThan(200); // the solve is long enough for the gap bound to mean something
+    expect(inThreadMs).toBeGreaterThan(150); // the solve is long enough for the bounds to mean something
     expect(ticks).toBeGreaterThan(workerMs / 10 / 4);
-    // Under 100 ms, or under twice the idle jitter on a machine too loaded for that; never near the in-thread block.
-    expect(worstGap).toBeLessThan(Math.max(100, 2 * idleGap));
-    expect(worstGap).toBeLessThan(inThreadMs / 2);
+    // In-thread the loop stops for the whole solve; with the worker its longest pause is a fraction of
+    // that: 35-78 ms on this shared 2-core machine. A fixed 100 ms bound is not asserted: with other
+    // test files holding both cores the timer alone waited 227 ms for a core (in-thread: 1558 ms).
+    expect(worstGap).toBeLessThan(inThreadMs / 3);
   });
 
   it('an aborted signal stops the worker and refuses what is in flight', async () => {
