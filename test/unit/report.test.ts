@@ -126,7 +126,7 @@ beforeAll(async () => {
     seed: 11,
   });
   sourceHashes = { ct: hashTree(ctStudy), ceph: hashTree(cephStudy) };
-}, 120_000);
+}, 300_000); // a CT explain with the metric suite, a ceph explain and a MUPAX run: ~60 s alone, 2-3x that on a loaded 2-core machine
 
 afterAll(() => {
   delete process.env.EXPLICARE_CACHE_DIR;
