@@ -1,6 +1,6 @@
 """Reference outputs of the trained demo models for test/unit/model-reference.test.ts.
 
-  /usr/bin/python3 tools/export_reference.py --data /tmp/explicare-train
+  /work/venv/bin/python tools/export_reference.py --data /tmp/explicare-train [--only ct|ceph]
 
 Inputs come from the APP pipeline (tools/export-training-data.ts --demo: the seeded demo generator
 with its own defaults -> DICOM -> Engine -> preprocess with the shipped manifest): CT seeds 1 and 2
@@ -62,12 +62,24 @@ def fixed_indices(total, n=N_VALUES):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default='/tmp/explicare-train')
+    ap.add_argument('--only', choices=['ct', 'ceph'], help='rewrite one model\'s reference.json (after retraining that model alone)')
+    ap.add_argument('--ct-dir', default=os.path.join(ROOT, 'resources/models/ct-nodule-classifier'),
+                    help='CT package folder whose model.onnx the reference names (a candidate before it is shipped)')
     args = ap.parse_args()
-    setup(0)
+    setup(0, threads=1)  # the cores are shared
     tmp = tempfile.mkdtemp(prefix='explicare-ref-')
 
-    ct = CtNet()
-    ct.load_state_dict(torch.load(os.path.join(args.data, 'ct-model.pt')))
+    if args.only != 'ceph':
+        export_ct(args.data, tmp, args.ct_dir)
+    if args.only != 'ct':
+        export_ceph(args.data, tmp)
+    subprocess.run(['rm', '-rf', tmp], check=True)
+
+
+def export_ct(data, tmp, ct_dir):
+    saved = torch.load(os.path.join(data, 'ct-model.pt'))
+    ct = CtNet(saved['arch'])  # train_ct.py saves {'arch', 'state_dict'}
+    ct.load_state_dict(saved['state_dict'])
     ct.eval()
     x, index = app_inputs('ct', os.path.join(tmp, 'ct'))
     cases = []
@@ -84,13 +96,15 @@ def main():
                           'logits': [float(v) for v in logits], 'probabilityNodule': prob,
                           'gradcam': {'targetClass': cls, 'layer': 'gradcam_features', 'shape': list(cam.shape), 'values': [float(v) for v in cam.ravel()]}})
             print(f'CT seed {seed}: {meta["lesionCount"]} lesions, logits {logits}, p(nodule) {prob:.4f}')
-    ct_dir = os.path.join(ROOT, 'resources/models/ct-nodule-classifier')
     with open(os.path.join(ct_dir, 'reference.json'), 'w') as f:
         json.dump({'about': 'Torch outputs of the CT demo model for app-preprocessed demo CTs; written by tools/export_reference.py, checked by test/unit/model-reference.test.ts.',
                    'modelSha256': sha256_file(os.path.join(ct_dir, 'model.onnx')), 'tolerance': 1e-4, 'cases': cases}, f, indent=1)
+    print(ct_dir, os.path.getsize(os.path.join(ct_dir, 'reference.json')), 'bytes')
 
+
+def export_ceph(data, tmp):
     ceph = LeanUNet()
-    ceph.load_state_dict(torch.load(os.path.join(args.data, 'ceph-model.pt')))
+    ceph.load_state_dict(torch.load(os.path.join(data, 'ceph-model.pt')))
     ceph.eval()
     x, index = app_inputs('ceph', os.path.join(tmp, 'ceph'))
     cases = []
@@ -120,9 +134,7 @@ def main():
     with open(os.path.join(ceph_dir, 'reference.json'), 'w') as f:
         json.dump({'about': 'Torch outputs of the ceph demo model for app-preprocessed demo cephalograms; landmarksGrid are decoded (argmax + quadratic) model-grid (column, row) indices; values are heatmap entries at flat indices into [1,19,320,256]. Written by tools/export_reference.py, checked by test/unit/model-reference.test.ts.',
                    'modelSha256': sha256_file(os.path.join(ceph_dir, 'model.onnx')), 'tolerance': 1e-4, 'cases': cases}, f, indent=1)
-    subprocess.run(['rm', '-rf', tmp], check=True)
-    for d in (ct_dir, ceph_dir):
-        print(d, os.path.getsize(os.path.join(d, 'reference.json')), 'bytes')
+    print(ceph_dir, os.path.getsize(os.path.join(ceph_dir, 'reference.json')), 'bytes')
 
 
 if __name__ == '__main__':

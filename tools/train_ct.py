@@ -1,10 +1,21 @@
 """Trains the demo CT nodule classifier on data written by tools/export-training-data.ts and exports
 resources/models/ct-nodule-classifier/model.onnx (opset 17, dynamic batch).
 
-  /usr/bin/python3 tools/train_ct.py --data /tmp/explicare-train
+  /work/venv/bin/python tools/train_ct.py --data /tmp/explicare-train --threads 1 [--arch A] [--size-power P]
+      [--out DIR] [--run-dir DIR]   (also runs with Debian's torch 1.13: /usr/bin/python3)
 
 DATA/ct-train (reduced-resolution training CTs), DATA/ct-val (default resolution, for model
 selection) and, when present, DATA/ct-test (held-out, default resolution; only reported).
+--out takes a candidate's model.onnx elsewhere (tools/evaluate-models.ts --ct-model FILE tests it
+before it replaces the shipped one); --run-dir keeps its ct-model.pt and ct-train-summary.json apart.
+
+Tried on 2026-12-03 (seeds 1000-1479 / 5000-5039 / 900000-900119, 1 thread on a loaded machine),
+none better than the shipped model 1.1 (stride2; val AUC 0.855, test 0.841):
+  --arch maxpool --size-power 1, 6000 steps (43 min): val 0.795, test 0.700 (sensitivity by smallest
+    nodule 12/25, 10/20, 11/15; specificity 0.78). Max-pooling the raw input keeps a small nodule's
+    peak but also thickens every vessel, so vessels and nodules look more alike.
+  Forward cost of stride2, maxpool and fullres2 (batch 8, 2 threads, tools/bench-model.ts) was the
+  same within the noise of the loaded machine (90-120 ms per sample each, interleaved runs).
 
 The network is a small fully convolutional nodule detector read out as a classifier:
   features:  5 conv blocks (Conv3d 3x3x3 + BatchNorm + ReLU; BN folded into the convs at export),
@@ -24,6 +35,8 @@ The network is a small fully convolutional nodule detector read out as a classif
      the training studies, so softmax(logits)[1] is a calibrated probability of "nodule".
 """
 import argparse
+import inspect
+import itertools
 import json
 import os
 
@@ -45,18 +58,22 @@ def cbr(i, o, stride=1):
     return [nn.Conv3d(i, o, 3, stride=stride, padding=1, bias=False), nn.BatchNorm3d(o), nn.ReLU(inplace=True)]
 
 
+# Feature extractors, all [N,1,64,128,128] -> [N,64,8,16,16] with only Conv/Relu/MaxPool (the ops the
+# app's autodiff differentiates). 'stride2' is model 1.1's (its first conv samples every other voxel);
+# the others keep a small nodule's peak before the first downsampling: 'maxpool' max-pools the input
+# itself (a 2x2x2 maximum keeps the brightest voxel of a 6 mm blob), 'fullres2' runs a 2-channel conv
+# at full resolution and max-pools its output.
+ARCHS = {
+    'stride2': lambda: [*cbr(1, 8, stride=2), *cbr(8, 8), nn.MaxPool3d(2), *cbr(8, 16), *cbr(16, 32), nn.MaxPool3d(2), *cbr(32, 64)],
+    'maxpool': lambda: [nn.MaxPool3d(2), *cbr(1, 8), *cbr(8, 8), nn.MaxPool3d(2), *cbr(8, 16), *cbr(16, 32), nn.MaxPool3d(2), *cbr(32, 64)],
+    'fullres2': lambda: [*cbr(1, 2), nn.MaxPool3d(2), *cbr(2, 8), nn.MaxPool3d(2), *cbr(8, 16), *cbr(16, 32), nn.MaxPool3d(2), *cbr(32, 64)],
+}
+
+
 class CtNet(nn.Module):
-    def __init__(self):
+    def __init__(self, arch='stride2'):
         super().__init__()
-        self.features = nn.Sequential(
-            *cbr(1, 8, stride=2),  # 64x128x128 -> 32x64x64
-            *cbr(8, 8),
-            nn.MaxPool3d(2),  # -> 16x32x32
-            *cbr(8, 16),
-            *cbr(16, 32),
-            nn.MaxPool3d(2),  # -> 8x16x16
-            *cbr(32, 64),  # Grad-CAM target: [N, 64, 8, 16, 16]
-        )
+        self.features = nn.Sequential(*ARCHS[arch]())  # the last ReLU's output is the Grad-CAM target [N, 64, 8, 16, 16]
         self.detect = nn.Conv3d(64, 1, 1)
         self.readout = nn.Linear(1, 2)
         with torch.no_grad():
@@ -80,10 +97,15 @@ def lesion_centres(metas):
 
 
 class PatchSampler:
-    def __init__(self, x, metas, rng):
+    def __init__(self, x, metas, rng, size_power=0.0):
         self.x, self.rng = x, rng
         self.centres = lesion_centres(metas)
         self.pos = [(n, c) for n, cs in enumerate(self.centres) for c, _ in cs]
+        # Small nodules are the misses: draw a nodule with probability ~ (1 / diameter)^size_power
+        # (0: every nodule alike; 2: a 6 mm nodule ~ 17x as often as a 25 mm one).
+        diam = np.array([m['diameterMm'] for m in itertools.chain.from_iterable(mm['lesions'] for mm in metas)])
+        w = (diam.min() / diam) ** size_power
+        self.pos_p = w / w.sum()
         self.neg_studies = [n for n, cs in enumerate(self.centres) if not cs]
         self.hard = []  # (study, (z, y, x)) centres of hard negative patches
         self.D, self.H, self.W = x.shape[2:]
@@ -101,7 +123,7 @@ class PatchSampler:
         return True
 
     def positive(self):
-        n, c = self.pos[self.rng.integers(len(self.pos))]
+        n, c = self.pos[self.rng.choice(len(self.pos), p=self.pos_p)]
         jitter = np.array([self.rng.integers(-3, 4), self.rng.integers(-6, 7), self.rng.integers(-6, 7)])
         return self.cut(n, c + jitter)
 
@@ -195,6 +217,15 @@ def fit_readout(model, s, y):
     return a.item(), b.item()
 
 
+def sensitivity_by_size(metas, prob, bins=((0, 10), (10, 15), (15, 100))):
+    """Detected / positive studies by the diameter of a study's smallest nodule (its hardest one)."""
+    out = {}
+    for lo, hi in bins:
+        idx = [i for i, m in enumerate(metas) if m['lesions'] and lo <= min(l['diameterMm'] for l in m['lesions']) < hi]
+        out[f'{lo}-{hi} mm'] = f'{sum(prob[i] >= 0.5 for i in idx)}/{len(idx)}'
+    return out
+
+
 def predict(model, x, batch=4):
     model.eval()
     probs = []
@@ -207,8 +238,11 @@ def predict(model, x, batch=4):
 def export_onnx(model, path, in_shape):
     model.eval()
     dummy = torch.zeros((1,) + tuple(in_shape))
+    # torch >= 2.9 defaults to the dynamo exporter; the TorchScript one (torch 1.13's only one) folds
+    # BatchNorm into the convs and keeps the graph model 1.1 had.
+    legacy = {'dynamo': False} if 'dynamo' in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(model, dummy, path, opset_version=17, input_names=['input'], output_names=['logits'],
-                      dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, do_constant_folding=True)
+                      dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}}, do_constant_folding=True, **legacy)
     m = onnx.load(path)
     g = m.graph
     # Name the Grad-CAM target: the last ReLU's output (read only by the 1x1x1 detection conv).
@@ -235,8 +269,11 @@ def main():
     ap.add_argument('--batch', type=int, default=32)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--limit', type=int, default=0, help='use only the first N training studies (quick experiments)')
+    ap.add_argument('--arch', choices=sorted(ARCHS), default='stride2', help='feature extractor (ARCHS; stride2 is the shipped model 1.1)')
+    ap.add_argument('--size-power', type=float, default=0.0, help='draw positive patches ~ (1/diameter)^p (more small nodules; 0 as for model 1.1)')
     ap.add_argument('--no-export', action='store_true')
     ap.add_argument('--out', default=MODEL_DIR)
+    ap.add_argument('--run-dir', help='where ct-model.pt and ct-train-summary.json go (default: DATA)')
     ap.add_argument('--threads', type=int, default=2, help='torch threads (1 when the cores are shared: spinning OpenMP threads slow down ~10x under contention)')
     args = ap.parse_args()
     setup(0, threads=args.threads)
@@ -248,11 +285,15 @@ def main():
     in_shape = xtr.shape[1:]
     print(f'train {len(xtr)} ({ytr.sum()} positive), val {len(xva)} ({yva.sum()} positive), input {in_shape}, loaded in {timer}', flush=True)
 
-    model = CtNet()
+    model = CtNet(args.arch)
     rng = np.random.default_rng(0)
-    sampler = PatchSampler(xtr, itr['metas'], rng)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.05)
+    best = train_patches(model, opt, sched, PatchSampler(xtr, itr['metas'], rng, args.size_power), xva, yva, ytr, args, rng, timer)
+    finish(model, best, xtr, itr, ytr, xva, iva, yva, in_shape, args, timer)
+
+
+def train_patches(model, opt, sched, sampler, xva, yva, ytr, args, rng, timer):
     mine_at = set(range(args.mine_every, args.steps + 1, args.mine_every))
     half = args.batch // 2
     losses, rounds, best = [], [], None
@@ -276,6 +317,10 @@ def main():
                   f'{classification_metrics(ytr, smax)["auc"]:.4f}, val {auc_va:.4f} | {timer}', flush=True)
             if step >= args.steps // 2 and (best is None or auc_va >= best[0]):
                 best = (auc_va, step, {k: v.clone() for k, v in model.state_dict().items()})
+    return best
+
+
+def finish(model, best, xtr, itr, ytr, xva, iva, yva, in_shape, args, timer):
     if best is not None:
         model.load_state_dict(best[2])
         print(f'kept the model of step {best[1]} (val AUC {best[0]:.4f})')
@@ -283,23 +328,30 @@ def main():
     s_train = score_maps(model, xtr).reshape(len(xtr), -1).max(1)
     a, b = fit_readout(model, s_train, ytr)
     mtr = classification_metrics(ytr, predict(model, xtr))
-    mva = classification_metrics(yva, predict(model, xva))
+    pva = predict(model, xva)
+    mva = classification_metrics(yva, pva)
+    mva['sensitivityBySmallestNodule'] = sensitivity_by_size(iva['metas'], pva)
     print(f'readout: p(nodule) = sigmoid({a:.3f} * max_cell_score + {b:.3f})')
     print(f'train (whole volumes): {json.dumps(mtr)}')
     print(f'val: {json.dumps(mva)}; training took {timer}', flush=True)
+    run_dir = args.run_dir or args.data
+    os.makedirs(run_dir, exist_ok=True)
+    torch.save({'arch': args.arch, 'state_dict': model.state_dict()}, os.path.join(run_dir, 'ct-model.pt'))
     if args.no_export:
         return
     os.makedirs(args.out, exist_ok=True)
-    torch.save(model.state_dict(), os.path.join(args.data, 'ct-model.pt'))
     export_onnx(model, os.path.join(args.out, 'model.onnx'), in_shape)
-    summary = {'trainSeconds': round(timer.seconds()), 'steps': args.steps, 'keptStep': best[1] if best else args.steps, 'train': int(len(xtr)), 'readout': [a, b], 'trainMetrics': mtr, 'val': mva}
+    summary = {'arch': args.arch, 'sizePower': args.size_power, 'lr': args.lr, 'batch': args.batch,
+               'trainSeconds': round(timer.seconds()), 'steps': args.steps, 'keptStep': best[1] if best else args.steps, 'train': int(len(xtr)), 'readout': [a, b], 'trainMetrics': mtr, 'val': mva}
     test_dir = os.path.join(args.data, 'ct-test')
     if os.path.exists(os.path.join(test_dir, 'index.json')):
         xte, ite = load_split(test_dir)
         yte = np.array([m['label'] for m in ite['metas']])
-        summary['test'] = classification_metrics(yte, predict(model, xte))
+        pte = predict(model, xte)
+        summary['test'] = classification_metrics(yte, pte)
+        summary['test']['sensitivityBySmallestNodule'] = sensitivity_by_size(ite['metas'], pte)
         print('held-out test (torch):', json.dumps(summary['test']))
-    with open(os.path.join(args.data, 'ct-train-summary.json'), 'w') as f:
+    with open(os.path.join(run_dir, 'ct-train-summary.json'), 'w') as f:
         json.dump(summary, f, indent=1)
     print(json.dumps(summary))
 
