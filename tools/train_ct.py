@@ -13,7 +13,11 @@ Tried on 2026-12-03 (seeds 1000-1479 / 5000-5039 / 900000-900119, 1 thread on a 
 none better than the shipped model 1.1 (stride2; val AUC 0.855, test 0.841):
   --arch maxpool --size-power 1, 6000 steps (43 min): val 0.795, test 0.700 (sensitivity by smallest
     nodule 12/25, 10/20, 11/15; specificity 0.78). Max-pooling the raw input keeps a small nodule's
-    peak but also thickens every vessel, so vessels and nodules look more alike.
+    peak but also thickens every vessel, so vessels and nodules look more alike. Its false alarms
+    (max cell score 3.5-4.7 in every nodule-free val study) sit on vessel branchings in the posterior
+    lung; ground-glass and sub-10 mm nodules score 1-3, below that floor.
+  --arch fullres2 --size-power 0, 3000 steps (26 min): val 0.780 (0.530 / 0.740 / 0.780 after 1000 /
+    2000 / 3000 steps); not exported, not tested.
   Forward cost of stride2, maxpool and fullres2 (batch 8, 2 threads, tools/bench-model.ts) was the
   same within the noise of the loaded machine (90-120 ms per sample each, interleaved runs).
 
