@@ -41,6 +41,8 @@ export interface SeriesExportRecord {
   pdfUrl: string | null;
 }
 
+/** Phases an export reports once it has ended: never those of a run still in progress. */
+const END_PHASES: ReadonlySet<ExportProgress['phase']> = new Set(['done', 'failed', 'cancelled']);
 /** How often a running export's progress is asked for. */
 const PROGRESS_POLL_MS = 300;
 
@@ -88,7 +90,10 @@ export const useExportStore = defineStore('export', () => {
     const poll = async (): Promise<void> => {
       while (polling) {
         const p = await api.getExportProgress({ seriesUid }).catch(() => null);
-        if (polling && p) rec.progress = p;
+        // A first poll may be answered before the engine has registered this export: it then
+        // reports how the previous one ended (e.g. cancelled at object 3 of 5). A running export
+        // is never in an end phase, and this run's end is read after the call below.
+        if (polling && p && !END_PHASES.has(p.phase)) rec.progress = p;
         await new Promise((r) => setTimeout(r, PROGRESS_POLL_MS));
       }
     };
