@@ -3,8 +3,9 @@
 // Per method and target: model passes (gradient = forward + backward, and plain forward: the seed,
 // MFABA's log-probability points, IG's completeness check), ONNX Runtime milliseconds, whole-job
 // seconds, path length and completeness error; medians of BENCH_RUNS runs. Then the seconds of one
-// sanity check (6 randomization steps, as `npm run cli -- sanity`) per listed method.
-import { mkdtempSync, rmSync } from 'node:fs';
+// sanity check (6 randomization steps, as `npm run cli -- sanity`) per listed method; BENCH_RUNS=0
+// runs only the sanity checks, BENCH_SANITY_OUT=DIR keeps each whole result as DIR/<kind>-<method>.json.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../src/main/engine/engine';
@@ -44,7 +45,8 @@ try {
   // The gradient model is built and loaded once per model: a warm-up run, not timed.
   await engine.waitForJob((await engine.startExplanation(uid, model.id, 'gradient', {})).id);
   const rows: Record<string, unknown>[] = [];
-  for (const target of targets) {
+  // BENCH_RUNS=0 skips the timing rows (a sanity-only rerun that leaves the timed figures alone).
+  for (const target of RUNS > 0 ? targets : []) {
     for (const [label, method, options] of methods) {
       if (kind === 'ceph' && label === 'mfaba:logit') continue; // landmarks: one score, no logit variant
       const seconds: number[] = [];
@@ -96,6 +98,8 @@ try {
       ...('samples' in raw ? { samples: raw.samples } : {}),
     };
     console.error(method, JSON.stringify(sanity[method]));
+    // The whole result (likeness per step, floor, seed agreement, reason) for docs/sanity.md's table.
+    if (process.env.BENCH_SANITY_OUT) writeFileSync(path.join(process.env.BENCH_SANITY_OUT, `${kind}-${method.replace(':', '-')}.json`), JSON.stringify(r, null, 2));
   }
   console.log(JSON.stringify({ model: model.name, runs: RUNS, rows, ...(sanityMethods.length ? { sanity } : {}) }));
 } finally {
