@@ -9,6 +9,9 @@ import type { SanityStatus } from './sanity';
 import type { Geometry, Vec3 } from './geometry';
 import type { LandmarkErrors } from './landmarkMetrics';
 import type { ModelManifest } from './modelManifest';
+import type { OpenReport, StudySummary } from './studySummary';
+
+export type { OpenReport, SeriesSummary, SkippedFile, StudySummary } from './studySummary';
 import {
   pacsApiArgs,
   type ExportResult,
@@ -77,6 +80,8 @@ export const apiArgs = {
       maxSensitivity: z.object({ perturbations: z.number().int().min(1).max(8) }).strict().optional(),
     })
     .strict(),
+  /** Stops the job's metrics runs still going (the card was closed, the study left): their calls fail, nothing is kept. */
+  cancelExplanationMetrics: z.object({ jobId: z.string().regex(/^job-[a-z0-9-]{1,40}$/) }).strict(),
   /** SEG, Parametric Map and SR objects that were opened with (or after) a series and refer to it ([I] read-back). */
   listDerived: z.object({ seriesUid: seriesUidSchema }).strict(),
   /** One derived object on the series' grid (Float32): PM real values; SEG 0/1 of `segment`, or every segment's number (0). */
@@ -97,43 +102,6 @@ export const uploadNameSchema = z
   .min(1)
   .max(255)
   .refine((n) => !/[\\/\0]/.test(n) && n !== '.' && n !== '..', 'file name must not contain a path');
-
-export interface SeriesSummary {
-  seriesUid: string;
-  studyUid: string;
-  modality: string;
-  seriesNumber: number | null;
-  description: string;
-  imageCount: number; // frames (a multi-frame file counts each frame)
-  fileCount: number;
-  rows: number;
-  columns: number;
-  /** volume: several parallel slices (CT/MR); image: one 2D projection image (DX/CR). */
-  kind: 'volume' | 'image';
-}
-
-export interface StudySummary {
-  studyUid: string;
-  patientName: string;
-  patientId: string;
-  studyDate: string; // YYYY-MM-DD or ''
-  description: string;
-  series: SeriesSummary[];
-}
-
-export interface SkippedFile {
-  file: string; // file name relative to what the user opened, never a full path of another file
-  reason: string;
-}
-
-export interface OpenReport {
-  filesScanned: number;
-  dicomFiles: number;
-  skipped: SkippedFile[];
-  studies: StudySummary[]; // all studies now open
-  /** Series that the open added, for the UI to select the first. */
-  openedSeries: string[];
-}
 
 export type VoxelType = 'int16' | 'uint16' | 'float32' | 'uint8';
 
@@ -326,6 +294,8 @@ export interface ExplicareApi {
   getSanityCheck(args: ApiArgs<'getSanityCheck'>): Promise<SanityStatus>;
   /** Deletion/insertion curves (plain and ROAD) and the other metrics of a finished map; seconds on a CT. */
   getExplanationMetrics(args: ApiArgs<'getExplanationMetrics'>): Promise<ExplanationMetricsReply>;
+  /** Stops the job's metrics runs still going; how many were stopped. */
+  cancelExplanationMetrics(args: ApiArgs<'cancelExplanationMetrics'>): Promise<{ cancelled: number }>;
   /** The SEG/PM/SR objects that refer to an open series, each checked against its geometry. */
   listDerived(args: ApiArgs<'listDerived'>): Promise<DerivedObjectSummary[]>;
   /** A SEG or PM object's voxels on the series' grid (Float32, [z][y][x]). */

@@ -1,7 +1,7 @@
 // The PACS (DICOMweb) and report-export part of the engine API contract: argument schemas and
 // result types. The renderer never talks to the PACS itself (CSP connect-src 'self'): the engine does.
 import { z } from 'zod';
-import type { OpenReport } from './api';
+import type { OpenReport } from './studySummary';
 import { SALIENCY_COLORMAPS } from './colormaps';
 
 const uid = z.string().regex(/^[0-9.]{1,64}$/, 'not a DICOM UID');

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseDicom } from '../../src/main/engine/dicom/parseFile';
-import { readImageHeader } from '../../src/main/engine/dicom/tags';
+import { readImageHeader } from '../../src/main/engine/dicom/imageHeader';
 import { prepareFrame } from '../../src/main/engine/dicom/pixels/decodeFrame';
 import { decodeEncapsulated } from '../../src/main/engine/dicom/pixels/decodeEncapsulated';
 import { declaredSize } from '../../src/main/engine/dicom/pixels/codecs/declaredSize';

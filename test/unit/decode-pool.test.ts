@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine';
 import { parseDicom } from '../../src/main/engine/dicom/parseFile';
-import { readImageHeader } from '../../src/main/engine/dicom/tags';
+import { readImageHeader } from '../../src/main/engine/dicom/imageHeader';
 import { decodeFrame, prepareFrame } from '../../src/main/engine/dicom/pixels/decodeFrame';
 import { DecodePool, DEFAULT_POOL_OPTIONS, sharedDecodePool, type DecodeTask } from '../../src/main/engine/dicom/pixels/decodePool';
 import { pydicomFile } from './dicom-test-helpers';
@@ -175,7 +175,7 @@ describe('the pool', () => {
     const poolModule = path.resolve('src/main/engine/dicom/pixels/decodePool.ts');
     const frameModule = path.resolve('src/main/engine/dicom/pixels/decodeFrame.ts');
     const parseModule = path.resolve('src/main/engine/dicom/parseFile.ts');
-    const tagsModule = path.resolve('src/main/engine/dicom/tags.ts');
+    const tagsModule = path.resolve('src/main/engine/dicom/imageHeader.ts');
     writeFileSync(
       script,
       `import { readFileSync } from 'node:fs';

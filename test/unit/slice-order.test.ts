@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { directionFromOrientation, indexToPatient, type Vec3 } from '../../src/shared/geometry';
-import type { ImageHeader } from '../../src/main/engine/dicom/tags';
+import type { ImageHeader } from '../../src/main/engine/dicom/imageHeader';
 import type { InstanceRecord } from '../../src/main/engine/study/scan';
 import { orderSlices } from '../../src/main/engine/volume/sliceOrder';
 

@@ -5,9 +5,6 @@
 import type { DataSet, Element } from './dicomParserLib';
 import { textDecoderFor } from './charset';
 
-export { readImageHeader } from './imageHeader';
-export type { ImageHeader, FrameFunctionalGroups } from './imageHeader';
-
 export type NumericVr = 'US' | 'SS' | 'UL' | 'SL' | 'FL' | 'FD' | 'DS' | 'IS';
 
 /** '(7FE0,0010)' for 'x7fe00010'. */

@@ -4,7 +4,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SkippedFile } from '../../../shared/api';
 import { DicomInputError, parseDicom } from '../dicom/parseFile';
-import { readImageHeader, type ImageHeader } from '../dicom/tags';
+import { readImageHeader, type ImageHeader } from '../dicom/imageHeader';
 import { listDicomdirFiles } from '../dicom/dicomdir';
 import { checkImageHeader } from '../dicom/checkImageHeader';
 import { InputFileError, readRegularFile } from '../io/readRegularFile';

@@ -6,7 +6,7 @@ import { formatBytes, readRegularFile } from '../io/readRegularFile';
 import { prepareFrame } from '../dicom/pixels/decodeFrame';
 import { sharedDecodePool } from '../dicom/pixels/decodePool';
 import type { DecodedFrame } from '../dicom/pixels/types';
-import type { ImageHeader } from '../dicom/tags';
+import type { ImageHeader } from '../dicom/imageHeader';
 import { seriesKind, type SeriesRecord } from '../study/catalog';
 import { listReasons } from '../study/noImageMessage';
 import { orderSlices, type FrameRef } from './sliceOrder';

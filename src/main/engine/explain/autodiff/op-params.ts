@@ -2,7 +2,7 @@
 import type { NodeProto } from 'onnx-buf';
 import { attrInts } from './attrs';
 import { isNum, type Dim } from './dims';
-import type { ShapeInfo } from './shapes';
+import type { ShapeLookup } from './shapeLookup';
 
 const normAxis = (a: number, rank: number) => (a < 0 ? a + rank : a);
 
@@ -14,7 +14,7 @@ export interface SliceSpec {
 }
 
 /** Slice parameters from attributes (opset < 10) or constant inputs. */
-export function sliceSpec(n: NodeProto, si: ShapeInfo, rank: number): SliceSpec | undefined {
+export function sliceSpec(n: NodeProto, si: ShapeLookup, rank: number): SliceSpec | undefined {
   const c = (i: number) => (n.input[i] ? si.constIntsOrValues(n.input[i]) : undefined);
   const starts = (c(1) ?? attrInts(n, 'starts')) as number[] | undefined;
   const ends = (c(2) ?? attrInts(n, 'ends')) as number[] | undefined;
@@ -41,7 +41,7 @@ export function sliceRange(len: number, start: number, end: number, step: number
 }
 
 /** Pad amounts [begin..., end...] over all axes, from the attribute or constant inputs. */
-export function padSpec(n: NodeProto, si: ShapeInfo, rank: number): number[] | undefined {
+export function padSpec(n: NodeProto, si: ShapeLookup, rank: number): number[] | undefined {
   const raw = (n.input[1] ? si.constIntsOrValues(n.input[1]) : attrInts(n, 'pads')) as Dim[] | undefined;
   if (!raw || !raw.every(isNum)) return undefined;
   const pads = raw as number[];

@@ -3,7 +3,7 @@ import type { NodeProto } from 'onnx-buf';
 import { attrInt, attrInts } from './attrs';
 import { broadcastShapes, isNum, prod, type Dim, type Shape } from './dims';
 import { padSpec, sliceRange, sliceSpec } from './op-params';
-import type { ShapeInfo } from './shapes';
+import type { ShapeLookup } from './shapeLookup';
 import { axisPads, windowAttrs, windowOutput, type WindowAttrs } from './windows';
 
 export const UNARY = new Set([
@@ -16,14 +16,14 @@ export const BROADCAST = new Set([
   'GreaterOrEqual', 'LessOrEqual', 'And', 'Or', 'PRelu',
 ]);
 
-export type ShapeRule = (n: NodeProto, si: ShapeInfo, x: Shape | undefined) => (Shape | undefined)[] | undefined;
+export type ShapeRule = (n: NodeProto, si: ShapeLookup, x: Shape | undefined) => (Shape | undefined)[] | undefined;
 
 function normAxis(a: number, rank: number): number {
   return a < 0 ? a + rank : a;
 }
 
 /** Axes from the attribute (older opsets) or the second input (newer ones). */
-function axesOf(n: NodeProto, si: ShapeInfo, inputIndex: number): number[] | undefined {
+function axesOf(n: NodeProto, si: ShapeLookup, inputIndex: number): number[] | undefined {
   const fromInput = n.input[inputIndex] ? si.constIntsOrValues(n.input[inputIndex]) : undefined;
   if (fromInput) return fromInput.every(isNum) ? (fromInput as number[]) : undefined;
   return attrInts(n, 'axes');
@@ -200,7 +200,7 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   },
 };
 
-function reduceShape(n: NodeProto, si: ShapeInfo, x: Shape | undefined): Shape[] | undefined {
+function reduceShape(n: NodeProto, si: ShapeLookup, x: Shape | undefined): Shape[] | undefined {
   if (!x) return undefined;
   const axes = axesOf(n, si, 1);
   const keep = attrInt(n, 'keepdims', 1) === 1;

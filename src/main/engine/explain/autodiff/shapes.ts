@@ -5,11 +5,12 @@ import { broadcastShapes, isNum, prod, valueInfoShape, type Dim, type Shape } fr
 import type { GraphIndex } from './graph';
 import { BROADCAST, SHAPE_RULES, UNARY } from './shape-rules';
 import { inferValues } from './shape-values';
+import type { ShapeLookup } from './shapeLookup';
 
 export type { Dim, Shape } from './dims';
 
 /** Shapes and small integer values (Shape/Gather/Concat chains) of every tensor we can infer. */
-export class ShapeInfo {
+export class ShapeInfo implements ShapeLookup {
   readonly shapes = new Map<string, Shape>();
   /** Values of small int tensors (rank 0/1), possibly symbolic, to follow shape computations. */
   readonly values = new Map<string, Dim[]>();
