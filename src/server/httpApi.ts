@@ -129,7 +129,11 @@ export function createApiServer(opts: ApiServerOptions): Promise<{ server: Serve
       const a = apiArgs.getExportFile.parse(args);
       return sendExportFile(res, a.file, (await opts.engine.exportFile(a.exportId, a.file)).data, SECURITY_HEADERS);
     }
-    const result = await dispatch(opts.engine, method, args);
+    // A client that disconnects (the page was left or reloaded) no longer waits: long work it asked
+    // for (a map's metric suite) stops when no other caller waits for it.
+    const gone = new AbortController();
+    res.once('close', () => res.writableFinished || gone.abort());
+    const result = await dispatch(opts.engine, method, args, gone.signal);
     if (ArrayBuffer.isView(result)) {
       res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/octet-stream', 'Content-Length': result.byteLength, 'Cache-Control': 'no-store' });
       res.end(Buffer.from(result.buffer, result.byteOffset, result.byteLength));

@@ -27,6 +27,7 @@ export const API_CALLS = {
   startSanityCheck: 'json',
   getSanityCheck: 'json',
   getExplanationMetrics: 'json',
+  cancelExplanationMetrics: 'json',
   listDerived: 'json',
   getDerivedMap: 'binary',
   exportReport: 'json',

@@ -14,7 +14,8 @@ export function isDispatchable(method: string): method is DispatchableMethod {
   );
 }
 
-export async function dispatch(engine: Engine, method: DispatchableMethod, raw: unknown): Promise<unknown> {
+/** `signal`: the caller went away (an HTTP client disconnected); the calls that run long stop their work. */
+export async function dispatch(engine: Engine, method: DispatchableMethod, raw: unknown, signal?: AbortSignal): Promise<unknown> {
   switch (method) {
     case 'openDemo': return engine.openDemo(apiArgs.openDemo.parse(raw).kind);
     case 'listStudies': apiArgs.listStudies.parse(raw); return engine.listStudies();
@@ -60,8 +61,9 @@ export async function dispatch(engine: Engine, method: DispatchableMethod, raw: 
     case 'getSanityCheck': return engine.sanityCheckStatus(apiArgs.getSanityCheck.parse(raw).sanityId);
     case 'getExplanationMetrics': {
       const a = apiArgs.getExplanationMetrics.parse(raw);
-      return engine.explanationMetrics(a.jobId, a.maxSensitivity ? { maxSensitivity: a.maxSensitivity } : {});
+      return engine.explanationMetrics(a.jobId, a.maxSensitivity ? { maxSensitivity: a.maxSensitivity } : {}, signal);
     }
+    case 'cancelExplanationMetrics': return engine.cancelExplanationMetrics(apiArgs.cancelExplanationMetrics.parse(raw).jobId);
     case 'listDerived': return engine.listDerived(apiArgs.listDerived.parse(raw).seriesUid);
     case 'getDerivedMap': {
       const a = apiArgs.getDerivedMap.parse(raw);

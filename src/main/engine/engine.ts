@@ -29,7 +29,7 @@ import { ProviderSettingsService } from './services/settingsService';
 import type { ReportOutput } from './report/exportReport';
 import type { DemoKind } from './services/demoStudy';
 import { ExplanationService } from './services/explanationService';
-import type { ExplanationMetrics } from './services/explanationMetrics';
+import { cancelAllMetrics, type ExplanationMetrics } from './services/explanationMetrics';
 import { ExportService, type ResultFolderExport } from './services/exportService';
 import { GroundTruthService } from './services/groundTruthService';
 import { ModelService } from './services/modelService';
@@ -176,8 +176,12 @@ export class Engine {
     return this.explanations.map(id, target, partial, layer);
   }
   /** Faithfulness, localization and significant-region size of a finished explanation (services/explanationMetrics.ts). */
-  explanationMetrics(jobId: string, opts: { steps?: number; maxSensitivity?: { perturbations: number } | null } = {}): Promise<ExplanationMetrics> {
-    return this.explanations.metrics(jobId, opts);
+  explanationMetrics(jobId: string, opts: { steps?: number; maxSensitivity?: { perturbations: number } | null } = {}, signal?: AbortSignal): Promise<ExplanationMetrics> {
+    return this.explanations.metrics(jobId, opts, signal);
+  }
+  /** Stops a finished explanation's metrics runs still going (the app left the map). */
+  cancelExplanationMetrics(jobId: string): { cancelled: number } {
+    return this.explanations.cancelMetrics(jobId);
   }
   /** The model-parameter randomization test of a finished explanation (sanity/, docs/sanity.md). */
   startSanityCheck(jobId: string, steps: number): Promise<SanityStatus> {
@@ -227,6 +231,7 @@ export class Engine {
 
   /** Stops the inference worker and removes this session's uploaded copies (the user's own files are never touched). */
   async dispose(): Promise<void> {
+    cancelAllMetrics(); // before the inference pool goes: a run stops instead of failing on it
     this.cluster.dispose();
     await this.models.dispose();
     await this.studies.dispose();

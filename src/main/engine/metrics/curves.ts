@@ -2,6 +2,7 @@
 // a constant baseline (the plain protocol) or an imputation from the kept neighbours (ROAD). Deletion
 // removes the top-f most salient voxels; insertion removes all but the top-f, so both curves are one
 // rule: "fill these voxels, score the result".
+import { rankDescending } from './ranking';
 import type { Scorer } from './scorer';
 
 export interface Curve {
@@ -15,10 +16,12 @@ export type Remover = (x: Float32Array, removed: Uint8Array) => Float32Array;
 
 export const auc = (x: number[], y: number[]): number => y.slice(1).reduce((s, v, i) => s + ((v + y[i]) / 2) * (x[i + 1] - x[i]), 0);
 
-/** Voxel indices by decreasing saliency (ties broken by index, for reproducibility). */
+/**
+ * Voxel indices by decreasing saliency (ties broken by index, for reproducibility). A radix sort
+ * (ranking.ts): the comparator sort it replaces gave the same order in ~0.5 s on a CT's grid.
+ */
 export function order(map: Float32Array): Uint32Array {
-  const idx = Uint32Array.from({ length: map.length }, (_, i) => i);
-  return idx.sort((a, b) => map[b] - map[a] || a - b);
+  return rankDescending(map);
 }
 
 export const fractionsFor = (steps: number): number[] => Array.from({ length: steps + 1 }, (_, i) => i / steps);

@@ -39,6 +39,14 @@ export function patchGrid(dims: readonly [number, number, number]): [number, num
 
 /** `runs` seeded subsets, each a voxel mask of round(fraction x patch count) random patches. */
 export function randomPatchSubsets(dims: readonly [number, number, number], runs: number, fraction: number, seed: number): Uint8Array[] {
+  return [...patchSubsets(dims, runs, fraction, seed)];
+}
+
+/**
+ * The same subsets one at a time (the same draws in the same order): on a CT the 32 masks of 1M
+ * voxels took ~0.1 s in one piece and held 32 MB; drawn as each is scored, each is its own step.
+ */
+export function* patchSubsets(dims: readonly [number, number, number], runs: number, fraction: number, seed: number): Generator<Uint8Array> {
   const grid = patchGrid(dims);
   const count = grid[0] * grid[1] * grid[2];
   const pick = Math.max(1, Math.round(fraction * count));
@@ -51,7 +59,7 @@ export function randomPatchSubsets(dims: readonly [number, number, number], runs
       for (let i = 0; i < dims[0]; i++, v++) patchOf[v] = row + Math.floor((i * grid[0]) / dims[0]);
     }
   }
-  return Array.from({ length: runs }, () => {
+  for (let run = 0; run < runs; run++) {
     // A partial Fisher-Yates shuffle draws `pick` distinct patches.
     const ids = Uint32Array.from({ length: count }, (_, i) => i);
     for (let i = 0; i < pick; i++) {
@@ -62,8 +70,8 @@ export function randomPatchSubsets(dims: readonly [number, number, number], runs
     for (let i = 0; i < pick; i++) chosen[ids[i]] = 1;
     const mask = new Uint8Array(patchOf.length);
     for (let v = 0; v < mask.length; v++) mask[v] = chosen[patchOf[v]];
-    return mask;
-  });
+    yield mask;
+  }
 }
 
 /**
@@ -74,7 +82,7 @@ export async function faithfulnessCorrelation(
   x: Float32Array,
   map: Float32Array,
   scorer: Scorer,
-  subsets: Uint8Array[],
+  subsets: Iterable<Uint8Array>,
   remove: Remover,
 ): Promise<Pick<FaithfulnessCorrelation, 'correlation' | 'runs'> & { drops: number[]; sums: number[] }> {
   const unmasked = (await scorer.score([x]))[0];
@@ -87,5 +95,5 @@ export async function faithfulnessCorrelation(
     for (let v = 0; v < map.length; v++) if (s[v]) sum += map[v];
     sums.push(sum);
   }
-  return { correlation: pearson(sums, drops), runs: subsets.length, drops, sums };
+  return { correlation: pearson(sums, drops), runs: drops.length, drops, sums };
 }

@@ -13,6 +13,10 @@ import type { ImputationOptions } from './imputation';
 import type { ImputationRequest, ImputationResponse } from './imputationProtocol';
 import { imputationWorkerUrl } from './imputationWorkerUrl';
 
+/** Sessions whose worker is started and not yet stopped (tests check a cancelled run leaves none). */
+let live = 0;
+export const liveImputationThreads = (): number => live;
+
 interface Pending {
   resolve: (out: Float32Array) => void;
   reject: (err: Error) => void;
@@ -42,6 +46,7 @@ export class ImputationThread {
     } catch (err) {
       throw new Error(`cannot start the ROAD imputation worker: ${err instanceof Error ? err.message : String(err)}`);
     }
+    live++;
     this.worker.unref();
     this.worker.on('message', (res: ImputationResponse) => this.answer(res));
     this.worker.on('error', (err) => this.stop(new Error(`the ROAD imputation worker failed (${err.message})`)));
@@ -110,6 +115,7 @@ export class ImputationThread {
   private stop(why: Error): void {
     if (this.stopped) return;
     this.stopped = why;
+    live--;
     this.signal?.removeEventListener('abort', this.onAbort);
     for (const p of this.pending.values()) p.reject(why);
     this.pending.clear();

@@ -3,12 +3,14 @@
 // Grad-CAM maps are piecewise constant, so many voxels tie at the K-th value: the tied voxels share
 // the remaining places in proportion (the expected value over every order of the ties), so the
 // result never depends on voxel numbering. Chance level: the mask's share of the grid.
+import { sortedAscending } from './ranking';
+
 export function relevanceRankAccuracy(map: Float32Array, mask: Uint8Array): number | null {
   if (map.length !== mask.length) throw new Error(`relevance rank: a map of ${map.length} values and a mask of ${mask.length}`);
   let k = 0;
   for (let v = 0; v < mask.length; v++) k += mask[v] ? 1 : 0;
   if (k === 0) return null;
-  const sorted = Float32Array.from(map).sort(); // ascending
+  const sorted = sortedAscending(map); // a radix sort, the same values as Float32Array.from(map).sort()
   const threshold = sorted[map.length - k]; // the K-th highest value
   let above = 0;
   let aboveInside = 0;

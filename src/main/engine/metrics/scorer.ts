@@ -14,11 +14,17 @@ export interface Scorer {
   target: string;
 }
 
-export async function makeScorer(ctx: ExplainContext, spec: TargetSpec): Promise<Scorer> {
+/**
+ * `signal`: once it aborts, every later score call throws its reason instead of running the model,
+ * so a stopped metrics run ends at its next curve point (at most one forward pass later).
+ */
+export async function makeScorer(ctx: ExplainContext, spec: TargetSpec, signal?: AbortSignal): Promise<Scorer> {
   const { manifest, input, worker, session } = ctx;
   // One input per run: perturbed 3D inputs are large, and curves need only ~40 runs.
-  const run = async (x: Float32Array): Promise<TensorData> =>
-    (await worker.run(session.key, { [manifest.input.name]: { data: x, dims: input.dims } }, [manifest.output.name])).outputs[manifest.output.name];
+  const run = async (x: Float32Array): Promise<TensorData> => {
+    signal?.throwIfAborted();
+    return (await worker.run(session.key, { [manifest.input.name]: { data: x, dims: input.dims } }, [manifest.output.name])).outputs[manifest.output.name];
+  };
   const [gx, gy] = input.grid.dimensions;
   const target = resolveTarget(
     { manifest, gridSize: [gx, gy], spacing: [input.grid.spacing[0], input.grid.spacing[1]], truthInGrid: ctx.truthInGrid },

@@ -10,9 +10,10 @@ import type { TargetSpec } from '../../../shared/target';
 import type { ExplanationResult } from '../explain/explainVolume';
 import type { ExplainContext, MethodOutput } from '../explain/method';
 import { METHODS } from '../explain/methods';
+import { checkpoint } from '../metrics/checkpoint';
 import { constantFill } from '../metrics/curves';
 import { faithfulness, type FaithfulnessReport } from '../metrics/faithfulness';
-import { type FaithfulnessCorrelation, faithfulnessCorrelation, patchGrid, randomPatchSubsets } from '../metrics/faithfulnessCorrelation';
+import { type FaithfulnessCorrelation, faithfulnessCorrelation, patchGrid, patchSubsets } from '../metrics/faithfulnessCorrelation';
 import { lesionMask, localization, type LocalizationReport } from '../metrics/localization';
 import { type MaxSensitivity, maxSensitivity, type SensitivityOptions } from '../metrics/maxSensitivity';
 import { relevanceMassAccuracy } from '../metrics/relevanceMass';
@@ -56,6 +57,11 @@ export interface MetricOptions {
   correlationRuns?: number;
   /** Max-sensitivity's reruns; null: none, even if EXPLICARE_MAX_SENSITIVITY asks (absent: the variable decides). */
   sensitivity?: SensitivityOptions | null;
+  /**
+   * The caller's interest: once it aborts, this call rejects with MetricsCancelled, and a run no other
+   * caller waits for stops (nothing of it is kept). Absent: the caller waits to the end (the CLI).
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -92,8 +98,17 @@ export function sensitivityFor(request: SensitivityRequest | undefined, method: 
 }
 
 /**
- * Max-sensitivity on request from the environment, the fallback for `evaluate`'s queue workers
- * (their case runner passes no metric options): EXPLICARE_MAX_SENSITIVITY=N reruns the method N
+ * The perturbations a request gives a method as written in `--methods` ("mupax:paper"): listed by id
+ * (every variant) or as written; 0 when it lists other methods only. One rule for a local evaluate
+ * and for the case jobs a queue run submits.
+ */
+export function perturbationsFor(request: SensitivityRequest, spec: string): number {
+  return (sensitivityFor(request, spec.split(':')[0]) ?? sensitivityFor(request, spec))?.perturbations ?? 0;
+}
+
+/**
+ * Max-sensitivity on request from the environment: the default of a queue worker for a case job
+ * that carries no maxSensitivity (the job's value wins), and of a local `evaluate` without the flag: EXPLICARE_MAX_SENSITIVITY=N reruns the method N
  * times under noise of 2% of the input's range; "N:gradcam,ig" only for those methods (a sampling
  * method's rerun costs a whole MUPAX run). Absent: not measured.
  */
@@ -118,12 +133,15 @@ function rerunOptions(r: ExplanationResult): Record<string, unknown> {
   return options;
 }
 
-async function sensitivityOf(ctx: ExplainContext, r: ExplanationResult, ranking: Float32Array, o: SensitivityOptions): Promise<MaxSensitivity> {
+async function sensitivityOf(ctx: ExplainContext, r: ExplanationResult, ranking: Float32Array, o: SensitivityOptions, signal: AbortSignal): Promise<MaxSensitivity> {
   const entry = METHODS[r.method];
   if (!entry) throw new Error(`unknown method "${r.method}"`);
   const options = entry.parse(rerunOptions(r));
   const explain = async (data: Float32Array) => {
-    const out = await entry.run({ ...ctx, input: { ...ctx.input, data } }, options, () => {}, new AbortController().signal);
+    // A method that does not look at the signal still ends its current rerun; none starts after a cancel.
+    signal.throwIfAborted();
+    const out = await entry.run({ ...ctx, input: { ...ctx.input, data } }, options, () => {}, signal);
+    signal.throwIfAborted();
     return rankingOf({ ...out, maps: out.maps.map((m) => m.data) });
   };
   return maxSensitivity(ctx.input.data, ranking, explain, o);
@@ -132,29 +150,121 @@ async function sensitivityOf(ctx: ExplainContext, r: ExplanationResult, ranking:
 type SensitivityPart = Pick<ExplanationMetrics, 'maxSensitivity' | 'maxSensitivityError'>;
 
 /**
+ * Why a metrics run stopped before its end: every caller went away (the app's card was closed, the
+ * HTTP client disconnected), the app cancelled it, a later request replaced it, or the engine closed.
+ * The run's work stops at its next model call (ROAD's worker at once) and nothing of it is kept.
+ */
+export class MetricsCancelled extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'MetricsCancelled';
+  }
+}
+
+/**
+ * One computation of a part (the suite, or max-sensitivity with given options), shared by every
+ * caller that asks for it while it runs. It is stopped when its last caller with a signal leaves
+ * (a caller without one, the CLI, never leaves), or by cancelMetrics / cancelAllMetrics.
+ */
+interface SharedRun {
+  promise: Promise<unknown>;
+  controller: AbortController;
+  callers: number;
+  settled: boolean;
+  /** Removes the run from its result's table, if it is still the one there. */
+  forget: () => void;
+}
+
+/**
  * Parts already computed for a result (job card, then PDF, then the card again): a CT's suite takes
  * tens of seconds, max-sensitivity N reruns of the method. The two are kept apart, so asking for
  * max-sensitivity after the curves reruns only the method. Keyed by the result object (a cleared
- * job frees its entry) and by everything else the part depends on; a failed run is forgotten.
+ * job frees its entry) and by everything else the part depends on; a failed or stopped run is
+ * forgotten at once, so the next request computes it afresh.
  */
-const computed = new WeakMap<ExplanationResult, Map<string, Promise<unknown>>>();
+const computed = new WeakMap<ExplanationResult, Map<string, SharedRun>>();
+/** Every run still going, of any result: the engine's dispose stops them all. */
+const running = new Set<SharedRun>();
 /** The latest finished report per result, for the export (it does not wait for or start a run). */
 const finished = new WeakMap<ExplanationResult, ExplanationMetrics>();
 /** The latest measured max-sensitivity per result: a later report that did not ask for it still carries it. */
 const latestSensitivity = new WeakMap<ExplanationResult, MaxSensitivity>();
 
-function remembered<T>(r: ExplanationResult, key: string, start: () => Promise<T>, keep: (v: T) => boolean = () => true): Promise<T> {
+function stop(run: SharedRun, why: string): boolean {
+  if (run.settled || run.controller.signal.aborted) return false;
+  run.forget();
+  running.delete(run);
+  run.controller.abort(new MetricsCancelled(why));
+  return true;
+}
+
+function remembered<T>(
+  r: ExplanationResult,
+  key: string,
+  start: (signal: AbortSignal) => Promise<T>,
+  caller: AbortSignal | undefined,
+  keep: (v: T) => boolean = () => true,
+): Promise<T> {
+  if (caller?.aborted) return Promise.reject(new MetricsCancelled('the metrics request was withdrawn'));
   let forResult = computed.get(r);
   if (!forResult) computed.set(r, (forResult = new Map()));
-  const known = forResult.get(key);
-  if (known) return known as Promise<T>;
-  const run = start();
-  forResult.set(key, run);
-  run.then(
-    (v) => keep(v) || forResult.delete(key),
-    () => forResult.delete(key),
-  );
-  return run;
+  const table = forResult;
+  let run = table.get(key);
+  if (!run) {
+    const controller = new AbortController();
+    const created: SharedRun = { promise: Promise.resolve(), controller, callers: 0, settled: false, forget: () => table.get(key) === created && table.delete(key) };
+    created.promise = start(controller.signal);
+    table.set(key, created);
+    running.add(created);
+    const done = (kept: boolean) => {
+      created.settled = true;
+      running.delete(created);
+      if (!kept || controller.signal.aborted) created.forget();
+    };
+    created.promise.then(
+      (v) => done(keep(v as T)),
+      () => done(false),
+    );
+    run = created;
+  }
+  return join(run, caller) as Promise<T>;
+}
+
+/** A caller's view of a shared run: it rejects at once when the caller leaves or the run is stopped. */
+function join(run: SharedRun, caller: AbortSignal | undefined): Promise<unknown> {
+  run.callers++;
+  return new Promise((resolve, reject) => {
+    const runSignal = run.controller.signal;
+    const leave = () => {
+      caller?.removeEventListener('abort', onCaller);
+      runSignal.removeEventListener('abort', onRun);
+    };
+    const onRun = () => {
+      leave();
+      reject(runSignal.reason);
+    };
+    const onCaller = () => {
+      leave();
+      reject(new MetricsCancelled('the metrics request was withdrawn'));
+      if (--run.callers === 0) stop(run, 'no one is waiting for the metrics any more');
+    };
+    caller?.addEventListener('abort', onCaller, { once: true });
+    runSignal.addEventListener('abort', onRun, { once: true });
+    run.promise.then(
+      (v) => (leave(), resolve(v)),
+      (e: unknown) => (leave(), reject(e)),
+    );
+  });
+}
+
+/** Stops every metrics run of this result still going (the app's cancel); returns how many. */
+export function cancelMetrics(r: ExplanationResult, why = 'the metrics run was cancelled'): number {
+  return [...(computed.get(r)?.values() ?? [])].filter((run) => stop(run, why)).length;
+}
+
+/** Stops every metrics run of every result (the engine is closing). */
+export function cancelAllMetrics(): number {
+  return [...running].filter((run) => stop(run, 'the engine closed')).length;
 }
 
 /** The metrics the user already had computed for this result (job card), if any: the PDF draws their curves. */
@@ -169,7 +279,7 @@ export function explanationMetrics(
   steps?: number,
   o: MetricOptions = {},
 ): Promise<ExplanationMetrics> {
-  const { sensitivity: asked, ...suiteOptions } = o;
+  const { sensitivity: asked, signal, ...suiteOptions } = o;
   const sensitivity = asked === undefined ? sensitivityFromEnv(r.method) : (asked ?? undefined);
   const suiteKey = JSON.stringify({
     steps,
@@ -178,12 +288,15 @@ export function explanationMetrics(
     truthInGrid: ctx.truthInGrid ?? null,
     session: ctx.session.key,
   });
-  const suite = remembered(r, `suite:${suiteKey}`, () => measure(ctx, r, truth, steps, suiteOptions));
+  const suite = remembered(r, `suite:${suiteKey}`, (stopped) => measure(ctx, r, truth, steps, suiteOptions, stopped), signal);
   // After the suite, not beside it: both run the model, and in the app the suite is usually there already.
   const report = suite.then(async (m): Promise<ExplanationMetrics> => {
     if (!sensitivity) return { ...m, maxSensitivity: latestSensitivity.get(r) ?? null };
     const key = `sensitivity:${JSON.stringify({ sensitivity, session: ctx.session.key })}`;
-    const part = await remembered(r, key, () => sensitivityPart(ctx, r, sensitivity), (p) => !p.maxSensitivityError);
+    // A request with other settings replaces a max-sensitivity run still going for this map: two
+    // sets of reruns would share the model, and the earlier answer is no longer what was asked.
+    for (const [k, run] of computed.get(r) ?? []) if (k.startsWith('sensitivity:') && k !== key) stop(run, `replaced by a request for ${sensitivity.perturbations} noisy copies`);
+    const part = await remembered(r, key, (stopped) => sensitivityPart(ctx, r, sensitivity, stopped), signal, (p) => !p.maxSensitivityError);
     return { ...m, ...part };
   });
   report.then(
@@ -194,14 +307,23 @@ export function explanationMetrics(
 }
 
 /** Max-sensitivity of the result's ranking; a rerun that fails is a message in the report, not a failed report. */
-async function sensitivityPart(ctx: ExplainContext, r: ExplanationResult, o: SensitivityOptions): Promise<SensitivityPart> {
+async function sensitivityPart(ctx: ExplainContext, r: ExplanationResult, o: SensitivityOptions, signal: AbortSignal): Promise<SensitivityPart> {
   try {
-    const maxSensitivity = await sensitivityOf(ctx, r, rankingOf(r), o);
+    const maxSensitivity = await sensitivityOf(ctx, r, rankingOf(r), o, signal);
+    signal.throwIfAborted(); // a stopped run leaves no value behind
     latestSensitivity.set(r, maxSensitivity);
     return { maxSensitivity };
   } catch (err) {
+    if (signal.aborted) throw signal.reason;
     return { maxSensitivity: null, maxSensitivityError: `max-sensitivity: the method could not be rerun (${(err as Error).message})` };
   }
+}
+
+/** How many values are above 0 (a plain loop: reduce's callback per voxel costs ~10x on a CT's 1M). */
+function countPositive(a: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] > 0) n++;
+  return n;
 }
 
 async function measure(
@@ -209,7 +331,8 @@ async function measure(
   r: ExplanationResult,
   truth: GroundTruth | null,
   steps: number | undefined,
-  o: Omit<MetricOptions, 'sensitivity'>,
+  o: Omit<MetricOptions, 'sensitivity' | 'signal'>,
+  signal: AbortSignal,
 ): Promise<ExplanationMetrics> {
   const { input, manifest } = ctx;
   const main = r.maps.length - 1;
@@ -218,25 +341,34 @@ async function measure(
   // The method's own baseline (MUPAX records it); otherwise the input's minimum (air, background).
   const recorded = (r.details.parameters as { baselineValue?: number } | undefined)?.baselineValue;
   const baseline = recorded !== undefined && Number.isFinite(recorded) ? recorded : minimumOf(input.data);
-  const scorer = await makeScorer(ctx, jobTargetSpec(r.details, r.method === 'mupax' && manifest.output.decoding.type === 'heatmaps'));
+  // A stopped run ends at the scorer's next model call (and ROAD's worker at once).
+  const scorer = await makeScorer(ctx, jobTargetSpec(r.details, r.method === 'mupax' && manifest.output.decoding.type === 'heatmaps'), signal);
   const plain = await faithfulness(ctx, ranking, scorer, { steps: steps ?? o.steps, baseline });
   // A caller asking for coarse curves gets coarse ROAD curves too (never finer than 10 points).
-  const road = await roadCurves(ctx, ranking, scorer, { steps: o.roadSteps ?? Math.min(10, steps ?? o.steps ?? 10) });
+  const road = await roadCurves(ctx, ranking, scorer, { steps: o.roadSteps ?? Math.min(10, steps ?? o.steps ?? 10), signal });
   const dims = input.grid.dimensions as [number, number, number];
   const subsetFraction = 0.1;
   const runs = o.correlationRuns ?? 32;
-  const fc = await faithfulnessCorrelation(input.data, ranking, scorer, randomPatchSubsets(dims, runs, subsetFraction, 0), constantFill(baseline));
+  const fc = await faithfulnessCorrelation(input.data, ranking, scorer, patchSubsets(dims, runs, subsetFraction, 0), constantFill(baseline));
+  // The rest is arithmetic over the 1M voxels of a CT, tens of ms per step: each step is its own
+  // turn of the engine's event loop, so calls and the window are not held up by their sum.
+  await checkpoint(signal);
   const lesions = truth?.lesions ?? [];
   const mask = lesions.length ? lesionMask(input.grid, lesions) : null;
-  const chance = mask ? mask.reduce((a, b) => a + b, 0) / mask.length : 0;
-  const regionFraction = r.layers?.significant ? r.layers.significant[main].reduce((a, b) => a + (b > 0 ? 1 : 0), 0) / map.length : null;
+  await checkpoint(signal);
+  const chance = mask ? countPositive(mask) / mask.length : 0;
+  const relevance = mask ? { mass: relevanceMassAccuracy(map, mask), rank: relevanceRankAccuracy(ranking, mask), chance } : null;
+  const located = mask ? localization(map, mask) : null;
+  await checkpoint(signal);
+  const gini = sparseness(map);
+  const regionFraction = r.layers?.significant ? countPositive(r.layers.significant[main]) / map.length : null;
   return {
     faithfulness: { ...plain, road },
     faithfulnessCorrelation: { correlation: fc.correlation, runs: fc.runs, subsetFraction, patches: patchGrid(dims) },
-    localization: mask ? localization(map, mask) : null,
+    localization: located,
     // Mass on the shown map (where the reader sees relevance); rank on the full ranking (it needs an order).
-    relevance: mask ? { mass: relevanceMassAccuracy(map, mask), rank: relevanceRankAccuracy(ranking, mask), chance } : null,
-    sparseness: sparseness(map),
+    relevance,
+    sparseness: gini,
     regionFraction,
     maxSensitivity: null, // explanationMetrics adds it when asked for
   };

@@ -16,7 +16,7 @@ import { JobManager } from '../jobs/jobManager';
 import { runSanityCheck } from '../sanity/sanityCheck';
 import { cacheKey, ResultCache } from '../jobs/resultCache';
 import { EngineError, issuesText, translatingErrors } from './engineError';
-import { explanationMetrics, type ExplanationMetrics, sensitivityOptions } from './explanationMetrics';
+import { cancelMetrics, explanationMetrics, type ExplanationMetrics, MetricsCancelled, sensitivityOptions } from './explanationMetrics';
 import type { GroundTruthService } from './groundTruthService';
 import { type ExplanationJob, jobStatus } from './jobStatus';
 import type { ModelService } from './modelService';
@@ -176,13 +176,29 @@ export class ExplanationService {
     return this.results.clear();
   }
 
-  /** `maxSensitivity`: also rerun the method on that many noisy inputs; null: not at all; absent: EXPLICARE_MAX_SENSITIVITY decides. */
-  async metrics(jobId: string, opts: { steps?: number; maxSensitivity?: { perturbations: number } | null } = {}): Promise<ExplanationMetrics> {
+  /**
+   * `maxSensitivity`: also rerun the method on that many noisy inputs; null: not at all; absent:
+   * EXPLICARE_MAX_SENSITIVITY decides. `signal`: the caller went away (HTTP client disconnected); a
+   * run that no one else waits for then stops and nothing of it is kept (services/explanationMetrics.ts).
+   */
+  async metrics(jobId: string, opts: { steps?: number; maxSensitivity?: { perturbations: number } | null } = {}, signal?: AbortSignal): Promise<ExplanationMetrics> {
     const job = this.job(jobId);
     const r = job.result;
     if (!r) throw new EngineError('not-found', `the job is ${job.state}: nothing to measure`);
     const ctx = await this.context(r.seriesUid, r.modelId);
     const sensitivity = opts.maxSensitivity === undefined ? {} : { sensitivity: opts.maxSensitivity && sensitivityOptions(opts.maxSensitivity.perturbations) };
-    return explanationMetrics(ctx, r, await this.truth.get(r.seriesUid), opts.steps, sensitivity);
+    try {
+      return await explanationMetrics(ctx, r, await this.truth.get(r.seriesUid), opts.steps, { ...sensitivity, signal });
+    } catch (err) {
+      // The caller that cancelled does not read this; one whose run was replaced or cancelled elsewhere does.
+      if (err instanceof MetricsCancelled) throw new EngineError('bad-input', `metrics not computed: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** Stops the metrics runs of a job still going (the app's card was closed or the study left); returns how many. */
+  cancelMetrics(jobId: string): { cancelled: number } {
+    const r = this.job(jobId).result;
+    return { cancelled: r ? cancelMetrics(r, 'cancelled by the user') : 0 };
   }
 }
