@@ -31,6 +31,8 @@ export interface DerivedObjectsArgs {
   anon?: Anonymizer;
   comment?: string;
   created: Date;
+  /** Throws once the user cancelled; asked before each object and each Parametric Map slice. */
+  check?: () => void;
 }
 
 export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> {
@@ -67,7 +69,7 @@ export async function stageDerivedObjects(a: DerivedObjectsArgs): Promise<void> 
           instanceNumber: n + 1,
           description: region ? `${method} significant evidence (z inside the FDR region, 0 outside) on the study grid` : `${method} saliency on the study grid`,
         },
-        { range: dicom.range, slice: (k) => held.slice(k) },
+        { range: dicom.range, slice: (k) => held.slice(k), check: a.check },
         finish,
       ),
     );

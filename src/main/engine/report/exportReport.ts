@@ -163,7 +163,7 @@ export async function exportReport(input: ExportInput, o: ExportOptions & Export
     if (o.dicom) {
       await stageSecondaryCaptures(staging, result, source, keyImages, anon, created);
       const maps = images.map((im, n) => ({ method: im.method, held: held[n], region: im.region }));
-      await stageDerivedObjects({ staging, result, source, maps, topPercent, anon, comment, created });
+      await stageDerivedObjects({ staging, result, source, maps, topPercent, anon, comment, created, check: () => tracker.check() });
     }
     tracker.commit();
     const files = await staging.commit();

@@ -1,6 +1,7 @@
 // Live progress of one export while it writes: which object (n of m, from the files the options
 // ask for, in the order exportReport writes them), the bytes staged so far (a streamed Parametric
-// Map's file is measured while it grows), and the user's cancel, honoured before each object.
+// Map's file is measured while it grows), and the user's cancel, honoured before each object and
+// each slice of a Parametric Map.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ReportError } from './resultFile';

@@ -14,11 +14,14 @@ export interface MapFrames {
   /** Smallest and largest value of the whole map (mapPass.ts finiteRange: no NaN or infinity). */
   range: [number, number];
   slice(k: number): Promise<ArrayLike<number>>;
+  /** Called before each slice: throws to stop (the user's cancel inside a study-sized map). */
+  check?: () => void;
 }
 
 async function* jpegLsFrames(frames: MapFrames, method: string, nx: number, ny: number, nz: number, q: Quantization): AsyncGenerator<Uint8Array> {
   const pixels = new Uint16Array(nx * ny);
   for (let k = 0; k < nz; k++) {
+    frames.check?.();
     const values = await frames.slice(k);
     if (values.length !== nx * ny) throw new RangeError(`slice ${k} of the ${method} map has ${values.length} values, the grid ${nx * ny}`);
     quantizeInto(values, 0, q, pixels);
