@@ -6,7 +6,7 @@ import type { ModelSummary } from '../shared/api';
 import { EXPLAIN_METHODS, type MethodDescriptor, methodDescriptor } from '../shared/explainMethods';
 import type { TargetSpec } from '../shared/target';
 import { jaccard } from '../main/engine/explain/mupax/significance';
-import { type SensitivityRequest, sensitivityFor } from '../main/engine/services/explanationMetrics';
+import { perturbationsFor, type SensitivityRequest } from '../main/engine/services/explanationMetrics';
 import { UsageError } from './command';
 import { evaluationRow } from './evaluateRow';
 import type { Row } from './evaluateSummary';
@@ -29,9 +29,9 @@ export interface CaseSettings {
   samples?: number;
   keep: number;
   /**
-   * `--max-sensitivity N[:method,...]`: rerun the listed methods (all when none are listed) N times
-   * under noise. Absent: EXPLICARE_MAX_SENSITIVITY decides (how queue workers get it: a case job
-   * does not carry this field).
+   * `--max-sensitivity N[:method,...]` (a case job's maxSensitivity N: `{ perturbations: N }`): rerun
+   * the listed methods (all when none are listed) N times under noise; 0 none. Absent:
+   * EXPLICARE_MAX_SENSITIVITY decides.
    */
   maxSensitivity?: SensitivityRequest;
 }
@@ -63,8 +63,8 @@ export async function evaluateCase(engine: Engine, model: ModelSummary, cohortDi
       seedAgreement = jaccard(result.layers.significant[main], other.layers!.significant[main]);
     }
     // Listed by id ("mupax": every MUPAX variant) or as written ("mupax:paper": that one only).
-    const sensitivity = s.maxSensitivity && (sensitivityFor(s.maxSensitivity, method) ?? sensitivityFor(s.maxSensitivity, s.method));
-    const metrics = await engine.explanationMetrics(job.id, s.maxSensitivity ? { maxSensitivity: sensitivity ? { perturbations: sensitivity.perturbations } : null } : {});
+    const perturbations = s.maxSensitivity && perturbationsFor(s.maxSensitivity, s.method);
+    const metrics = await engine.explanationMetrics(job.id, s.maxSensitivity ? { maxSensitivity: perturbations ? { perturbations } : null } : {});
     return { row: evaluationRow({ study, method: s.method, prediction, truth, metrics, keep: s.keep, seedAgreement, seconds }) };
   } catch (err) {
     // One method that cannot run on one study (e.g. too few samples for its chunks) is reported

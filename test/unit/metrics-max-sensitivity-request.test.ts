@@ -14,7 +14,7 @@ import { Engine } from '../../src/main/engine/engine';
 import { METHODS } from '../../src/main/engine/explain/methods';
 import { perturbed } from '../../src/main/engine/metrics/maxSensitivity';
 import { bundledModelsDir } from '../../src/main/engine/paths';
-import { parseSensitivityRequest, sensitivityFor, sensitivityFromEnv } from '../../src/main/engine/services/explanationMetrics';
+import { parseSensitivityRequest, perturbationsFor, sensitivityFor, sensitivityFromEnv } from '../../src/main/engine/services/explanationMetrics';
 import type { ExplanationMetricsReply } from '../../src/shared/api';
 
 describe('getExplanationMetrics arguments', () => {
@@ -37,6 +37,15 @@ describe('the N[:method,method] form (evaluate --max-sensitivity, EXPLICARE_MAX_
   it('reads N for every method, or N for the listed methods only', () => {
     expect(parseSensitivityRequest('3', '--max-sensitivity')).toEqual({ perturbations: 3 });
     expect(parseSensitivityRequest('2:gradcam,ig', '--max-sensitivity')).toEqual({ perturbations: 2, methods: ['gradcam', 'ig'] });
+    // Only the first ":" ends N: a variant is listed as written.
+    expect(parseSensitivityRequest('2:mupax:paper,ig', '--max-sensitivity')).toEqual({ perturbations: 2, methods: ['mupax:paper', 'ig'] });
+    // Per method as written in --methods (what a case job carries): by id covers every variant.
+    const byVariant = parseSensitivityRequest('3:mupax:paper', 'x')!;
+    expect(['mupax:paper', 'mupax', 'gradcam'].map((m) => perturbationsFor(byVariant, m))).toEqual([3, 0, 0]);
+    const byId = parseSensitivityRequest('4:mupax', 'x')!;
+    expect(['mupax:paper', 'mupax', 'gradcam'].map((m) => perturbationsFor(byId, m))).toEqual([4, 4, 0]);
+    expect(perturbationsFor({ perturbations: 5 }, 'rise')).toBe(5);
+    expect(perturbationsFor({ perturbations: 0 }, 'rise')).toBe(0);
     expect(parseSensitivityRequest(undefined, 'x')).toBeUndefined();
     expect(parseSensitivityRequest('0', 'x')).toBeUndefined();
     const only = parseSensitivityRequest('2:gradcam,ig', 'x');
@@ -46,7 +55,7 @@ describe('the N[:method,method] form (evaluate --max-sensitivity, EXPLICARE_MAX_
     expect(sensitivityFromEnv('mupax', {})).toBeUndefined();
   });
   it('refuses anything else, naming the flag or variable', () => {
-    for (const bad of ['33', '-1', '1.5', 'x', '2:', '2:gradcam,,ig', '2:a:b', ' 2', '1e1'])
+    for (const bad of ['33', '-1', '1.5', 'x', '2:', '2:gradcam,,ig', '2:ig:', '2:mupax:,ig', ' 2', '1e1'])
       expect(() => parseSensitivityRequest(bad, '--max-sensitivity'), bad).toThrow(/^--max-sensitivity must be N or N:method,method with N perturbations in 1\.\.32, got "/);
     expect(() => sensitivityFromEnv('gradcam', { EXPLICARE_MAX_SENSITIVITY: 'lots' })).toThrow(/^EXPLICARE_MAX_SENSITIVITY must be/);
   });

@@ -28,7 +28,8 @@ export interface QueueRun {
   /** Study folder names, or StudyInstanceUIDs with --pacs. */
   studies: string[];
   methods: string[];
-  settings: Omit<CaseSettings, 'method'>;
+  /** maxSensitivity: perturbations per method as written in `methods` (resolved from --max-sensitivity). */
+  settings: Omit<CaseSettings, 'method' | 'maxSensitivity'> & { maxSensitivity?: Record<string, number> };
   out: string;
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import type { Engine } from '../../main/engine/engine';
 import type { ModelSummary } from '../../shared/api';
-import { evaluateCase } from '../evaluateCase';
+import { type CaseSettings as LocalCaseSettings, evaluateCase } from '../evaluateCase';
 import {
   type CaseJob,
   type CaseJobResult,
@@ -82,7 +82,16 @@ async function runFolderCase(ctx: WorkerContext, model: ModelSummary, job: Folde
   const { cohortDir, studyDir } = await studyFolder(ctx, job);
   if ((await studyDigest(studyDir)) !== job.studyDigest)
     refuse(`study ${job.study} differs from the submitter's copy (its files' sha256 does not match): check the shared folder`);
-  return evaluateCase(ctx.engine, model, cohortDir, job.study, job.settings);
+  return evaluateCase(ctx.engine, model, cohortDir, job.study, caseSettings(job));
+}
+
+/**
+ * The job's settings as evaluateCase takes them: its maxSensitivity N (0: none) is the flag's
+ * `N` for this one method and wins over EXPLICARE_MAX_SENSITIVITY; without it that variable decides.
+ */
+export function caseSettings(job: CaseJob): LocalCaseSettings {
+  const { maxSensitivity, ...rest } = job.settings;
+  return maxSensitivity === undefined ? rest : { ...rest, maxSensitivity: { perturbations: maxSensitivity } };
 }
 
 async function runPacsCase(ctx: WorkerContext, model: ModelSummary, job: PacsCaseJob) {
@@ -99,7 +108,7 @@ async function runPacsCase(ctx: WorkerContext, model: ModelSummary, job: PacsCas
     throw err;
   }
   try {
-    return await evaluateCase(ctx.engine, model, study.cohortDir, study.study, job.settings);
+    return await evaluateCase(ctx.engine, model, study.cohortDir, study.study, caseSettings(job));
   } finally {
     await study.dispose();
   }

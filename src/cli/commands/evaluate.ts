@@ -16,7 +16,7 @@ import { resolveModelPath } from '../openForModel';
 import { type Row, writeEvaluation } from '../evaluateSummary';
 import { parseTargetSpec } from '../../shared/target';
 import { evaluateCase, methodSpec } from '../evaluateCase';
-import { parseSensitivityRequest, type SensitivityRequest } from '../../main/engine/services/explanationMetrics';
+import { parseSensitivityRequest, perturbationsFor, type SensitivityRequest } from '../../main/engine/services/explanationMetrics';
 import { evaluateOnQueue } from '../cluster/evaluateOnQueue';
 import { withCliErrors } from '../cluster/cliErrors';
 import { evaluatePacsCohort, parseStudyUids } from '../cluster/pacsCohort';
@@ -46,7 +46,7 @@ export const evaluateCommand: Command = {
     const samples = values.samples ? Number(values.samples) : undefined;
     const methods = values.methods.split(',').map((m) => m.trim());
     methods.forEach(methodSpec); // an unknown variant is a usage error before any study opens
-    const maxSensitivity = sensitivityRequestFrom(values['max-sensitivity'], methods, !!values.queue);
+    const maxSensitivity = sensitivityRequestFrom(values['max-sensitivity'], methods);
     const pacs = values.pacs === undefined ? undefined : pacsFrom(values);
     const studies = (
       pacs
@@ -59,7 +59,9 @@ export const evaluateCommand: Command = {
     if (studies.length === 0) throw new CommandFailure(`${values.cohort} has no study folders`);
     if (values.queue) {
       const { queue, shared, out, cohort } = values;
-      const settings = { seeds, target, samples, keep };
+      // Each case job carries its method's max-sensitivity (0: none); without the flag none does, and each worker's EXPLICARE_MAX_SENSITIVITY decides.
+      const perMethod = maxSensitivity && Object.fromEntries(methods.map((m) => [m, perturbationsFor(maxSensitivity, m)]));
+      const settings = { seeds, target, samples, keep, ...(perMethod ? { maxSensitivity: perMethod } : {}) };
       const run = { queue, queueCa: values['queue-ca'], model: modelPath, cohortDir: cohort, sharedDir: shared, pacs: pacs?.settings.baseUrl, studies, methods, settings, out };
       const rows = await withCliErrors(() => evaluateOnQueue(run));
       process.stdout.write((await writeEvaluation(out, keep, rows)) + '\n');
@@ -109,12 +111,11 @@ export const evaluateCommand: Command = {
 
 /**
  * --max-sensitivity N[:method,...]: N perturbations (1..32) for every method, or for the listed ones (0: none),
- * each of which must be among --methods (by id, "mupax", or as written, "mupax:paper"). A case job
- * on a queue does not carry it: the workers read EXPLICARE_MAX_SENSITIVITY instead.
+ * each of which must be among --methods (by id, "mupax", or as written, "mupax:paper"). On a queue
+ * each case job carries its method's value, which wins over the workers' EXPLICARE_MAX_SENSITIVITY.
  */
-function sensitivityRequestFrom(raw: string | undefined, methods: string[], queue: boolean): SensitivityRequest | undefined {
+function sensitivityRequestFrom(raw: string | undefined, methods: string[]): SensitivityRequest | undefined {
   if (raw === undefined) return undefined;
-  if (queue) throw new UsageError('--max-sensitivity is not sent over a queue: start the workers with EXPLICARE_MAX_SENSITIVITY=N[:method,...] instead');
   if (raw === '0') return { perturbations: 0 }; // none, even where EXPLICARE_MAX_SENSITIVITY is set
   let request;
   try {

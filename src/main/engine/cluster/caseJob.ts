@@ -36,6 +36,14 @@ export const caseSettingsSchema = z.strictObject({
   target: targetSpecSchema.optional(),
   samples: z.number().int().min(1).max(1_000_000).optional(),
   keep: z.number().gt(0).lt(1),
+  /**
+   * Max-sensitivity for this case's method (`evaluate --max-sensitivity N[:method,...]`, resolved per
+   * method by the submitter): N reruns under noise, 0 none, bounded as the flag is (1..32), since
+   * each rerun is a whole run of the method. It wins over the worker's EXPLICARE_MAX_SENSITIVITY,
+   * which decides only for a job without it. A worker older than this field refuses such a job
+   * (unknown key) rather than leave the column empty.
+   */
+  maxSensitivity: z.number().int().min(0).max(32).optional(),
 });
 
 /** What a case is run with, besides its study: the local run's evaluateCase settings. */

@@ -37,7 +37,8 @@ export interface CohortSubmission {
   modelSha256: string;
   source: CohortSource;
   methods: string[];
-  settings: Omit<CaseSettings, 'method'>;
+  /** maxSensitivity: perturbations per method as written in `methods` (`evaluate --max-sensitivity`, resolved); absent: not carried. */
+  settings: Omit<CaseSettings, 'method' | 'maxSensitivity'> & { maxSensitivity?: Record<string, number> };
   /** Called whenever a case finishes, with the rows so far in the local run's order. */
   onRows?: (rows: CaseJobResult['row'][]) => Promise<void>;
   /** Called after every poll with each case's state (the app's per-study view). */
@@ -105,6 +106,8 @@ export async function cohortCases(s: Pick<CohortSubmission, 'modelSha256' | 'sou
     ...(s.settings.target === undefined ? {} : { target: s.settings.target }),
     ...(s.settings.samples === undefined ? {} : { samples: s.settings.samples }),
     keep: s.settings.keep,
+    // Only when asked for: a job without it keeps the id it always had, and the worker's default applies.
+    ...(s.settings.maxSensitivity?.[method] === undefined ? {} : { maxSensitivity: s.settings.maxSensitivity[method] }),
   });
   const cases: { study: string; method: string; payload: CaseJob; jobId: string }[] = [];
   const src = s.source;

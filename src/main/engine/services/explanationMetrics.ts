@@ -78,15 +78,17 @@ export interface SensitivityRequest {
 }
 
 /**
- * Parses "N" or "N:method,method" (N perturbations in 1..32); undefined for absent, "" or "0".
+ * Parses "N" or "N:method,method" (N perturbations in 1..32); undefined for absent, "" or "0". Only
+ * the first ":" ends N, so a variant can be listed as written ("2:mupax:paper").
  * Throws a message that names `what` (the flag or the variable).
  */
 export function parseSensitivityRequest(raw: string | undefined, what: string): SensitivityRequest | undefined {
   if (raw === undefined || raw === '' || raw === '0') return undefined;
-  const [count, only, ...rest] = raw.split(':');
+  const colon = raw.indexOf(':');
+  const count = colon < 0 ? raw : raw.slice(0, colon);
   const n = Number(count);
-  const methods = only?.split(',').map((m) => m.trim());
-  if (!/^\d+$/.test(count) || n < 1 || n > 32 || rest.length > 0 || methods?.some((m) => m === ''))
+  const methods = colon < 0 ? undefined : raw.slice(colon + 1).split(',').map((m) => m.trim());
+  if (!/^\d+$/.test(count) || n < 1 || n > 32 || methods?.some((m) => m === '' || m.endsWith(':')))
     throw new Error(`${what} must be N or N:method,method with N perturbations in 1..32, got "${raw}"`);
   return methods ? { perturbations: n, methods } : { perturbations: n };
 }
