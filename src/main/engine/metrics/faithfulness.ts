@@ -2,7 +2,8 @@
 // deletion and insertion curves with their AUCs, and the prediction on the input that keeps only
 // the top-q% salient voxels (MUPAX's claim: accuracy holds or improves).
 import type { ExplainContext } from '../explain/method';
-import { constantFill, type Curve, curve, fractionsFor, order, removedAt } from './curves';
+import { constantFill, type Curve, curve, fractionsFor, removedAt } from './curves';
+import { rankDescendingAsync } from './ranking';
 import type { Scorer } from './scorer';
 
 export type { Curve } from './curves';
@@ -24,7 +25,8 @@ export async function faithfulness(
 ): Promise<FaithfulnessReport> {
   const steps = opts.steps ?? 20;
   const x = ctx.input.data;
-  const ranked = order(map);
+  // The ranking in steps (ranking.ts): on a CT's 1M voxels it is ~0.1 s of the engine's thread.
+  const ranked = await rankDescendingAsync(map);
   const fractions = fractionsFor(steps);
   const fill = constantFill(opts.baseline);
   const keep = opts.keepTop ?? [0.1, 0.25, 0.5];

@@ -17,10 +17,10 @@ import { type FaithfulnessCorrelation, faithfulnessCorrelation, patchGrid, patch
 import { lesionMask, localization, type LocalizationReport } from '../metrics/localization';
 import { type MaxSensitivity, maxSensitivity, type SensitivityOptions } from '../metrics/maxSensitivity';
 import { relevanceMassAccuracy } from '../metrics/relevanceMass';
-import { relevanceRankAccuracy } from '../metrics/relevanceRank';
+import { relevanceRankAccuracyAsync } from '../metrics/relevanceRank';
 import { type RoadReport, roadCurves } from '../metrics/road';
 import { jobTargetSpec, makeScorer } from '../metrics/scorer';
-import { sparseness } from '../metrics/sparseness';
+import { sparsenessAsync } from '../metrics/sparseness';
 
 export interface RelevanceAccuracy {
   /** Share of the positive relevance inside the lesions (Arras et al.). */
@@ -359,10 +359,12 @@ async function measure(
   const mask = lesions.length ? lesionMask(input.grid, lesions) : null;
   await checkpoint(signal);
   const chance = mask ? countPositive(mask) / mask.length : 0;
-  const relevance = mask ? { mass: relevanceMassAccuracy(map, mask), rank: relevanceRankAccuracy(ranking, mask), chance } : null;
+  const mass = mask ? relevanceMassAccuracy(map, mask) : null;
   const located = mask ? localization(map, mask) : null;
   await checkpoint(signal);
-  const gini = sparseness(map);
+  const relevance = mask ? { mass, rank: await relevanceRankAccuracyAsync(ranking, mask, signal), chance } : null;
+  await checkpoint(signal);
+  const gini = await sparsenessAsync(map, signal);
   const regionFraction = r.layers?.significant ? countPositive(r.layers.significant[main]) / map.length : null;
   return {
     faithfulness: { ...plain, road },
