@@ -78,6 +78,25 @@ describe('explanation jobs', () => {
     for (const t of [3, 4]) for (const v of engine.explanationMap(job.id, t, false, 'significant')) expect(v === 0 || v === 1).toBe(true);
   });
 
+  it('one chosen landmark: MUPAX and RISE make its map the main (last) one, layers and statistics alongside', async () => {
+    const lm = (await engine.importModel(path.resolve('test/fixtures/models/tiny-landmarks'))).id;
+    const o = { samples: 256, chunk: [1, 8, 8], mode: 'paper', stableChecks: 0, seed: 3 };
+    for (const method of ['mupax', 'rise']) {
+      const all = await engine.waitForJob((await engine.startExplanation(seriesUid, lm, method, o)).id);
+      const one = await engine.waitForJob((await engine.startExplanation(seriesUid, lm, method, { ...o, target: 'Nasion' })).id);
+      // Every reader (overlay, main NIfTI, metrics, sanity check, reports) takes the last map as the main one.
+      expect(one.targets.at(-1)).toBe('Nasion');
+      const significance = one.details.significance as { target: string }[];
+      expect(significance.map((s) => s.target)).toEqual(one.targets);
+      // The same samples and tests as the run over every landmark: only the order differs.
+      const a = all.targets.indexOf('Nasion');
+      const b = one.targets.length - 1;
+      expect(Array.from(one.maps[b])).toEqual(Array.from(all.maps[a]));
+      for (const layer of Object.keys(all.layers!)) expect(Array.from(one.layers![layer][b])).toEqual(Array.from(all.layers![layer][a]));
+      expect([...one.targets].sort()).toEqual([...all.targets].sort());
+    }
+  });
+
   it('names bad methods and options', async () => {
     await expect(engine.startExplanation(seriesUid, modelId, 'lime', {})).rejects.toThrow(/unknown explanation method "lime" \(available: mupax/);
     await expect(engine.startExplanation(seriesUid, modelId, 'mupax', { percentile: 150 })).rejects.toThrow(/mupax options: percentile/);

@@ -20,8 +20,18 @@ function stable(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * What the methods compute for given options. Part of every key, so that a cache written before a
+ * method changed (its statistics, the order of its maps) is never shown as a result of this one:
+ * raise it with every such change. 2: a chosen landmark's map is the main (last) one.
+ */
+export const RESULTS_REVISION = 2;
+
 export function cacheKey(parts: { seriesUid: string; modelId: string; method: string; options: unknown }): string {
-  return createHash('sha256').update(stable(parts)).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(stable({ ...parts, revision: RESULTS_REVISION }))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export class ResultCache {

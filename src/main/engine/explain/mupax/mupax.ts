@@ -7,6 +7,7 @@
 // stable (or half the budget is spent), then split the significant ones into `chunk`-sized units
 // and spend the rest there. Sampling stops once the significant region has stopped changing.
 // Seeded and deterministic whatever the batch size.
+import { withMainLast } from '../mainLast';
 import type { ExplainContext, JobProgress, MethodOutput } from '../method';
 import { putSamples, sampleKey, takeSamples } from '../perturbation/sampleBank';
 import { chunksToVoxels, coarserGrid, MupaxParameterError, type Partition, refinedPartition } from './chunks';
@@ -103,7 +104,7 @@ export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (
   for (let v = 0; v < explained.length; v++) explained[v] = retentionMain[v] * input.data[v] + (1 - retentionMain[v]) * fill[v];
   const last = report.convergence.at(-1);
   const samplesUsed = coarseSamples + acc.count;
-  return {
+  const out: MethodOutput = {
     maps: names.map((name, t) => ({ target: name, data: levels[t].evidence })),
     layers: {
       retention: finals.map((f) => chunksToVoxels(partition, f.retention)),
@@ -155,4 +156,6 @@ export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (
     },
     explainedInput: explained,
   };
+  // One chosen landmark: its map is the main one (last), "any landmark" stays beside the others.
+  return target.kind === 'landmark' ? withMainLast(out, main) : out;
 }

@@ -3,6 +3,7 @@
 // drawn here with MUPAX's sampler and banked for the next method. Maps on the model grid, one per
 // target: the significant evidence (z inside the FDR region, 0 outside), as MUPAX's.
 import { ExplainCancelled, type ExplainContext, type JobProgress, type MethodOutput } from '../method';
+import { withMainLast } from '../mainLast';
 import { chunksToVoxels } from '../mupax/chunks';
 import type { MupaxOptions } from '../mupax/options';
 import { MupaxParameterError } from '../mupax/chunks';
@@ -53,7 +54,7 @@ export function makeEstimator(kind: 'rise' | 'regression') {
     });
     progress({ done: n, total: n });
     const evidence = (e: ChunkEstimate) => Float64Array.from(e.z, (z, c) => (e.significant[c] ? z : 0));
-    return {
+    const out: MethodOutput = {
       maps: target.errorNames.map((name, t) => ({ target: name, data: chunksToVoxels(run.partition, evidence(estimates[t])) })),
       layers: {
         value: estimates.map((e) => chunksToVoxels(run.partition, e.value)),
@@ -91,5 +92,7 @@ export function makeEstimator(kind: 'rise' | 'regression') {
         timing: { totalMs: performance.now() - t0 },
       },
     };
+    // One chosen landmark: its map is the main one (last).
+    return target.kind === 'landmark' ? withMainLast(out, target.errorIndex) : out;
   };
 }
