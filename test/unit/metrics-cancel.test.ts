@@ -97,7 +97,8 @@ describe('a metrics run whose caller left', () => {
     );
     expect(failure).toBeInstanceOf(EngineError);
     expect((failure as Error).message).toMatch(/^metrics not computed: /);
-    expect(failedAt - abortedAt, 'ms from the abort to the failed call').toBeLessThan(50);
+    // The call fails as the abort is signalled (no model run or solve is waited for); the bound leaves room for a loaded machine.
+    expect(failedAt - abortedAt, 'ms from the abort to the failed call').toBeLessThan(200);
     await expectStopped(start + at);
 
     const again = (await dispatch(engine, 'getExplanationMetrics', { jobId })) as ExplanationMetricsReply;
@@ -171,6 +172,7 @@ describe('over HTTP (the browser variant)', () => {
         answered = true;
       });
       req.on('error', () => resolve()); // our own destroy
+      req.on('close', () => resolve());
       onCall = (n) => n - start === 40 && req.destroy();
       req.end(JSON.stringify({ jobId }));
     });
