@@ -78,7 +78,7 @@ def main():
 
 def export_ct(data, tmp, ct_dir):
     saved = torch.load(os.path.join(data, 'ct-model.pt'))
-    ct = CtNet(saved['arch'])  # train_ct.py saves {'arch', 'state_dict'}
+    ct = CtNet(saved['arch'], bn=saved.get('bn', True))  # train_ct.py saves {'arch', 'bn', 'state_dict'}
     ct.load_state_dict(saved['state_dict'])
     ct.eval()
     x, index = app_inputs('ct', os.path.join(tmp, 'ct'))

@@ -22,7 +22,7 @@ test('demo CT: the nodule classifier gives a probability, and says where it ran'
   const p1 = Number((await page.getByTestId('probability-1').innerText()).replace('%', ''));
   expect(p0 + p1).toBeCloseTo(100, 0);
   // The app (browser -> engine -> worker -> ONNX Runtime) shows what torch computed for this study
-  // (tools/export_reference.py, demo seed 1). It is one of the model's misses (see its card).
+  // (tools/export_reference.py, demo seed 1: p(nodule) 0.54 with model 1.2, a narrow hit; see its card).
   const reference = JSON.parse(readFileSync('resources/models/ct-nodule-classifier/reference.json', 'utf8')) as {
     cases: { seed: number; probabilityNodule: number }[];
   };
