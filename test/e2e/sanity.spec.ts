@@ -44,7 +44,7 @@ test('a Grad-CAM map passes the model-parameter randomization test, and the card
   expect(report.result.steps).toHaveLength(2);
   expect(report.result.method).toBe('gradcam');
   expect(report.result.target).toBe('nodule');
-  expect(report.result.layerCount).toBe(7);
+  expect(report.result.layerCount).toBe(9); // weight layers of the demo CT model 1.2.0
 
   // The PDF names the verdict of the map's latest sanity check.
   const folder = mkdtempSync(path.join(os.tmpdir(), 'explicare-e2e-sanity-'));
