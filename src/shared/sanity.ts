@@ -17,6 +17,12 @@ export interface SanityReport {
   /** What the verdict reads: the significant region's Jaccard (methods with a test) or Spearman. */
   judgedBy: 'region' | 'spearman';
   seed: number;
+  /**
+   * Methods whose landmark target has a reference point (MUPAX, RISE, the regression): every run of
+   * the check measured its errors against that model's own unmasked prediction, never the study's
+   * ground truth (which would anchor a randomized model's map at the true landmark).
+   */
+  reference?: 'own prediction';
   layerCount: number;
   steps: ({ layers: string[] } & SanityLikeness)[];
   floor: SanityLikeness;

@@ -151,6 +151,35 @@ describe('the sanity check on the demo models', () => {
     expect(() => engine.sanityCheckStatus('job-nope-2')).toThrow(/no such sanity check/);
   });
 
+  it('measures every run of a perturbation method against its model\'s own prediction, never the study\'s ground truth', async () => {
+    const ctx = await contextFor('ceph');
+    expect(ctx.truthInGrid?.every((t) => t !== null)).toBe(true); // the demo ceph carries truth: auto would use it
+    const seen: { truth: boolean; reference: unknown; seed: unknown }[] = [];
+    // A recording fixture with MUPAX's option set: which reference and truth each run is given.
+    const recorder: MethodEntry = {
+      parse: (raw) => ({ seed: 0, reference: 'auto', ...(raw as object) }),
+      async run(c, o) {
+        const opts = o as { reference: unknown; seed: unknown };
+        seen.push({ truth: c.truthInGrid !== undefined, reference: opts.reference, seed: opts.seed });
+        return { maps: [{ target: 'Sella', data: Float32Array.from(c.input.data) }], details: { target: { kind: 'landmark', index: 0 } } };
+      },
+    };
+    const r = await runSanityCheck(ctx, 'recorder', recorder, { target: 'Sella', reference: 'truth' }, { seed: 1, maxSteps: 2, margin: 0.1 }, () => {}, never);
+    // original, floor, the next seed, two randomized models
+    expect(seen).toEqual([
+      { truth: false, reference: 'prediction', seed: 0 },
+      { truth: false, reference: 'prediction', seed: 0 },
+      { truth: false, reference: 'prediction', seed: 1 },
+      { truth: false, reference: 'prediction', seed: 0 },
+      { truth: false, reference: 'prediction', seed: 0 },
+    ]);
+    expect(r.reference).toBe('own prediction');
+    expect(r.reason).toMatch(/own unmasked prediction/);
+    // A method without a reference option (the edge fixture, Grad-CAM) is run with its options untouched.
+    const plain = await runSanityCheck(ctx, 'edges', edges, {}, { seed: 1, maxSteps: 1, margin: 0.1 }, () => {}, never);
+    expect(plain.reference).toBeUndefined();
+  }, 120_000);
+
   it.each(['ct', 'ceph'] as const)('Grad-CAM passes on the demo %s; a model-blind edge map fails', async (kind) => {
     const ctx = await contextFor(kind);
     const target = kind === 'ct' ? 'nodule' : 'all';
