@@ -181,7 +181,7 @@ async function main(): Promise<void> {
       writeCard(
         'ct',
         r.metrics,
-        `Held-out test: ${r.metrics.testStudies} synthetic chest CTs (seeds ${r.seeds[0]}-${r.seeds[1]}, ${r.metrics.testPositive} with 1-3 nodules, the rest without), generated at the demo's default resolution (512x512, 0.7 mm pixels, 120 slices of 2.5 mm), read and preprocessed by the app's own code, run as model.onnx in onnxruntime-node (CPU). Threshold: softmax probability of "nodule" >= 0.5. Forward pass: median of 20 runs, 2 intra-op threads, batch 1 (forwardMsMedian2Threads) and batches of 8 (forwardMsPerSampleBatch8, per sample), on a 2-core CI machine.`,
+        `Held-out test: ${r.metrics.testStudies} synthetic chest CTs (seeds ${r.seeds[0]}-${r.seeds[1]}, ${r.metrics.testPositive} with 1-3 nodules, the rest without), generated at the demo's default resolution (512x512, 0.7 mm pixels, 120 slices of 2.5 mm), read and preprocessed by the app's own code, run as model.onnx in onnxruntime-node (CPU). Threshold: softmax probability of "nodule" >= 0.5. Forward pass: median of 20 runs, 2 intra-op threads, batch 1 (forwardMsMedian2Threads) and batches of 8 (forwardMsPerSampleBatch8, per sample), on the 2-core development machine that wrote this card (shared with other jobs; the figures compare models measured in the same run, not machines).`,
       );
     }
   }
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
       writeCard(
         'ceph',
         { ...r.metrics, perLandmarkMreMm: r.perLandmarkMreMm.join(', ') },
-        `Held-out test: ${r.metrics.testImages} synthetic lateral cephalograms (seeds ${r.seeds[0]}-${r.seeds[1]}, 1935x2400 px at 0.1 mm, the demo's default), read and preprocessed by the app's own code, run as model.onnx in onnxruntime-node (CPU). Decoding: argmax of each heatmap + quadratic (parabola) sub-pixel refinement on the 320x256 model grid, mapped back to the original image with the model grid's geometry; radial errors are in the original image's mm (pixel distance x 0.1 mm ImagerPixelSpacing). SDR = share of landmarks within 2 / 2.5 / 3 / 4 mm. perLandmarkMreMm lists the 19 ISBI landmarks in order. Forward pass: median of 20 runs, 2 intra-op threads, batch 1, on a 2-core CI machine.`,
+        `Held-out test: ${r.metrics.testImages} synthetic lateral cephalograms (seeds ${r.seeds[0]}-${r.seeds[1]}, 1935x2400 px at 0.1 mm, the demo's default), read and preprocessed by the app's own code, run as model.onnx in onnxruntime-node (CPU). Decoding: argmax of each heatmap + quadratic (parabola) sub-pixel refinement on the 320x256 model grid, mapped back to the original image with the model grid's geometry; radial errors are in the original image's mm (pixel distance x 0.1 mm ImagerPixelSpacing). SDR = share of landmarks within 2 / 2.5 / 3 / 4 mm. perLandmarkMreMm lists the 19 ISBI landmarks in order. Forward pass: median of 20 runs, 2 intra-op threads, batch 1, on the 2-core development machine that wrote this card (shared with other jobs; the figures compare models measured in the same run, not machines).`,
       );
     }
   }
