@@ -25,12 +25,17 @@ export interface SanityReport {
   reference?: 'own prediction';
   layerCount: number;
   steps: ({ layers: string[] } & SanityLikeness)[];
-  floor: SanityLikeness;
+  /** Null when the check stopped before the floor was measured (verdict "could not test"). */
+  floor: SanityLikeness | null;
   /** Stochastic methods: the original map against the same method with the next seed. */
   seedAgreement?: SanityLikeness;
   margin: number;
-  /** inconclusive: a stochastic map that does not agree with itself across seeds above the floor. */
-  verdict: 'pass' | 'fail' | 'inconclusive';
+  /**
+   * inconclusive: a stochastic map that does not agree with itself across seeds above the floor.
+   * could not test: the model has nothing to randomize (no weight layers, or only constant ones), or
+   * the method gave no usable map on one of the models (it failed, or its map has NaN/infinite values).
+   */
+  verdict: 'pass' | 'fail' | 'inconclusive' | 'could not test';
   reason: string;
 }
 

@@ -345,6 +345,7 @@ function sensitivityFigure(raw: unknown): { maxSensitivity?: SensitivityFigure }
 function sanityRow(m: MethodResult): [string, string][] {
   const s = (m as { sanity?: SanityReport }).sanity;
   if (!s) return [['sanity check', 'not run (model-parameter randomization test, from the map\'s job card)']];
+  if (s.verdict === 'could not test') return [['sanity check', `COULD NOT TEST (model-parameter randomization test): ${s.reason}`]];
   const word = s.verdict === 'pass' ? 'PASSES' : s.verdict === 'fail' ? 'FAILS' : 'INCONCLUSIVE';
   return [['sanity check', `${word} the model-parameter randomization test: ${s.reason} (${s.steps.length} steps over ${s.layerCount} weight layers)`]];
 }

@@ -33,6 +33,23 @@ export function parameterLayers(model: ModelProto): ParameterLayer[] {
   return layers;
 }
 
+/**
+ * Why the model's parameters cannot be randomized, or null when they can: no weight layers, or
+ * weight tensors that each hold one repeated value (nothing was learnt whose loss a map could show).
+ */
+export function whyNotRandomizable(model: ModelProto): string | null {
+  const layers = parameterLayers(model);
+  if (layers.length === 0) return 'the model has no weight layers (Conv, ConvTranspose, Gemm, MatMul with float weights) to randomize';
+  const byName = new Map(model.graph!.initializer.map((t) => [t.name, t]));
+  const constant = (name: string) => {
+    const v = tensorValue(byName.get(name)!)?.data as Float32Array | undefined;
+    return !!v && v.every((x) => x === v[0]);
+  };
+  if (layers.every((l) => constant(l.initializers[0])))
+    return `every weight tensor of the model's ${layers.length} weight layer(s) holds one repeated value: there are no learnt weights whose destruction the map could follow`;
+  return null;
+}
+
 /** Splits `n` layers (output side first) into at most `maxSteps` contiguous blocks of near-equal size. */
 export function blocksOf(n: number, maxSteps: number): number[][] {
   const steps = Math.min(n, Math.max(1, maxSteps));

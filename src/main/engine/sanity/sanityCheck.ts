@@ -9,7 +9,7 @@ import type { SanityLikeness, SanityReport } from '../../../shared/sanity';
 import type { TargetSpec } from '../../../shared/target';
 import type { ExplainContext, JobProgress, MethodOutput } from '../explain/method';
 import type { MethodEntry } from '../explain/methods';
-import { cascadingRandomization, parameterLayers } from './randomizeLayers';
+import { cascadingRandomization, parameterLayers, whyNotRandomizable } from './randomizeLayers';
 import { decodeModel } from '../explain/autodiff/proto';
 import { unloadGradientSessions } from '../explain/gradient/gradientSession';
 import { regionJaccard, spearman, ssim } from './similarity';
@@ -94,6 +94,15 @@ export function judge(a: { byRegion: boolean; emptyOriginal: boolean; final: Lik
   };
 }
 
+/** Thrown inside the check when a run gives no usable map; becomes the verdict "could not test". */
+class CouldNotTest extends Error {}
+
+/** Whether every value of the compared map (and its region) is a finite number. */
+function finite(out: MethodOutput): boolean {
+  const { map, region } = mapsOf(out);
+  return map.every(Number.isFinite) && (!region || region.every(Number.isFinite));
+}
+
 export async function runSanityCheck(
   ctx: ExplainContext,
   methodName: string,
@@ -103,70 +112,86 @@ export async function runSanityCheck(
   progress: (p: JobProgress) => void,
   signal: AbortSignal,
 ): Promise<SanityResult> {
-  const layerCount = parameterLayers(decodeModel(ctx.onnx)).length;
-  const steps = Math.min(layerCount, o.maxSteps);
-  const stochastic = 'seed' in method.parse(rawOptions);
-  const total = 2 + steps + (stochastic ? 1 : 0);
-  let done = 0;
-  const tick = () => progress({ done: ++done, total });
-  const quiet = () => {};
-  const run = async (c: ExplainContext, options: Record<string, unknown>) => {
-    const out = await method.run(c, method.parse(options), quiet, signal);
-    tick();
-    return out;
-  };
-  const dims = ctx.input.grid.dimensions as [number, number, number];
+  const parsed = method.parse(rawOptions);
   // A landmark error measured against the study's ground truth is anchored at the true landmark
   // whatever the model: a randomized U-Net's peak jumps towards it when mask edges appear there, so
   // its map would overlap the original's through the target, not the method. Every run of the check
   // (original, floor, seeds, randomized models) measures each model against its own unmasked prediction.
-  const ownReference = 'reference' in method.parse(rawOptions);
+  const ownReference = 'reference' in parsed;
   const own: ExplainContext = { ...ctx, truthInGrid: undefined };
   const asked = ownReference ? { ...rawOptions, reference: 'prediction' } : rawOptions;
+  const decoded = decodeModel(ctx.onnx);
+  const layerCount = parameterLayers(decoded).length;
+  const base = { method: methodName, judgedBy: 'spearman' as SanityResult['judgedBy'], compared: 'map' as SanityResult['compared'], seed: o.seed, layerCount, margin: o.margin };
+  const notRandomizable = whyNotRandomizable(decoded);
+  if (notRandomizable) {
+    const target = typeof rawOptions.target === 'string' || typeof rawOptions.target === 'number' ? String(rawOptions.target) : 'default target';
+    return { ...base, target, steps: [], floor: null, verdict: 'could not test', reason: notRandomizable };
+  }
 
-  const original = await run(own, asked);
+  const steps = Math.min(layerCount, o.maxSteps);
+  const stochastic = 'seed' in parsed;
+  const total = 2 + steps + (stochastic ? 1 : 0);
+  let done = 0;
+  const tick = () => progress({ done: ++done, total });
+  const quiet = () => {};
+  /** One map; `what` names the model or input for the message when it gives none (the intact model's failures are the request's own). */
+  const run = async (c: ExplainContext, options: Record<string, unknown>, what: string | null) => {
+    let out: MethodOutput;
+    try {
+      out = await method.run(c, method.parse(options), quiet, signal);
+    } catch (err) {
+      if (what === null || signal.aborted) throw err;
+      throw new CouldNotTest(`the method failed on ${what} (${(err as Error).message})`);
+    }
+    if (!finite(out)) throw new CouldNotTest(`the map of ${what ?? 'the intact model'} has values that are not finite numbers (NaN or infinity)`);
+    tick();
+    return out;
+  };
+  const dims = ctx.input.grid.dimensions as [number, number, number];
+
+  const original = await run(own, asked, null);
   const target = pinnedTarget(original, asked.target);
   const pinned = { ...asked, ...(target === undefined ? {} : { target }) };
-  const floor = likeness(original, await run(o.unrelated ? { ...o.unrelated, truthInGrid: undefined } : turned(own), pinned), dims);
-  let seedAgreement: Likeness | undefined;
-  if (stochastic) {
-    const seed = Number((method.parse(rawOptions) as { seed: number }).seed);
-    seedAgreement = likeness(original, await run(own, { ...pinned, seed: seed + 1 }), dims);
-  }
-  const results: SanityResult['steps'] = [];
-  let k = 0;
-  for (const model of cascadingRandomization(ctx.onnx, o.seed, o.maxSteps)) {
-    const key = `${ctx.session.key}:sanity:${o.seed}:${k++}`;
-    const session = await ctx.worker.load(key, model.onnx, { provider: ctx.session.provider });
-    try {
-      const out = await run({ ...own, session, onnx: model.onnx }, pinned);
-      results.push({ layers: model.layers, ...likeness(original, out, dims) });
-    } finally {
-      // Gradient methods built a gradient model of this randomized model: it goes with it.
-      await unloadGradientSessions(ctx.worker, key);
-      await ctx.worker.unload(key);
-    }
-  }
-  const byRegion = original.layers?.significant !== undefined;
-  const emptyOriginal = byRegion && !mapsOf(original).region!.some((v) => v > 0);
-  const judged = judge({ byRegion, emptyOriginal, final: results[results.length - 1], floor, seedAgreement, margin: o.margin });
   const kind = (original.details.target as { kind?: string } | undefined)?.kind;
   const landmarkReference = ownReference && (kind === 'landmark' || kind === 'landmarks');
-  const { verdict } = judged;
-  const reason = landmarkReference ? `${judged.reason}; every model's landmark errors measured against its own unmasked prediction` : judged.reason;
-  return {
-    method: methodName,
+  const byRegion = original.layers?.significant !== undefined;
+  const described = {
+    ...base,
     target: original.maps[original.maps.length - 1].target,
     compared: mapsOf(original).compared,
-    judgedBy: byRegion ? 'region' : 'spearman',
-    seed: o.seed,
+    judgedBy: byRegion ? ('region' as const) : ('spearman' as const),
     ...(landmarkReference ? { reference: 'own prediction' as const } : {}),
-    layerCount,
-    steps: results,
-    floor,
-    seedAgreement,
-    margin: o.margin,
-    verdict,
-    reason,
   };
+  const withReference = (reason: string) => (landmarkReference ? `${reason}; every model's landmark errors measured against its own unmasked prediction` : reason);
+
+  let floor: Likeness | null = null;
+  let seedAgreement: Likeness | undefined;
+  const results: SanityResult['steps'] = [];
+  try {
+    floor = likeness(original, await run(o.unrelated ? { ...o.unrelated, truthInGrid: undefined } : turned(own), pinned, 'the unrelated input (the floor)'), dims);
+    if (stochastic) {
+      const seed = Number((parsed as { seed: number }).seed);
+      seedAgreement = likeness(original, await run(own, { ...pinned, seed: seed + 1 }, `the next seed (${seed + 1})`), dims);
+    }
+    let k = 0;
+    for (const model of cascadingRandomization(ctx.onnx, o.seed, o.maxSteps)) {
+      const key = `${ctx.session.key}:sanity:${o.seed}:${k++}`;
+      const session = await ctx.worker.load(key, model.onnx, { provider: ctx.session.provider });
+      try {
+        const out = await run({ ...own, session, onnx: model.onnx }, pinned, `the model with ${model.layers.length} of ${layerCount} weight layers redrawn`);
+        results.push({ layers: model.layers, ...likeness(original, out, dims) });
+      } finally {
+        // Gradient methods built a gradient model of this randomized model: it goes with it.
+        await unloadGradientSessions(ctx.worker, key);
+        await ctx.worker.unload(key);
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof CouldNotTest)) throw err;
+    return { ...described, steps: results, floor, seedAgreement, verdict: 'could not test', reason: withReference(err.message) };
+  }
+  const emptyOriginal = byRegion && !mapsOf(original).region!.some((v) => v > 0);
+  const { verdict, reason } = judge({ byRegion, emptyOriginal, final: results[results.length - 1], floor: floor!, seedAgreement, margin: o.margin });
+  return { ...described, steps: results, floor, seedAgreement, verdict, reason: withReference(reason) };
 }

@@ -18,9 +18,10 @@ export function sanityPlotSvg(r: SanityResult): string {
   // Step 0 is the intact model (likeness 1 with itself).
   const rho = [1, ...r.steps.map((s) => s.spearman ?? 0)];
   const ssim = [1, ...r.steps.map((s) => s.ssim)];
-  const floor = r.floor.spearman ?? 0;
+  // Null when the check stopped before the floor ("could not test"): no floor lines.
+  const floor = r.floor ? (r.floor.spearman ?? 0) : null;
   const jaccard = r.judgedBy === 'region' ? [1, ...r.steps.map((s) => s.regionJaccard ?? 0)] : null;
-  const floorJaccard = r.floor.regionJaccard ?? 0;
+  const floorJaccard = r.floor ? (r.floor.regionJaccard ?? 0) : null;
   const ticks = [-1, -0.5, 0, 0.5, 1].map(
     (v) =>
       `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/><text x="${PAD.left - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${v}</text>`,
@@ -32,10 +33,10 @@ export function sanityPlotSvg(r: SanityResult): string {
 ${ticks.join('\n')}
 ${xlabels.join('\n')}
 <text x="${(W + PAD.left) / 2}" y="${H - PAD.bottom + 34}" font-size="11" text-anchor="middle">weight blocks redrawn, output side first (of ${r.layerCount} layers)</text>
-<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(floor)}" y2="${y(floor)}" stroke="#888" stroke-dasharray="5,4"/>
+${floor === null ? '' : `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(floor)}" y2="${y(floor)}" stroke="#888" stroke-dasharray="5,4"/>`}
 ${line(rho, '#1f5fbf')}
 ${line(ssim, '#d9822b', '2,3')}
-${jaccard ? `${line(jaccard, '#2e8b57')}<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(floorJaccard)}" y2="${y(floorJaccard)}" stroke="#2e8b57" stroke-dasharray="5,4"/>` : ''}
+${jaccard ? line(jaccard, '#2e8b57') : ''}${jaccard && floorJaccard !== null ? `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(floorJaccard)}" y2="${y(floorJaccard)}" stroke="#2e8b57" stroke-dasharray="5,4"/>` : ''}
 <text x="${PAD.left}" y="${H - 10}" font-size="11"><tspan fill="#1f5fbf">— Spearman</tspan>  <tspan fill="#d9822b">··· SSIM</tspan>  ${jaccard ? '<tspan fill="#2e8b57">— region Jaccard</tspan>  ' : ''}<tspan fill="#888">- - floors (unrelated inputs)</tspan></text>
 </svg>
 `;
