@@ -93,4 +93,25 @@ describe('RISE and regression as methods, on MUPAX samples', () => {
     expect(fresh.details.samplesReused).toBe(0);
     expect(Buffer.from(again.layers!.retention[0].buffer).equals(Buffer.from(fresh.layers!.retention[0].buffer))).toBe(true);
   });
+
+  it('a method reading banked samples tests and stops by its own estimator and rule, not by those of the method that drew them', async () => {
+    const context = ctx();
+    // Drawn by a run that never stops early: 512 samples go to the bank.
+    const drawer = mupaxOptionsSchema.parse({ samples: 512, chunk: [4, 8, 8], seed: 11, baseline: 'zero', stableChecks: 0, checkEvery: 64 });
+    const first = await runMupax(context, drawer, () => {}, new AbortController().signal);
+    expect(first.details.samplesUsed).toBe(512);
+    // The same samples (same sampling key), read by paper mode with a stopping rule.
+    const paper = mupaxOptionsSchema.parse({ ...drawer, mode: 'paper', stableChecks: 2 });
+    const banked = await runMupax(context, paper, () => {}, new AbortController().signal);
+    const other = await worker.load('region-est-rule', readFileSync(path.join(MODEL, 'model.onnx')), { threads: 1, provider: 'cpu' });
+    const fresh = await runMupax({ ...context, session: other }, paper, () => {}, new AbortController().signal);
+    expect(fresh.details.samplesReused).toBe(0);
+    // The evidence block is found at once, so paper mode's own rule stops before the bank's 512.
+    expect(fresh.details.samplesUsed).toBeLessThan(512);
+    expect(banked.details.samplesReused).toBe(fresh.details.samplesUsed);
+    expect(banked.details.samplesUsed).toBe(fresh.details.samplesUsed);
+    expect(banked.details.convergence).toEqual(fresh.details.convergence);
+    expect(Buffer.from(banked.layers!.retention[0].buffer).equals(Buffer.from(fresh.layers!.retention[0].buffer))).toBe(true);
+    expect(Buffer.from(banked.layers!.significant[0].buffer).equals(Buffer.from(fresh.layers!.significant[0].buffer))).toBe(true);
+  });
 });

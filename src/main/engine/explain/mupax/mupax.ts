@@ -50,7 +50,7 @@ export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (
   };
   try {
     if (coarse) {
-      const first = await sampleStage(await start(coarse, ':coarse'), 'coarse', Math.floor(o.samples / 2), 0, report);
+      const first = await sampleStage(await start(coarse, ':coarse'), setup, 'coarse', Math.floor(o.samples / 2), 0, report);
       // Split every coarse chunk significant for any target (landmark models: any landmark).
       const tests = targets.map((_, t) => first.acc.test(t, testOpts));
       refine = new Uint8Array(coarse.count);
@@ -61,14 +61,14 @@ export async function runMupax(ctx: ExplainContext, o: MupaxOptions, progress: (
         coarseSamples = first.acc.count;
         inferenceMs += first.inferenceMs;
         partition = refinedPartition(coarse, fine, refine);
-        result = await sampleStage(await start(partition, ''), 'fine', o.samples - coarseSamples, coarseSamples, report);
+        result = await sampleStage(await start(partition, ''), setup, 'fine', o.samples - coarseSamples, coarseSamples, report);
       } else {
         // Nothing to refine: the coarse grid keeps the whole budget (finer chunks would only dilute).
         partition = coarse;
-        result = await sampleStage(first.run, 'coarse', o.samples, 0, report);
+        result = await sampleStage(first.run, setup, 'coarse', o.samples, 0, report);
       }
     } else {
-      result = await sampleStage(await start(fine, ''), 'fine', o.samples, 0, report);
+      result = await sampleStage(await start(fine, ''), setup, 'fine', o.samples, 0, report);
     }
   } finally {
     // A run on the plain chunk grid goes to the sample bank (RISE and the regression reuse it).

@@ -56,15 +56,22 @@ function mainTester(setup: MupaxSampling['setup']) {
   return (acc: MupaxSampling['acc'], use?: (i: number) => boolean) => acc.test(t.errorIndex, opts, use);
 }
 
-/** Samples `run` until its main region is stable or its accumulator holds `budget` samples. */
+/**
+ * Samples `run` until its main region is stable or its accumulator holds `budget` samples. `setup`
+ * is the calling method's own: a banked run was set up by whichever method drew it (the bank key
+ * fixes the samples, not the estimator), so its acceptance, W, q and stopping rule are not this
+ * method's. Testing with the run's would make MUPAX's paper mode stop where the default mode's
+ * region settled, and report the default's convergence as its own.
+ */
 export async function sampleStage(
   run: MupaxSampling,
+  setup: MupaxSampling['setup'],
   stage: ConvergencePoint['stage'],
   budget: number,
   before: number,
   report: { convergence: ConvergencePoint[]; progress: (p: JobProgress) => void; signal: AbortSignal; t0: number },
 ): Promise<StageResult> {
-  const { setup, partition } = run;
+  const { partition } = run;
   const o = setup.options;
   // Samples already in the run (from the bank) are replayed check by check, as if drawn now.
   let used = 0;
