@@ -49,3 +49,11 @@ export interface SanityStatus {
   error?: string;
   result?: SanityReport;
 }
+
+/** The verdict in words, the same on the job card and in the PDF (which prints it in capitals). */
+export const SANITY_VERDICT_WORDS: Record<SanityReport['verdict'], string> = {
+  pass: 'Passes',
+  fail: 'Fails',
+  inconclusive: 'Inconclusive',
+  'could not test': 'Could not test',
+};

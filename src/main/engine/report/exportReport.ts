@@ -2,7 +2,7 @@
 // the key images and writes the PDF report and/or the DICOM objects (Secondary Capture key images,
 // Parametric Maps, SEG, TID 1500 SR; optionally anonymized), all or nothing.
 import { type ExecutionProvider, PROVIDER_LABELS } from '../../../shared/executionProviders';
-import type { SanityReport } from '../../../shared/sanity';
+import { SANITY_VERDICT_WORDS, type SanityReport } from '../../../shared/sanity';
 import path from 'node:path';
 import { regionText, significanceOf, stabilityText } from '../../../shared/significanceText';
 import type { SensitivityFigure } from '../../../shared/sensitivityText';
@@ -345,8 +345,8 @@ function sensitivityFigure(raw: unknown): { maxSensitivity?: SensitivityFigure }
 function sanityRow(m: MethodResult): [string, string][] {
   const s = (m as { sanity?: SanityReport }).sanity;
   if (!s) return [['sanity check', 'not run (model-parameter randomization test, from the map\'s job card)']];
-  if (s.verdict === 'could not test') return [['sanity check', `COULD NOT TEST (model-parameter randomization test): ${s.reason}`]];
-  const word = s.verdict === 'pass' ? 'PASSES' : s.verdict === 'fail' ? 'FAILS' : 'INCONCLUSIVE';
+  const word = SANITY_VERDICT_WORDS[s.verdict].toUpperCase();
+  if (s.verdict === 'could not test') return [['sanity check', `${word} (model-parameter randomization test): ${s.reason}`]];
   return [['sanity check', `${word} the model-parameter randomization test: ${s.reason} (${s.steps.length} steps over ${s.layerCount} weight layers)`]];
 }
 
