@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitGrid, indexToPatient, letterboxGrid, patientToIndex, reindex, type Geometry, type Vec3 } from '../../src/shared/geometry';
-import { resample, resampleNearestInto } from '../../src/main/engine/volume/resample';
+import { resample } from '../../src/main/engine/volume/resample';
 
 const volume: Geometry = { dimensions: [40, 30, 20], spacing: [0.7, 0.7, 2.5], origin: [-10, 20, -30], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
 
@@ -98,7 +98,79 @@ describe('nearest-neighbour resampling', () => {
     const fine: Geometry = { dimensions: [8, 9, 4], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
     const data = random(32);
     const into = new Float32Array(8 * 9 * 4).fill(99);
-    expect(Array.from(resampleNearestInto(data, coarse, fine, 'clamp', into))).toEqual(Array.from(bruteNearest(data, coarse, fine, 'clamp')));
-    expect(() => resampleNearestInto(data, coarse, fine, 'clamp', new Float32Array(5))).toThrow(/does not fit/);
+    expect(Array.from(resample(data, coarse, fine, 'nearest', 'clamp', into))).toEqual(Array.from(bruteNearest(data, coarse, fine, 'clamp')));
+    expect(() => resample(data, coarse, fine, 'nearest', 'clamp', new Float32Array(5))).toThrow(/does not fit/);
+  });
+});
+
+describe('linear and area resampling against a voxel-by-voxel reference', () => {
+  // Reference: each target voxel maps its index to the source through patient space, and sums the
+  // separable weights of its (up to 8) neighbours in float64; clamped or padded at the edges.
+  function bruteLinear(data: Float32Array, source: Geometry, target: Geometry, pad: number | 'clamp'): Float64Array {
+    const [mx, my, mz] = target.dimensions;
+    const n = source.dimensions;
+    const out = new Float64Array(mx * my * mz);
+    for (let z = 0, o = 0; z < mz; z++)
+      for (let y = 0; y < my; y++)
+        for (let x = 0; x < mx; x++, o++) {
+          const u = reindex(target, source, [x, y, z]);
+          const axes = u.map((v, a) => {
+            const i0 = Math.floor(v);
+            return [
+              [i0, 1 - (v - i0)],
+              [i0 + 1, v - i0],
+            ].filter(([, w]) => w !== 0) as [number, number][];
+          });
+          let v = 0;
+          for (const [i, wi] of axes[0])
+            for (const [j, wj] of axes[1])
+              for (const [k, wk] of axes[2]) {
+                const inside = i >= 0 && i < n[0] && j >= 0 && j < n[1] && k >= 0 && k < n[2];
+                const at = (c: number, a: number) => Math.min(Math.max(c, 0), n[a] - 1);
+                const value = inside || pad === 'clamp' ? data[(at(k, 2) * n[1] + at(j, 1)) * n[0] + at(i, 0)] : pad;
+                v += wi * wj * wk * value;
+              }
+          out[o] = v;
+        }
+    return out;
+  }
+  const random = (n: number) => Float32Array.from({ length: n }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
+  const coarse: Geometry = { dimensions: [7, 5, 4], spacing: [2, 3, 4], origin: [1, -2, 0.5], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+
+  it('upsampling onto a finer, shifted grid (every axis, or z only) matches it, clamped or padded', () => {
+    const data = random(7 * 5 * 4);
+    const grids: Geometry[] = [
+      { dimensions: [19, 17, 13], spacing: [0.9, 1.1, 1.3], origin: [-2, -5, -1], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
+      // x and y identities, z resampled: the planes are views of the source
+      { dimensions: [7, 5, 9], spacing: [2, 3, 1.5], origin: [1, -2, -0.3], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
+      // y only identity
+      { dimensions: [11, 5, 6], spacing: [1.2, 3, 2.2], origin: [0, -2, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] },
+    ];
+    for (const fine of grids)
+      for (const pad of [-7, 'clamp'] as const) {
+        const got = resample(data, coarse, fine, 'linear', pad);
+        const want = bruteLinear(data, coarse, fine, pad);
+        expect(got.length).toBe(want.length);
+        for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5);
+      }
+  });
+
+  it('writes into a caller buffer exactly what it returns otherwise', () => {
+    const data = random(7 * 5 * 4);
+    const fine: Geometry = { dimensions: [19, 17, 13], spacing: [0.9, 1.1, 1.3], origin: [-2, -5, -1], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+    const into = new Float32Array(19 * 17 * 13).fill(99);
+    expect(Array.from(resample(data, coarse, fine, 'linear', 'clamp', into))).toEqual(Array.from(resample(data, coarse, fine, 'linear', 'clamp')));
+    expect(() => resample(data, coarse, fine, 'linear', 'clamp', new Float32Array(5))).toThrow(/does not fit/);
+  });
+
+  it('area downsampling in z averages the planes a target voxel covers', () => {
+    // 8 source planes of constant value p onto 2 target planes of twice the thickness: each takes
+    // the mean of the planes inside its footprint (half-planes at the edges).
+    const src: Geometry = { dimensions: [2, 2, 8], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+    const data = Float32Array.from({ length: 32 }, (_, n) => Math.floor(n / 4));
+    const target: Geometry = { dimensions: [2, 2, 2], spacing: [1, 1, 4], origin: [0, 0, 1.5], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+    const out = resample(data, src, target, 'area', 0);
+    expect(Array.from(out.slice(0, 4))).toEqual([1.5, 1.5, 1.5, 1.5]);
+    expect(Array.from(out.slice(4))).toEqual([5.5, 5.5, 5.5, 5.5]);
   });
 });

@@ -74,7 +74,7 @@ export function explainContext(args: {
   return { worker: args.worker, session: args.session, manifest, onnx: args.entry.pkg.onnx, input, truthInGrid };
 }
 
-/** A model-grid map on the study's voxel grid (trilinear; edges clamped). */
-export function toStudyGrid(map: Float32Array, grid: Geometry, study: Geometry): Float32Array {
-  return resample(map, grid, study, 'linear', 'clamp');
+/** A model-grid map on the study's voxel grid (trilinear; edges clamped), into a reused buffer when given. */
+export function toStudyGrid(map: Float32Array, grid: Geometry, study: Geometry, into?: Float32Array): Float32Array {
+  return resample(map, grid, study, 'linear', 'clamp', into);
 }

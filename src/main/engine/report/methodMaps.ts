@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Geometry } from '../../../shared/geometry';
 import { type ExplanationResult, toStudyGrid } from '../explain/explainVolume';
 import { writeNifti } from '../io/nifti';
-import { resample, resampleNearestInto } from '../volume/resample';
+import { resample } from '../volume/resample';
 
 /** A file-name-safe form of a target ("Subspinale (A point)" -> "subspinale-a-point"). */
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -25,8 +25,7 @@ const isRegion = (result: ExplanationResult) => result.details.shows === 'signif
 
 function onStudyGrid(map: Float32Array, grid: Geometry, study: Geometry, nearest: boolean, into?: Float32Array): Float32Array {
   // A 0/1 region stays 0/1 on the study grid: nearest, never blended edges.
-  if (!nearest) return toStudyGrid(map, grid, study);
-  return into ? resampleNearestInto(map, grid, study, 'clamp', into) : resample(map, grid, study, 'nearest', 'clamp');
+  return nearest ? resample(map, grid, study, 'nearest', 'clamp', into) : toStudyGrid(map, grid, study, into);
 }
 
 /** The main target's map on the study grid, exactly as writeMethodMaps writes <method>.nii.gz. */
@@ -37,12 +36,12 @@ export function mainMapOnStudyGrid(result: ExplanationResult, study: Geometry): 
 export async function writeMethodMaps(outDir: string, method: string, result: ExplanationResult, study: Geometry): Promise<MethodMapFiles> {
   // Writes are queued, then run two at a time: one map is resampled on this thread while the
   // previous one is compressed on libuv's pool (and at most two study-sized maps are held). Each
-  // lane reuses one study-sized buffer for its nearest-neighbour maps: a cephalogram's 40 regions
-  // of 18 MB each were 0.7 GB of garbage, and collecting it cost as much as writing them.
+  // lane reuses one study-sized buffer for its maps: a cephalogram's 40 regions of 18 MB each were
+  // 0.7 GB of garbage, and collecting it cost as much as writing them.
   const queue: ((buffer: () => Float32Array) => Promise<void>)[] = [];
   const write = (name: string, map: Float32Array, description: string, nearest = false) => {
     queue.push(async (buffer) => {
-      const data = onStudyGrid(map, result.grid, study, nearest, nearest ? buffer() : undefined);
+      const data = onStudyGrid(map, result.grid, study, nearest, buffer());
       await writeNifti(path.join(outDir, name), { geometry: study, data, description: description.slice(0, 79) });
     });
     return name;
