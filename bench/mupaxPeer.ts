@@ -4,7 +4,8 @@
 // The two commands alternate, `repetitions` times each, and the medians are compared: on a shared
 // 2-core machine single runs of the same command differ by up to 2x.
 // Both get the same model, the same model-grid input (exported from Explicare's preprocessing),
-// the same chunk partition, N and batch size; Explicare runs `npm run cli -- explain --method mupax --mode paper`
+// the same chunk partition, N and batch size, all cores (the peer: one session with as many threads;
+// Explicare: its inference pool); Explicare runs `npm run cli -- explain --method mupax --mode paper`
 // from the DICOM study (so it also reads DICOM and writes its NIfTI maps). Prints one JSON line.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,7 +63,9 @@ try {
     const m = JSON.parse(readFileSync(path.join(out, 'result.json'), 'utf8')).methods.mupax as { samplesUsed: number; timing: { totalMs: number; inferenceMs: number; inferenceWallMs: number } };
     return { seconds, mupax: m.timing.totalMs / 1000, inference: m.timing.inferenceMs / 1000, inferenceWall: m.timing.inferenceWallMs / 1000, samplesUsed: m.samplesUsed };
   };
-  const args = ['tools/mupax_peer.py', '--model', path.join(modelDir, 'model.onnx'), '--input', path.join(work, 'x.npy'), '--chunks', path.join(work, 'chunks.npy'), '--samples', String(samples), '--batch', String(batch)];
+  // The peer's session gets every core explicitly: ONNX Runtime's default (0, "physical cores") ran
+  // one thread on some of these machines, 1.2-1.8x slower per sample than two (measured).
+  const args = ['tools/mupax_peer.py', '--model', path.join(modelDir, 'model.onnx'), '--input', path.join(work, 'x.npy'), '--chunks', path.join(work, 'chunks.npy'), '--samples', String(samples), '--batch', String(batch), '--threads', String(os.availableParallelism())];
   if (kind === 'ct') args.push('--target', '1');
   else args.push('--landmarks', `${ctx.input.grid.spacing[0]},${ctx.input.grid.spacing[1]}`);
   const peer = () => {
