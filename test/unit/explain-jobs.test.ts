@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/main/engine/engine';
+import { upperTail } from '../../src/main/engine/explain/mupax/significance';
 import { pydicomFile } from './dicom-test-helpers';
 
 let work: string;
@@ -42,6 +43,33 @@ describe('explanation jobs', () => {
     expect(engine.jobStatus(again.id).state).toBe('done');
     expect(engine.explanationMap(again.id, 0, false)).toEqual(map);
     expect((await engine.waitForJob(again.id)).explainedInput).toEqual(result.explainedInput);
+  });
+
+  it('RISE and the regression give landmark models an "any landmark" map: one Benjamini-Hochberg family over the landmarks\' chunk tests', async () => {
+    const lm = (await engine.importModel(path.resolve('test/fixtures/models/tiny-landmarks'))).id;
+    for (const method of ['rise', 'regression'] as const) {
+      // A loose q, so that the untrained model's chunks pass in some landmarks and not in others.
+      const job = await engine.startExplanation(seriesUid, lm, method, { samples: 256, chunk: [1, 8, 8], seed: 3, fdr: 0.3 });
+      const r = await engine.waitForJob(job.id);
+      expect(r.targets).toEqual(['Sella', 'Nasion', 'Orbitale', 'mean landmark error', 'any landmark']);
+      // Chunk-level z of each landmark (one voxel per 8 x 8 chunk of the 24 x 32 grid), and an
+      // independent step-up over the 3 x 12 one-sided p-values.
+      const [gx, gy] = r.grid.dimensions;
+      const firstVoxels: number[] = [];
+      for (let y = 0; y < gy; y += 8) for (let x = 0; x < gx; x += 8) firstVoxels.push(y * gx + x);
+      const tests = [0, 1, 2].flatMap((t) => firstVoxels.map((v, c) => ({ c, p: upperTail(r.layers!.z[t][v]) })));
+      const sorted = [...tests].sort((a, b) => a.p - b.p);
+      let k = 0;
+      sorted.forEach((s, i) => {
+        if (s.p <= ((i + 1) * 0.3) / tests.length) k = i + 1;
+      });
+      const expected = new Set(sorted.slice(0, k).map((s) => s.c));
+      const got = new Set(firstVoxels.flatMap((v, c) => (r.layers!.significant[4][v] ? [c] : [])));
+      expect([...got].sort()).toEqual([...expected].sort());
+      expect(got.size).toBeGreaterThan(0);
+      // Each chunk of the region shows its largest landmark z.
+      for (const c of got) expect(r.maps[4][firstVoxels[c]]).toBeCloseTo(Math.max(...[0, 1, 2].map((t) => r.layers!.z[t][firstVoxels[c]])), 5);
+    }
   });
 
   it('cancels a running job', async () => {

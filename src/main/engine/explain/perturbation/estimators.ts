@@ -14,6 +14,8 @@ export interface ChunkEstimate {
   /** The estimator's own value per chunk (RISE difference, regression coefficient). */
   value: Float64Array;
   z: Float64Array;
+  /** One-sided p-value per chunk (the score is higher when the chunk is kept). */
+  p: Float64Array;
   significant: Uint8Array;
   significantCount: number;
   zThreshold: number;
@@ -32,7 +34,7 @@ function finish(value: Float64Array, raw: Float64Array, q: number): ChunkEstimat
     count++;
     zThreshold = Math.min(zThreshold, z[c]);
   });
-  return { value, z, significant, significantCount: count, zThreshold };
+  return { value, z, p, significant, significantCount: count, zThreshold };
 }
 
 /**

@@ -1,13 +1,17 @@
 // RISE and the linear regression as explanation methods: the samples come from the sample bank
 // when a MUPAX run with the same sampling drew them (no extra forward pass), otherwise they are
 // drawn here with MUPAX's sampler and banked for the next method. Maps on the model grid, one per
-// target: the significant evidence (z inside the FDR region, 0 outside), as MUPAX's.
+// target (landmark models: each landmark, the mean error, and "any landmark", the main one unless a
+// landmark was chosen): the
+// significant evidence (z inside the FDR region, 0 outside), as MUPAX's.
 import { ExplainCancelled, type ExplainContext, type JobProgress, type MethodOutput } from '../method';
 import { withMainLast } from '../mainLast';
 import { chunksToVoxels } from '../mupax/chunks';
 import type { MupaxOptions } from '../mupax/options';
 import { MupaxParameterError } from '../mupax/chunks';
+import { jointRegion } from '../mupax/joint';
 import { MupaxSampling, prepareMupax } from '../mupax/sampling';
+import { ANY_LANDMARK } from '../mupax/stage';
 import { type ChunkEstimate, densityAdjusted, regression, rise } from './estimators';
 import { putSamples, sampleKey, takeSamples } from './sampleBank';
 
@@ -52,10 +56,22 @@ export function makeEstimator(kind: 'rise' | 'regression') {
       if (kind === 'regression') return regression(masks, chunks, scores, o.fdr);
       return rise(masks, chunks, densityAdjusted(scores, Float64Array.from({ length: n }, (_, s) => run.acc.keptFraction(s))), o.fdr);
     });
+    // Landmark models: one more map, "any landmark", the joint test of the landmarks' own tests (as
+    // MUPAX's; the mean landmark error dilutes a chunk that matters for one landmark). The main map
+    // for all landmarks; beside the others when one landmark was chosen.
+    const names = [...target.errorNames];
+    if (target.kind !== 'class') {
+      const joint = jointRegion(estimates.slice(0, -1), o.fdr);
+      const value = new Float64Array(chunks).fill(-Infinity);
+      for (const e of estimates.slice(0, -1)) for (let c = 0; c < chunks; c++) value[c] = Math.max(value[c], e.value[c]);
+      const significantCount = joint.significant.reduce((a, b) => a + b, 0);
+      estimates.push({ value, z: joint.z, p: joint.minP, significant: joint.significant, significantCount, zThreshold: joint.zThreshold });
+      names.push(ANY_LANDMARK);
+    }
     progress({ done: n, total: n });
     const evidence = (e: ChunkEstimate) => Float64Array.from(e.z, (z, c) => (e.significant[c] ? z : 0));
     const out: MethodOutput = {
-      maps: target.errorNames.map((name, t) => ({ target: name, data: chunksToVoxels(run.partition, evidence(estimates[t])) })),
+      maps: names.map((name, t) => ({ target: name, data: chunksToVoxels(run.partition, evidence(estimates[t])) })),
       layers: {
         value: estimates.map((e) => chunksToVoxels(run.partition, e.value)),
         z: estimates.map((e) => chunksToVoxels(run.partition, e.z)),
@@ -81,7 +97,7 @@ export function makeEstimator(kind: 'rise' | 'regression') {
         samplesUsed: n,
         samplesReused: reused,
         significance: estimates.map((e, t) => ({
-          target: target.errorNames[t],
+          target: names[t],
           q: o.fdr,
           significantChunks: e.significantCount,
           chunkCount: chunks,
