@@ -97,22 +97,23 @@ function resampleAxis(src: ArrayLike<number>, dims: [number, number, number], ax
     return out;
   }
   const out = new Float32Array(m * ny * nz);
-  const { index, weight, perTarget } = taps;
-  for (let r = 0; r < ny * nz; r++) {
-    const srcBase = r * nx;
-    const outBase = r * m;
-    for (let t = 0; t < m; t++) {
-      let v = 0;
-      for (let k = t * perTarget; k < (t + 1) * perTarget; k++) {
-        const w = weight[k];
-        if (w === 0) continue;
-        const i = index[k];
-        v += w * (i < 0 ? pad : src[srcBase + i]);
-      }
-      out[outBase + t] = v;
-    }
-  }
+  for (let r = 0; r < ny * nz; r++) blendRowX(src, r * nx, out, r * m, m, taps, pad);
   return out;
+}
+
+/** One row resampled along x: out[o + t] = sum over the taps of target t of w * src[s + index]. */
+function blendRowX(src: ArrayLike<number>, s: number, out: Float32Array, o: number, m: number, taps: Taps, pad: number): void {
+  const { index, weight, perTarget } = taps;
+  for (let t = 0; t < m; t++) {
+    let v = 0;
+    for (let k = t * perTarget; k < (t + 1) * perTarget; k++) {
+      const w = weight[k];
+      if (w === 0) continue;
+      const i = index[k];
+      v += w * (i < 0 ? pad : src[s + i]);
+    }
+    out[o + t] = v;
+  }
 }
 
 /**
@@ -180,18 +181,7 @@ function resampleByPlanes(
     let src: ArrayLike<number> = data;
     let srcBase = base;
     if (tx && rowsX) {
-      const { index, weight, perTarget } = tx;
-      for (let r = 0; r < ny; r++)
-        for (let t = 0; t < mx; t++) {
-          let v = 0;
-          for (let k = t * perTarget; k < (t + 1) * perTarget; k++) {
-            const w = weight[k];
-            if (w === 0) continue;
-            const i = index[k];
-            v += w * (i < 0 ? pad : data[base + r * nx + i]);
-          }
-          rowsX[r * mx + t] = v;
-        }
+      for (let r = 0; r < ny; r++) blendRowX(data, base + r * nx, rowsX, r * mx, mx, tx, pad);
       src = rowsX;
       srcBase = 0;
     }
